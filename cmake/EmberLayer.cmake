@@ -1,0 +1,17 @@
+# ember_add_layer(NAME <target> DIR <folder> DEPS <targets...>)
+# One shared library per architectural layer. Sources are globbed so adding a file to a
+# layer needs no CMake edit; CONFIGURE_DEPENDS re-globs on every build.
+function(ember_add_layer)
+  cmake_parse_arguments(L "" "NAME;DIR" "DEPS" ${ARGN})
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${L_DIR}/*.cpp)
+  list(FILTER srcs EXCLUDE REGEX "/cuda/")
+  add_library(${L_NAME} SHARED ${srcs})
+  target_include_directories(${L_NAME} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${L_NAME} PUBLIC ${L_DEPS})
+  target_compile_options(${L_NAME} PRIVATE -Wall -Wextra -Wno-unused-parameter
+                         -Wno-missing-field-initializers)
+  set_target_properties(${L_NAME} PROPERTIES
+    CXX_VISIBILITY_PRESET default
+    BUILD_RPATH "$ORIGIN"
+    INSTALL_RPATH "$ORIGIN")
+endfunction()

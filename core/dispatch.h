@@ -1,0 +1,50 @@
+#pragma once
+// dispatch(op, inputs): the one door every op goes through.
+//   1. infer output metadata (errors name the op, shapes and dtypes);
+//   2. allocate outputs and run the device kernel (or build views);
+//   3. if an input requires grad, let autograd attach a node (eager installs the hook);
+//   4. if a tracer is active on this thread, hand it the call.
+// It lives in core (not eager, as DESIGN.md first drew it) because backward rules, which
+// belong to the op, must dispatch too; eager and trace plug in through the hooks below.
+#include <span>
+
+#include "core/op.h"
+
+namespace ember {
+
+TensorList dispatch(const Op& op, std::span<const Tensor> inputs);
+Tensor dispatch1(const Op& op, std::span<const Tensor> inputs);  // single-output ops
+
+// In-place form: computes op(inputs) into inputs[0] (same shape; the result is cast to
+// inputs[0]'s dtype when promotion allows) and bumps its version. Returns inputs[0].
+Tensor dispatch_inplace(const Op& op, std::span<const Tensor> inputs);
+
+// Runs only steps 1-2 (no autograd, no tracing): graph executors and kernels that compose.
+TensorList run_op(const Op& op, std::span<const Tensor> inputs);
+// Runs op's kernel writing into given outputs (already allocated with the inferred meta).
+void run_kernel(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs);
+
+// Installed by eager: records autograd history. Called when any input requires grad.
+struct AutogradHook {
+  virtual ~AutogradHook() = default;
+  virtual bool enabled() const = 0;  // grad mode on this thread
+  virtual void record(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs) = 0;
+  // `self` was overwritten by the values of `result` (an output recorded by `record`):
+  // self takes over result's history.
+  virtual void rebase(const Op& op, const Tensor& self, const Tensor& result) = 0;
+};
+void set_autograd_hook(AutogradHook* hook);
+AutogradHook* autograd_hook();
+
+// Installed per thread by the tracer while it records.
+struct TraceHook {
+  virtual ~TraceHook() = default;
+  virtual void record(const Op& op, std::span<const Tensor> inputs,
+                      std::span<const Tensor> outputs) = 0;
+  // inputs[0] was overwritten in place with op(inputs).
+  virtual void record_inplace(const Op& op, std::span<const Tensor> inputs) = 0;
+};
+void set_trace_hook(TraceHook* hook);  // thread-local; nullptr to stop
+TraceHook* trace_hook();
+
+}  // namespace ember

@@ -1,0 +1,55 @@
+#include "core/op.h"
+
+namespace ember {
+
+void Op::eval_cpu(std::span<const Tensor>, std::span<Tensor>) const {
+  raise<NotImplementedError>("[{}] has no CPU implementation", name());
+}
+
+void Op::eval_cuda(std::span<const Tensor>, std::span<Tensor>) const {
+  raise<NotImplementedError>("[{}] has no CUDA implementation in this build", name());
+}
+
+TensorList Op::make_views(std::span<const Tensor>) const {
+  raise<Error>("[{}] is not a view op", name());
+}
+
+TensorList Op::vjp(const VjpArgs&) const {
+  raise<NotImplementedError>("[{}] is not differentiable", name());
+}
+
+bool Op::is_equivalent(const Op& other) const {
+  if (name() != other.name()) return false;
+  Attrs a, b;
+  attributes(a);
+  other.attributes(b);
+  return a == b;
+}
+
+void check_num_inputs(const Op& op, std::span<const Tensor> inputs, size_t n) {
+  if (inputs.size() != n) {
+    raise<ValueError>("[{}] expected {} inputs, got {}", op.name(), n, inputs.size());
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!inputs[i].defined()) raise<ValueError>("[{}] input {} is undefined", op.name(), i);
+  }
+}
+
+void check_same_device(const Op& op, std::span<const Tensor> inputs) {
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    if (inputs[i].defined() && inputs[0].defined() && inputs[i].device() != inputs[0].device() &&
+        !inputs[i].impl()->is_wrapped_number()) {
+      raise<ValueError>("[{}] expected all tensors on one device, got {} and {}", op.name(),
+                        inputs[0].device().str(), inputs[i].device().str());
+    }
+  }
+}
+
+void check_floating(const Op& op, const Tensor& t) {
+  if (!is_floating(t.dtype())) {
+    raise<TypeError>("[{}] expected a floating-point tensor, got {}", op.name(),
+                     dtype_name(t.dtype()));
+  }
+}
+
+}  // namespace ember

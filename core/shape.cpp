@@ -1,0 +1,60 @@
+#include "core/shape.h"
+
+#include "core/error.h"
+
+namespace ember {
+
+int64_t numel_of(IntList shape) {
+  int64_t n = 1;
+  for (int64_t s : shape) n *= s;
+  return n;
+}
+
+Strides contiguous_strides(IntList shape) {
+  Strides st(shape.size());
+  int64_t acc = 1;
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 1; i >= 0; --i) {
+    st[i] = acc;
+    acc *= shape[i] > 1 ? shape[i] : 1;
+  }
+  return st;
+}
+
+std::string shape_str(IntList shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
+
+Shape broadcast_shapes(IntList a, IntList b, std::string_view op) {
+  size_t n = std::max(a.size(), b.size());
+  Shape out(n);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      raise<ValueError>("[{}] shapes {} and {} cannot be broadcast (dim {}: {} vs {})", op,
+                        shape_str(a), shape_str(b), i, da, db);
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+int64_t normalize_dim(int64_t dim, int64_t ndim, std::string_view op) {
+  int64_t n = ndim == 0 ? 1 : ndim;  // a scalar accepts dim 0 and -1, as in PyTorch
+  if (dim < -n || dim >= n) {
+    raise<IndexError>("[{}] dim {} out of range for a tensor of {} dims (expected {}..{})", op,
+                      dim, ndim, -n, n - 1);
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
+absl::InlinedVector<bool, 6> reduction_mask(IntList dims, int64_t ndim, std::string_view op) {
+  absl::InlinedVector<bool, 6> mask(ndim, dims.empty());
+  for (int64_t d : dims) {
+    int64_t nd = normalize_dim(d, ndim, op);
+    if (ndim == 0) continue;
+    if (mask[nd]) raise<ValueError>("[{}] dim {} appears more than once", op, d);
+    mask[nd] = true;
+  }
+  return mask;
+}
+
+}  // namespace ember

@@ -1,0 +1,38 @@
+#include "core/tensor_impl.h"
+
+namespace ember {
+
+TensorImpl::TensorImpl(StoragePtr storage, Shape shape, Strides strides, int64_t offset,
+                       DType dtype)
+    : storage_(std::move(storage)),
+      shape_(std::move(shape)),
+      strides_(std::move(strides)),
+      offset_(offset),
+      dtype_(dtype) {
+  refresh();
+}
+
+void TensorImpl::set_view(Shape shape, Strides strides, int64_t offset) {
+  shape_ = std::move(shape);
+  strides_ = std::move(strides);
+  offset_ = offset;
+  refresh();
+}
+
+void TensorImpl::refresh() {
+  numel_ = numel_of(shape_);
+  // Contiguous = row-major dense; dims of size 1 may have any stride.
+  contiguous_ = true;
+  int64_t expected = 1;
+  for (int64_t i = dim() - 1; i >= 0; --i) {
+    if (shape_[i] == 1) continue;
+    if (strides_[i] != expected) {
+      contiguous_ = false;
+      break;
+    }
+    expected *= shape_[i];
+  }
+  if (numel_ == 0) contiguous_ = true;
+}
+
+}  // namespace ember

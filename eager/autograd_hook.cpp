@@ -1,0 +1,51 @@
+// Connects core's dispatcher to autograd: each op call on inputs that require grad (with
+// grad mode on) records an OpNode and wires the outputs to it.
+#include "core/dispatch.h"
+#include "eager/autograd.h"
+#include "eager/engine.h"
+
+namespace ember {
+namespace {
+
+class EagerAutogradHook final : public AutogradHook {
+ public:
+  bool enabled() const override { return is_grad_enabled(); }
+
+  void record(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs) override {
+    bool any_float = false;
+    for (const Tensor& o : outputs) any_float |= is_floating(o.dtype());
+    if (!any_float) return;  // integer/bool results (argmax, comparisons) carry no gradient
+    auto node = std::make_shared<OpNode>(op, inputs, outputs);
+    auto& edges = node->next_edges();
+    edges.reserve(inputs.size());
+    for (const Tensor& t : inputs) edges.push_back(engine::edge_of(t));
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      Tensor& o = outputs[i];
+      if (!is_floating(o.dtype())) continue;
+      o.impl()->set_requires_grad(true);
+      auto* m = autograd_meta(o, true);
+      m->grad_fn = node;
+      m->output_nr = static_cast<int>(i);
+    }
+  }
+
+  void rebase(const Op& op, const Tensor& self, const Tensor& result) override {
+    if (is_leaf(self) && self.requires_grad()) {
+      raise<Error>("[{}_] a leaf tensor that requires grad (shape {}) is being used in an "
+                   "in-place operation; wrap the update in `with ember.no_grad():`",
+                   op.name(), shape_str(self.shape()));
+    }
+    auto* src = autograd_meta(result, false);
+    if (!src || !src->grad_fn) return;
+    self.impl()->set_requires_grad(true);
+    auto* m = autograd_meta(self, true);
+    m->grad_fn = src->grad_fn;
+    m->output_nr = src->output_nr;
+  }
+};
+
+EagerAutogradHook g_hook;
+const bool g_installed = (set_autograd_hook(&g_hook), true);
+
+}  // namespace
+}  // namespace ember
