@@ -1,0 +1,25 @@
+"""Ember: a deep-learning framework with an eager mode (autograd, like PyTorch) and a
+tracing mode (graphs, like tf.function), over one set of ops written in C++."""
+
+from . import _C
+from ._C import Tensor, device, dtype, from_dlpack, from_numpy  # noqa: F401
+from ._C import is_grad_enabled, set_grad_enabled  # noqa: F401
+from ._dtypes import *  # noqa: F401,F403
+from ._tensor_api import *  # noqa: F401,F403
+from ._grad_mode import enable_grad, inference_mode, no_grad  # noqa: F401
+from . import autograd  # noqa: F401
+
+__version__ = "0.1.0"
+
+
+def _export_ops():
+    """Expose every op function the C++ extension binds as ember.<name>."""
+    g = globals()
+    for name in dir(_C):
+        if name.startswith("_") or name in g:
+            continue
+        g[name] = getattr(_C, name)
+
+
+_export_ops()
+del _export_ops

@@ -1,0 +1,115 @@
+"""Tensor construction from Python data and the Tensor methods that are pure argument
+handling (to, float, tolist, ...). Everything computational is in C++."""
+
+import builtins
+
+import numpy as _np
+
+from . import _C
+from ._C import Tensor
+
+__all__ = ["tensor", "as_tensor", "is_tensor", "numel", "get_default_dtype"]
+
+
+def get_default_dtype():
+    return _C.dtype.float32
+
+
+def _from_data(data, dtype):
+    if isinstance(data, Tensor):
+        t = data
+    else:
+        arr = _np.asarray(data)
+        if arr.dtype == _np.float64 and dtype is None and not _is_numpy(data):
+            arr = arr.astype(_np.float32)  # Python floats become the default float dtype
+        elif arr.dtype.kind in "iu" and arr.dtype.itemsize == 8 and not _is_numpy(data):
+            arr = arr.astype(_np.int64)
+        elif arr.dtype.kind == "O":
+            raise TypeError(f"[tensor] could not infer a dtype from data of type "
+                            f"{type(data).__name__}")
+        t = _C.from_numpy(_np.ascontiguousarray(arr))
+    if dtype is not None:
+        t = t._to_dtype(dtype)
+    return t
+
+
+def _is_numpy(data):
+    return isinstance(data, (_np.ndarray, _np.generic))
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new tensor that owns a copy of `data` (nested lists, numbers, NumPy arrays)."""
+    t = _from_data(data, dtype).clone()
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like tensor(), but shares memory with a NumPy array or Tensor when it can."""
+    return _from_data(data, dtype)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(t):
+    return t.numel()
+
+
+def _to(self, *args, **kwargs):
+    """t.to(dtype), t.to(device), t.to(other), t.to(device, dtype): returns self if nothing
+    changes, as in PyTorch."""
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    copy = kwargs.pop("copy", False)
+    if kwargs:
+        raise TypeError(f"[to] unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, _C.dtype):
+            dtype = a
+        elif isinstance(a, (str, _C.device)):
+            device = a
+        else:
+            raise TypeError(f"[to] unexpected argument {a!r}")
+    out = self
+    if device is not None and _C.device(str(device)) != self.device:
+        raise NotImplementedError(f"[to] device {device} needs the CUDA backend")
+    if dtype is not None and dtype != self.dtype:
+        out = out._to_dtype(dtype)
+    if copy and out is self:
+        out = self.clone()
+    return out
+
+
+def _tolist(self):
+    t = self.detach()
+    if t.dtype == _C.dtype.bfloat16:
+        t = t._to_dtype(_C.dtype.float32)
+    return t.numpy().tolist()
+
+
+def _type_conversion(dt):
+    def convert(self):
+        return self._to_dtype(dt)
+    return convert
+
+
+Tensor.to = _to
+Tensor.tolist = _tolist
+Tensor.float = _type_conversion(_C.dtype.float32)
+Tensor.double = _type_conversion(_C.dtype.float64)
+Tensor.half = _type_conversion(_C.dtype.float16)
+Tensor.bfloat16 = _type_conversion(_C.dtype.bfloat16)
+Tensor.int = _type_conversion(_C.dtype.int32)
+Tensor.long = _type_conversion(_C.dtype.int64)
+Tensor.bool = _type_conversion(_C.dtype.bool)
+Tensor.byte = _type_conversion(_C.dtype.uint8)
+Tensor.type_as = lambda self, other: self._to_dtype(other.dtype)
+Tensor.cpu = lambda self: self
+Tensor.__iter__ = lambda self: (self[i] for i in builtins.range(len(self)))
+Tensor.__array_priority__ = 1000  # numpy_scalar * tensor -> Tensor.__rmul__
