@@ -19,6 +19,12 @@ void TensorImpl::set_view(Shape shape, Strides strides, int64_t offset) {
   refresh();
 }
 
+void TensorImpl::set_data(const TensorImpl& other) {
+  storage_ = other.storage_;
+  dtype_ = other.dtype_;
+  set_view(other.shape_, other.strides_, other.offset_);
+}
+
 void TensorImpl::refresh() {
   numel_ = numel_of(shape_);
   // Contiguous = row-major dense; dims of size 1 may have any stride.

@@ -44,6 +44,9 @@ class TensorImpl final : public RefCounted {
 
   // Replaces the view metadata in place (used by in-place resize-free ops like t.t_()).
   void set_view(Shape shape, Strides strides, int64_t offset);
+  // Points this tensor at other's data (storage, view and dtype), keeping its identity and
+  // autograd state: `param.data = x`, `module.to(dtype)`.
+  void set_data(const TensorImpl& other);
 
  private:
   void refresh();

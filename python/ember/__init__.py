@@ -16,10 +16,13 @@ def _export_ops():
     """Expose every op function the C++ extension binds as ember.<name>."""
     g = globals()
     for name in dir(_C):
-        if name.startswith("_") or name in g:
+        obj = getattr(_C, name)
+        if name.startswith("_") or name in g or type(obj).__name__ == "module":
             continue
         g[name] = getattr(_C, name)
 
 
 _export_ops()
 del _export_ops
+
+from . import nn  # noqa: E402,F401  (after the ops: nn builds on them)

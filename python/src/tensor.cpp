@@ -38,7 +38,12 @@ void bind_node(py::module_& m) {
 void bind_tensor(py::module_& m) {
   bind_node(m);
   py::class_<Tensor> t(m, "Tensor");
-  t.def_property_readonly("shape", [](const Tensor& x) { return shape_tuple(x.shape()); })
+  // Tensor(other): a second Python object on the same tensor (used by nn.Parameter).
+  t.def(py::init([](const Tensor& other) { return Tensor(other); }), py::arg("data"))
+      .def_property_readonly("_cdata", [](const Tensor& x) { return reinterpret_cast<uintptr_t>(x.impl()); })
+      .def_property("data", [](const Tensor& x) { return detach(x); },
+                    [](const Tensor& x, const Tensor& v) { x.impl()->set_data(*v.impl()); })
+      .def_property_readonly("shape", [](const Tensor& x) { return shape_tuple(x.shape()); })
       .def("size", [](const Tensor& x, py::object dim) -> py::object {
         if (dim.is_none()) return shape_tuple(x.shape());
         return py::int_(x.size(dim.cast<int64_t>()));
