@@ -3,6 +3,7 @@ find_package(absl REQUIRED)
 find_package(fmt REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Threads REQUIRED)
+find_package(nlohmann_json REQUIRED)
 
 # Debian ships OpenBLAS in several variants behind one soname; BLA_VENDOR picks it over
 # the reference BLAS.
