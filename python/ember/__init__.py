@@ -27,5 +27,6 @@ _export_ops()
 del _export_ops
 
 from . import nn  # noqa: E402,F401  (after the ops: nn builds on them)
+from . import optim  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
 from . import datasets  # noqa: E402,F401

@@ -1,5 +1,33 @@
 """ember.nn: modules, layers, losses (PyTorch's torch.nn)."""
 
+from .. import _C
 from .parameter import Buffer, Parameter  # noqa: F401
 from .modules.module import Module  # noqa: F401
 from .modules.container import ModuleDict, ModuleList, Sequential  # noqa: F401
+from . import functional, init, utils  # noqa: F401
+
+_cnn = _C.nn
+Linear = _cnn.Linear
+Bilinear = _cnn.Bilinear
+Identity = _cnn.Identity
+Flatten = _cnn.Flatten
+Unflatten = _cnn.Unflatten
+ReLU = _cnn.ReLU
+LeakyReLU = _cnn.LeakyReLU
+ELU = _cnn.ELU
+GELU = _cnn.GELU
+Softplus = _cnn.Softplus
+Softmax = _cnn.Softmax
+LogSoftmax = _cnn.LogSoftmax
+SiLU = _cnn.SiLU
+Sigmoid = _cnn.Sigmoid
+Tanh = _cnn.Tanh
+MSELoss = _cnn.MSELoss
+L1Loss = _cnn.L1Loss
+SmoothL1Loss = _cnn.SmoothL1Loss
+HuberLoss = _cnn.HuberLoss
+CrossEntropyLoss = _cnn.CrossEntropyLoss
+NLLLoss = _cnn.NLLLoss
+BCELoss = _cnn.BCELoss
+BCEWithLogitsLoss = _cnn.BCEWithLogitsLoss
+KLDivLoss = _cnn.KLDivLoss

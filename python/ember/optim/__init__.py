@@ -1,0 +1,5 @@
+"""ember.optim: SGD, Adam, AdamW, RMSprop, Adagrad (torch.optim). The update math is C++
+ops on the parameters; this package gives the PyTorch signatures and param_groups dicts."""
+
+from . import lr_scheduler  # noqa: F401
+from .optimizer import Adagrad, Adam, AdamW, Optimizer, RMSprop, SGD  # noqa: F401
