@@ -87,6 +87,20 @@ TensorList run_op(const Op& op, std::span<const Tensor> inputs) {
   return outputs;
 }
 
+void run_inplace(const Op& op, std::span<const Tensor> inputs) {
+  const Tensor& self = inputs[0];
+  MetaList metas = op.infer(inputs);
+  check_inplace_target(op, self, metas[0]);
+  if (metas[0].dtype == self.dtype() && op.is_elementwise() && metas.size() == 1) {
+    // Elementwise kernels read and write each position once, so aliasing is safe.
+    Tensor out = self;
+    run_kernel(op, inputs, std::span<Tensor>(&out, 1));
+  } else {
+    TensorList out = run_op(op, inputs);
+    copy_into(self, out[0]);
+  }
+}
+
 TensorList dispatch(const Op& op, std::span<const Tensor> inputs) {
   return dispatch_impl(op, inputs, /*trace=*/true);
 }
@@ -108,16 +122,7 @@ Tensor dispatch_inplace(const Op& op, std::span<const Tensor> inputs) {
     g_autograd_hook->rebase(op, self, out[0]);
     copy_into(self, out[0]);
   } else {
-    MetaList metas = op.infer(inputs);
-    check_inplace_target(op, self, metas[0]);
-    if (metas[0].dtype == self.dtype() && op.is_elementwise() && metas.size() == 1) {
-      // Elementwise kernels read and write each position once, so aliasing is safe.
-      Tensor out = self;
-      run_kernel(op, inputs, std::span<Tensor>(&out, 1));
-    } else {
-      TensorList out = run_op(op, inputs);
-      copy_into(self, out[0]);
-    }
+    run_inplace(op, inputs);
   }
   self.storage()->bump_version();
   if (t_trace_hook) t_trace_hook->record_inplace(op, inputs);

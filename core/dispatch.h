@@ -23,6 +23,8 @@ Tensor dispatch_inplace(const Op& op, std::span<const Tensor> inputs);
 TensorList run_op(const Op& op, std::span<const Tensor> inputs);
 // Runs op's kernel writing into given outputs (already allocated with the inferred meta).
 void run_kernel(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs);
+// The in-place form of run_op: writes op(inputs) into inputs[0], checks included, no hooks.
+void run_inplace(const Op& op, std::span<const Tensor> inputs);
 
 // Installed by eager: records autograd history. Called when any input requires grad.
 struct AutogradHook {
@@ -43,6 +45,9 @@ struct TraceHook {
                       std::span<const Tensor> outputs) = 0;
   // inputs[0] was overwritten in place with op(inputs).
   virtual void record_inplace(const Op& op, std::span<const Tensor> inputs) = 0;
+  // Autograd assigned a new .grad (undefined: None) to a leaf. Not an op, but a side effect a
+  // replay must redo.
+  virtual void record_set_grad(const Tensor& leaf, const Tensor& grad) {}
 };
 void set_trace_hook(TraceHook* hook);  // thread-local; nullptr to stop
 TraceHook* trace_hook();

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "core/dispatch.h"
 #include "core/ops.h"
 #include "eager/engine.h"
 
@@ -34,6 +35,7 @@ void set_grad(const Tensor& t, const Tensor& g) {
     *m->retained_grad = g;
   } else {
     m->grad = g;
+    if (auto* h = trace_hook()) h->record_set_grad(t, g);
   }
 }
 

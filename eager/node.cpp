@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "core/dispatch.h"
 #include "core/ops.h"
 #include "eager/autograd_meta.h"
 #include "eager/grad_mode.h"
@@ -59,8 +60,10 @@ TensorList AccumulateGrad::apply(TensorList grads) {
     // incoming gradient may be shared (add's backward hands one tensor to both inputs).
     bool shared = g.impl()->use_count() > 1 || g.storage()->use_count() > 1;
     m->grad = (!is_grad_enabled() && (shared || !g.is_contiguous())) ? clone(g) : g;
+    if (auto* h = trace_hook()) h->record_set_grad(leaf_, m->grad);
   } else if (is_grad_enabled()) {
     m->grad = add(m->grad, g);  // create_graph: keep the sum differentiable
+    if (auto* h = trace_hook()) h->record_set_grad(leaf_, m->grad);
   } else {
     add_(m->grad, g);
   }

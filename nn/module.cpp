@@ -224,7 +224,7 @@ void Module::zero_grad(bool set_to_none) {
       set_grad(p, Tensor());
     } else {
       NoGradGuard ng;
-      fill_raw(g, 0);
+      zero_(g);  // dispatched, so a traced step records it
     }
   }
 }

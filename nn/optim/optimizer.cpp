@@ -49,8 +49,7 @@ void Optimizer::zero_grad(bool set_to_none) {
         set_grad(p, Tensor());
       } else {
         NoGradGuard ng;
-        fill_raw(gr, 0);
-        gr.storage()->bump_version();
+        zero_(gr);  // dispatched, so a traced step records it
       }
     }
   }

@@ -1,0 +1,72 @@
+#pragma once
+// trace::Function: wraps a callable, keeps compiled graphs keyed by call signature, and
+// replays them. A new signature runs the callable eagerly on its first call (so state it
+// creates lazily, like optimizer moments, exists before tracing) and traces it on the
+// second; later calls replay the optimized graph. Every retrace is logged with its reason.
+// The cache is bounded: past `max_cache_size` signatures, only the new signature runs
+// eagerly (with a warning) and the cached ones stay fast.
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "trace/executor.h"
+#include "trace/passes/pipeline.h"
+#include "trace/signature.h"
+
+namespace ember::trace {
+
+struct FunctionOptions {
+  size_t max_cache_size = 8;
+  int warmup_calls = 1;                          // eager calls per signature before tracing
+  std::vector<std::vector<int64_t>> dynamic_dims;  // per tensor argument: dims that may vary
+  std::vector<std::string> arg_names;           // for retrace messages
+  PassOptions passes;
+  std::string name = "function";
+};
+
+class Function {
+ public:
+  using Fn = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+  // Called with each warning (too many retraces, cache full); default prints to stderr.
+  using WarnFn = std::function<void(const std::string&)>;
+
+  Function(Fn fn, FunctionOptions options = {});
+  std::vector<Tensor> operator()(const std::vector<Tensor>& args, const std::string& static_key = "");
+
+  // The compiled graph for these arguments (traces, running the callable, if needed).
+  std::shared_ptr<const Graph> graph(const std::vector<Tensor>& args,
+                                     const std::string& static_key = "");
+  const std::vector<std::string>& retrace_log() const { return log_; }
+  size_t num_traces() const { return traces_; }
+  size_t cache_size() const { return cache_.size(); }
+  void set_warn(WarnFn w) { warn_ = std::move(w); }
+  const FunctionOptions& options() const { return opts_; }
+
+  struct Compiled {
+    std::shared_ptr<const Graph> traced;     // as recorded
+    std::shared_ptr<const Graph> optimized;  // after passes
+    std::unique_ptr<Executor> executor;
+    std::vector<std::string> pass_log;
+  };
+
+ private:
+  struct Entry {
+    CallSignature sig;
+    int eager_calls = 0;
+    std::shared_ptr<Compiled> compiled;
+  };
+  Entry* find(const CallSignature& sig);
+  std::shared_ptr<Compiled> trace(const std::vector<Tensor>& args, std::vector<Tensor>* eager_outputs);
+  void note_retrace(const CallSignature& sig);
+
+  Fn fn_;
+  FunctionOptions opts_;
+  std::list<Entry> cache_;  // most recently used first
+  std::vector<std::string> log_;
+  size_t traces_ = 0;
+  WarnFn warn_;
+};
+
+}  // namespace ember::trace

@@ -1,0 +1,40 @@
+#pragma once
+// The pass pipeline: small pure functions over a Graph, each switchable for debugging.
+//   dce: drop nodes whose results are unused (in-place writes are side effects: kept);
+//   cse: merge nodes computing the same deterministic op on the same values;
+//   fold: evaluate nodes whose inputs are all constants;
+//   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...);
+//   fuse: chains of elementwise ops become one tiled loop.
+#include <string>
+#include <vector>
+
+#include "trace/graph.h"
+
+namespace ember::trace {
+
+struct PassOptions {
+  bool dce = true, cse = true, fold = true, simplify = true, fuse = true;
+  // Called with (pass name, graph after it) to dump intermediate graphs.
+  std::function<void(const std::string&, const Graph&)> dump;
+};
+
+// `keep`: values that must stay computed besides the graph outputs (side-effect sources).
+void run_passes(Graph& g, const std::vector<ValueId>& keep, const PassOptions& opts,
+                std::vector<std::string>* log = nullptr);
+
+// The individual passes; each returns how many nodes it removed or rewrote.
+int eliminate_dead_code(Graph& g, const std::vector<ValueId>& keep);
+int eliminate_common_subexpressions(Graph& g);
+int fold_constants(Graph& g);
+int simplify_algebra(Graph& g);
+int fuse_elementwise(Graph& g, const std::vector<ValueId>& keep);
+
+// Per value: whether its memory may be written in place later (it, or a view of it, or
+// what it views, is the target of an in-place node). Such values must keep their own
+// buffers: simplify, CSE and folding leave the nodes producing them alone.
+std::vector<bool> mutated_values(const Graph& g);
+
+// Rewrites every use of value `from` (node inputs, graph outputs) to `to`.
+void replace_all_uses(Graph& g, const std::vector<ValueId>& remap);
+
+}  // namespace ember::trace

@@ -1,0 +1,48 @@
+#pragma once
+// The Tracer records every op dispatched on its thread into a Graph (it is core's
+// TraceHook). Tensors it has not seen produced are outside tensors: Python numbers become
+// constants, everything else a capture bound by reference. In-place writes become
+// in-place nodes, and the written tensor's SSA value moves to the node's output.
+#include <absl/container/flat_hash_map.h>
+
+#include "core/dispatch.h"
+#include "trace/graph.h"
+
+namespace ember::trace {
+
+// Where a traced op call came from, for errors that point at user code.
+class Tracer final : public TraceHook {
+ public:
+  Tracer();
+  ~Tracer() override;
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
+
+  // Declares a function argument (call before running the function).
+  ValueId add_input(const Tensor& t, std::string name = "");
+  // Names a capture in printed graphs ("fc1.weight") if it gets captured.
+  void name_tensor(const Tensor& t, std::string name);
+  // The value for t, capturing it if it comes from outside.
+  ValueId value_of(const Tensor& t);
+  bool knows(const Tensor& t) const { return ids_.contains(t.impl()); }
+  void set_outputs(const std::vector<Tensor>& outputs);
+
+  void record(const Op& op, std::span<const Tensor> inputs,
+              std::span<const Tensor> outputs) override;
+  void record_inplace(const Op& op, std::span<const Tensor> inputs) override;
+  void record_set_grad(const Tensor& leaf, const Tensor& grad) override;
+
+  Graph& graph() { return graph_; }
+  // Side effects beyond in-place writes: (capture value of a leaf, value of its new .grad).
+  const std::vector<std::pair<ValueId, ValueId>>& grad_writes() const { return grad_writes_; }
+
+ private:
+  Graph graph_;
+  absl::flat_hash_map<const TensorImpl*, ValueId> ids_;
+  absl::flat_hash_map<const TensorImpl*, std::string> names_;
+  std::vector<Tensor> keepalive_;  // impl pointers must not be reused while tracing
+  std::vector<std::pair<ValueId, ValueId>> grad_writes_;
+  TraceHook* previous_;
+};
+
+}  // namespace ember::trace
