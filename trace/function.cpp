@@ -2,13 +2,78 @@
 
 #include <cstdio>
 
+#include <cmath>
+#include <cstdlib>
+
+#include "core/cpu/copy.h"
 #include "core/dispatch.h"
+#include "core/random/generator.h"
 #include "trace/tracer.h"
 
 namespace ember::trace {
 
 Function::Function(Fn fn, FunctionOptions options) : fn_(std::move(fn)), opts_(std::move(options)) {
   warn_ = [](const std::string& m) { std::fprintf(stderr, "ember: %s\n", m.c_str()); };
+  if (opts_.check_calls < 0) {
+    const char* env = std::getenv("EMBER_FUNCTION_CHECK");
+    opts_.check_calls = env ? std::max(0, std::atoi(env)) : 0;
+  }
+}
+
+namespace {
+
+// First difference between two tensors beyond tolerance, as text; empty if close.
+std::string difference(const Tensor& a, const Tensor& b, double rtol, double atol) {
+  if (a.shape() != b.shape()) {
+    return fmt::format("shape {} vs {}", shape_str(a.shape()), shape_str(b.shape()));
+  }
+  if (a.dtype() != b.dtype()) {
+    return fmt::format("dtype {} vs {}", dtype_name(a.dtype()), dtype_name(b.dtype()));
+  }
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    double x = read_as_double(a, i), y = read_as_double(b, i);
+    if (std::isnan(x) && std::isnan(y)) continue;
+    if (std::abs(x - y) > atol + rtol * std::abs(x)) {
+      return fmt::format("element {}: eager {} vs traced {}", i, x, y);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<Tensor> Function::run_checked(Entry& e, const std::vector<Tensor>& args) {
+  const Graph& g = e.compiled->executor->graph();
+  std::vector<Tensor> before;
+  for (const Tensor& c : g.captures()) before.push_back(clone_raw(c));
+  auto rng = default_generator().get_state();
+  std::vector<Tensor> eager = fn_(args);
+  std::vector<Tensor> eager_state;
+  for (const Tensor& c : g.captures()) eager_state.push_back(clone_raw(c));
+  for (size_t i = 0; i < before.size(); ++i) copy_into(g.captures()[i], before[i]);
+  default_generator().set_state(rng);
+  std::vector<Tensor> traced = e.compiled->executor->run(args);
+  std::vector<std::string> problems;
+  if (eager.size() != traced.size()) {
+    problems.push_back(fmt::format("{} outputs eagerly, {} traced", eager.size(), traced.size()));
+  }
+  for (size_t i = 0; i < std::min(eager.size(), traced.size()); ++i) {
+    std::string d = difference(eager[i], traced[i], opts_.check_rtol, opts_.check_atol);
+    if (!d.empty()) problems.push_back(fmt::format("output {}: {}", i, d));
+  }
+  for (size_t i = 0; i < eager_state.size(); ++i) {
+    std::string d = difference(eager_state[i], g.captures()[i], opts_.check_rtol, opts_.check_atol);
+    if (!d.empty()) {
+      const std::string& name = g.value(g.capture_values()[i]).name;
+      problems.push_back(fmt::format("captured state {}{}: {}", i, name.empty() ? "" : " (" + name + ")", d));
+    }
+  }
+  if (!problems.empty()) {
+    raise<Error>("[{} check] the traced graph disagrees with eager execution: {}", opts_.name,
+                 fmt::join(problems, "; "));
+  }
+  ++e.checked_calls;
+  return traced;
 }
 
 Function::Entry* Function::find(const CallSignature& sig) {
@@ -90,6 +155,7 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
     e->compiled = trace(args, &outs);
     return outs;
   }
+  if (e->checked_calls < opts_.check_calls) return run_checked(*e, args);
   return e->compiled->executor->run(args);
 }
 

@@ -24,6 +24,11 @@ struct FunctionOptions {
   std::vector<std::string> arg_names;           // for retrace messages
   PassOptions passes;
   std::string name = "function";
+  // Check mode: the first `check_calls` replays of each graph also run the callable eagerly
+  // from the same state and raise on any difference (outputs and captured state). The
+  // environment variable EMBER_FUNCTION_CHECK=N sets a default.
+  int check_calls = -1;  // -1: from the environment (0 if unset)
+  double check_rtol = 1e-5, check_atol = 1e-6;
 };
 
 class Function {
@@ -55,8 +60,10 @@ class Function {
   struct Entry {
     CallSignature sig;
     int eager_calls = 0;
+    int checked_calls = 0;
     std::shared_ptr<Compiled> compiled;
   };
+  std::vector<Tensor> run_checked(Entry& e, const std::vector<Tensor>& args);
   Entry* find(const CallSignature& sig);
   std::shared_ptr<Compiled> trace(const std::vector<Tensor>& args, std::vector<Tensor>* eager_outputs);
   void note_retrace(const CallSignature& sig);

@@ -46,4 +46,10 @@ Tensor contiguous_as(const Tensor& t, DType dtype) {
 
 Tensor contiguous_raw(const Tensor& t) { return contiguous_as(t, t.dtype()); }
 
+Tensor clone_raw(const Tensor& t) {
+  Tensor out = Tensor::empty(t.shape(), t.dtype(), t.device());
+  copy_into(out, t);
+  return out;
+}
+
 }  // namespace ember

@@ -46,8 +46,9 @@ int simplify_algebra(Graph& g) {
     for (ValueId& v : n.inputs) v = remap[v];
     std::optional<ValueId> forward;
     // Forwarding an operand must not let a later in-place write reach it.
-    if (!n.inplace && n.outputs.size() == 1 && !mutated[n.outputs[0]] &&
-        !mutated[n.inputs.empty() ? n.outputs[0] : n.inputs[0]]) {
+    bool any_mutated = mutated[n.outputs.empty() ? 0 : n.outputs[0]];
+    for (ValueId v : n.inputs) any_mutated = any_mutated || mutated[v];
+    if (!n.inplace && n.outputs.size() == 1 && !any_mutated) {
       const TensorMeta& out = g.value(n.outputs[0]).meta;
       for (const Rule& r : kRules) {
         if (n.op->name() != r.op || n.inputs.size() != 2) continue;

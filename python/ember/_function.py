@@ -1,0 +1,241 @@
+"""ember.function: trace a Python function into a graph and replay it.
+
+    @ember.function
+    def train_step(x, y):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+The first call with a new signature runs eagerly (so lazily created state such as
+optimizer moments exists), the second traces, later calls replay the optimized graph with
+no Python and no autograd bookkeeping. Tensors from outside the function (parameters,
+buffers, optimizer state) are captured by reference: replays read and update them.
+"""
+
+import functools
+import inspect
+import warnings
+
+from . import _C
+
+__all__ = ["function", "Function", "TensorSpec", "cond"]
+
+
+class TensorSpec:
+    """Describes a tensor argument; None in `shape` marks a dimension that may vary."""
+
+    def __init__(self, shape=None, dtype=None, name=None):
+        self.shape = None if shape is None else tuple(shape)
+        self.dtype, self.name = dtype, name
+
+    def __repr__(self):
+        return f"TensorSpec(shape={self.shape}, dtype={self.dtype}, name={self.name!r})"
+
+
+class _Flat:
+    """Flattens nested arguments into tensors plus a hashable description of the rest."""
+
+    def __init__(self):
+        self.tensors = []
+
+    def walk(self, obj):
+        if isinstance(obj, _C.Tensor):
+            self.tensors.append(obj)
+            return ("T",)
+        if isinstance(obj, (list, tuple)):
+            return (type(obj).__name__, tuple(self.walk(x) for x in obj))
+        if isinstance(obj, dict):
+            return ("dict", tuple((k, self.walk(v)) for k, v in obj.items()))
+        if obj is None or isinstance(obj, (bool, int, float, str, bytes, _C.dtype)):
+            return ("V", type(obj).__name__, obj)
+        if isinstance(obj, _C.nn.Module):
+            return ("M", id(obj), tuple(m.training for m in obj.modules()))
+        return ("O", type(obj).__name__, id(obj))
+
+
+def _rebuild(desc, tensors):
+    kind = desc[0]
+    if kind == "C":
+        return desc[1]
+    if kind == "T":
+        return next(tensors)
+    if kind in ("list", "tuple"):
+        items = [_rebuild(d, tensors) for d in desc[1]]
+        return items if kind == "list" else tuple(items)
+    if kind == "dict":
+        return {k: _rebuild(d, tensors) for k, d in desc[1]}
+    raise AssertionError(kind)
+
+
+def _modules_in(fn):
+    """Modules a function can reach without globals: its bound self and closure cells."""
+    found = []
+    target = fn
+    if isinstance(fn, _C.nn.Module):
+        found.append(fn)
+    self_obj = getattr(fn, "__self__", None)
+    if isinstance(self_obj, _C.nn.Module):
+        found.append(self_obj)
+        target = fn.__func__
+    for cell in getattr(target, "__closure__", None) or ():
+        try:
+            v = cell.cell_contents
+        except ValueError:
+            continue
+        if isinstance(v, _C.nn.Module):
+            found.append(v)
+    return found
+
+
+class Function:
+    """A traced, cached version of `fn` (see the module docstring)."""
+
+    def __init__(self, fn, input_signature=None, dynamic=None, check=None, max_cache_size=8,
+                 warmup=1, dump_graphs=None, disable_passes=(), name=None):
+        self._fn = fn
+        self.__name__ = name or getattr(fn, "__name__", type(fn).__name__)
+        self._input_signature = input_signature
+        self._dynamic = dynamic
+        self._modules = _modules_in(fn)
+        try:
+            params = [p for p in inspect.signature(fn).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            names = [p.name for p in params]
+        except (TypeError, ValueError):
+            names = []
+        dump = None
+        if dump_graphs is True:
+            def dump(stage, text):
+                print(f"--- {self.__name__}: after {stage} ---\n{text}")
+        elif callable(dump_graphs):
+            dump = dump_graphs
+        self._arg_names = names
+        self._cpp = _C.trace.Function(self._run_flat, int(max_cache_size), int(warmup),
+                                      self._dynamic_dims(), names,
+                                      -1 if check is None else int(check is True or check),
+                                      self.__name__, dump, list(disable_passes))
+        self._cpp.set_warn(lambda m: warnings.warn(m, RuntimeWarning, stacklevel=3))
+        self._pending = None
+        self._out_desc = {}
+        functools.update_wrapper(self, fn, updated=())
+
+    def _dynamic_dims(self):
+        if self._input_signature is not None:
+            return [[d for d, s in enumerate(spec.shape or ()) if s is None]
+                    for spec in self._input_signature]
+        if self._dynamic is True:
+            return [[0]] * 64
+        if self._dynamic:
+            return [list(d) for d in self._dynamic]
+        return []
+
+    def _check_signature(self, tensors):
+        if self._input_signature is None:
+            return
+        if len(tensors) != len(self._input_signature):
+            raise TypeError(f"[function] {self.__name__} declares {len(self._input_signature)} "
+                            f"tensor arguments in input_signature, got {len(tensors)}")
+        for i, (t, spec) in enumerate(zip(tensors, self._input_signature)):
+            if spec.shape is not None and (len(t.shape) != len(spec.shape) or any(
+                    s is not None and s != d for s, d in zip(spec.shape, t.shape))):
+                raise ValueError(f"[function] argument {i} of {self.__name__} has shape "
+                                 f"{tuple(t.shape)}, input_signature expects {spec.shape}")
+            if spec.dtype is not None and t.dtype != spec.dtype:
+                raise TypeError(f"[function] argument {i} of {self.__name__} has dtype "
+                                f"{t.dtype}, input_signature expects {spec.dtype}")
+
+    def _key(self, args, kwargs):
+        flat = _Flat()
+        desc = flat.walk((args, kwargs))
+        modes = tuple(tuple(m.training for m in mod.modules()) for mod in self._modules)
+        return flat.tensors, desc, repr((desc, modes))
+
+    def __call__(self, *args, **kwargs):
+        tensors, desc, key = self._key(args, kwargs)
+        self._check_signature(tensors)
+        prev = self._pending
+        self._pending = (desc, key)
+        try:
+            out = self._cpp(tensors, key)
+        finally:
+            self._pending = prev
+        out_desc = self._out_desc[key]
+        return _rebuild(out_desc, iter(out))
+
+    def _run_flat(self, flat):
+        desc, key = self._pending
+        args, kwargs = _rebuild(desc, iter(flat))
+        result = self._fn(*args, **kwargs)
+        out = _Flat()
+        # Non-tensor leaves of the result are returned as they were on this run.
+        self._out_desc[key] = _freeze_values(out.walk(result), result)
+        return out.tensors
+
+    def graph(self, *args, **kwargs):
+        """The optimized graph for these arguments (traces, running the function, if needed)."""
+        tensors, desc, key = self._key(args, kwargs)
+        prev = self._pending
+        self._pending = (desc, key)
+        try:
+            return self._cpp.graph(tensors, key)
+        finally:
+            self._pending = prev
+
+    def retrace_log(self):
+        """Why each trace happened: 'first call', or which argument changed and how."""
+        return list(self._cpp.retrace_log())
+
+    @property
+    def num_traces(self):
+        return self._cpp.num_traces
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        bound = self.__dict__.setdefault("_bound", {})
+        if id(obj) not in bound:
+            bound[id(obj)] = Function(self._fn.__get__(obj, objtype),
+                                      input_signature=self._input_signature,
+                                      dynamic=self._dynamic)
+        return bound[id(obj)]
+
+
+def _freeze_values(desc, obj):
+    """Output descriptions keep non-tensor leaves as values to return on replay."""
+    if desc[0] == "T":
+        return desc
+    if desc[0] in ("list", "tuple"):
+        return (desc[0], tuple(_freeze_values(d, o) for d, o in zip(desc[1], obj)))
+    if desc[0] == "dict":
+        return ("dict", tuple((k, _freeze_values(d, obj[k])) for k, d in desc[1]))
+    return ("C", obj)
+
+
+def function(fn=None, *, input_signature=None, dynamic=None, check=None, max_cache_size=8,
+             warmup=1, dump_graphs=None, disable_passes=(), name=None):
+    """Traces `fn` into a graph on call and replays it (tf.function / torch.jit.trace)."""
+    def wrap(f):
+        return Function(f, input_signature=input_signature, dynamic=dynamic, check=check,
+                        max_cache_size=max_cache_size, warmup=warmup, dump_graphs=dump_graphs,
+                        disable_passes=disable_passes, name=name)
+    return wrap if fn is None else wrap(fn)
+
+
+def cond(pred, true_fn, false_fn):
+    """Graph-level if: both branches run and `where` picks per the boolean `pred`, so the
+    result is differentiable and traces into one graph."""
+    a, b = true_fn(), false_fn()
+    return _select(pred, a, b)
+
+
+def _select(pred, a, b):
+    if isinstance(a, _C.Tensor):
+        return _C.where(pred, a, b)
+    if isinstance(a, (list, tuple)):
+        return type(a)(_select(pred, x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return {k: _select(pred, a[k], b[k]) for k in a}
+    raise TypeError(f"[cond] branches must return tensors (or lists/tuples/dicts of them), got "
+                    f"{type(a).__name__}")
