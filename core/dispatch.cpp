@@ -129,6 +129,16 @@ Tensor dispatch_inplace(const Op& op, std::span<const Tensor> inputs) {
   return self;
 }
 
+void check_not_traced(const Tensor& t, std::string_view api) {
+  if (t_trace_hook && t_trace_hook->is_traced(t)) {
+    raise<Error>("[{}] cannot read the value of a tensor while ember.function traces it: the "
+                 "value would be baked into the graph. Keep the computation in tensors: use "
+                 "ember.where(cond, a, b) or ember.cond(pred, true_fn, false_fn) instead of "
+                 "Python if/while on tensor values, and return tensors instead of calling "
+                 ".item()", api);
+  }
+}
+
 void set_autograd_hook(AutogradHook* hook) { g_autograd_hook = hook; }
 AutogradHook* autograd_hook() { return g_autograd_hook; }
 void set_trace_hook(TraceHook* hook) { t_trace_hook = hook; }

@@ -48,7 +48,14 @@ struct TraceHook {
   // Autograd assigned a new .grad (undefined: None) to a leaf. Not an op, but a side effect a
   // replay must redo.
   virtual void record_set_grad(const Tensor& leaf, const Tensor& grad) {}
+  // Whether t's value depends on the traced function's inputs or ops (so reading it into
+  // Python would bake one call's data into the graph).
+  virtual bool is_traced(const Tensor& t) const { return false; }
 };
+
+// Raises "[api] ..." if t is being traced: data-dependent Python (item(), bool(t), `if t:`)
+// cannot be captured in a graph.
+void check_not_traced(const Tensor& t, std::string_view api);
 void set_trace_hook(TraceHook* hook);  // thread-local; nullptr to stop
 TraceHook* trace_hook();
 

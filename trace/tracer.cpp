@@ -57,9 +57,16 @@ void Tracer::record_inplace(const Op& op, std::span<const Tensor> inputs) {
 }
 
 void Tracer::record_set_grad(const Tensor& leaf, const Tensor& grad) {
-  ValueId g = value_of(grad);
+  ValueId g = grad.defined() ? value_of(grad) : -1;
   ValueId l = value_of(leaf);
   grad_writes_.emplace_back(l, g);
+}
+
+bool Tracer::is_traced(const Tensor& t) const {
+  auto it = ids_.find(t.impl());
+  if (it == ids_.end()) return false;
+  ValueKind k = graph_.value(it->second).kind;
+  return k == ValueKind::Input || k == ValueKind::Node;
 }
 
 void Tracer::set_outputs(const std::vector<Tensor>& outputs) {

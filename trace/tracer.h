@@ -31,6 +31,7 @@ class Tracer final : public TraceHook {
               std::span<const Tensor> outputs) override;
   void record_inplace(const Op& op, std::span<const Tensor> inputs) override;
   void record_set_grad(const Tensor& leaf, const Tensor& grad) override;
+  bool is_traced(const Tensor& t) const override;
 
   Graph& graph() { return graph_; }
   // Side effects beyond in-place writes: (capture value of a leaf, value of its new .grad).

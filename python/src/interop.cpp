@@ -2,6 +2,7 @@
 // (PyTorch, JAX, NumPy >= 1.22).
 #include <dlpack/dlpack.h>
 
+#include "core/dispatch.h"
 #include "python/src/bindings.h"
 
 namespace ember::python {
@@ -81,6 +82,7 @@ Tensor from_numpy(py::array arr) {
 }
 
 py::array to_numpy(const Tensor& t) {
+  check_not_traced(t, "numpy");
   if (t.requires_grad()) {
     raise<Error>("[numpy] can't call numpy() on a tensor that requires grad; use "
                  "tensor.detach().numpy()");

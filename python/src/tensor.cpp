@@ -1,5 +1,6 @@
 // The Tensor class: metadata, autograd state and the methods that are plain C++ calls.
 // Op-family methods and operators are added by the ops_*.cpp binding files.
+#include "core/dispatch.h"
 #include "python/src/bindings.h"
 
 namespace ember::python {
@@ -12,6 +13,7 @@ py::tuple shape_tuple(IntList s) {
 }
 
 py::object item_of(const Tensor& t) {
+  check_not_traced(t, "item");
   if (t.numel() != 1) t.item<double>();  // raises the clear error
   if (t.dtype() == DType::Bool) return py::bool_(t.item<bool>());
   if (is_floating(t.dtype())) return py::float_(t.item<double>());
@@ -83,14 +85,21 @@ void bind_tensor(py::module_& m) {
         return x.shape()[0];
       })
       .def("__bool__", [](const Tensor& x) {
+        check_not_traced(x, "bool");
         if (x.numel() != 1) {
           raise<ValueError>("[bool] the truth value of a tensor with {} elements is ambiguous; "
                             "use .any() or .all()", x.numel());
         }
         return x.item<double>() != 0.0;
       })
-      .def("__float__", [](const Tensor& x) { return x.item<double>(); })
-      .def("__int__", [](const Tensor& x) { return x.item<int64_t>(); })
+      .def("__float__", [](const Tensor& x) {
+        check_not_traced(x, "float");
+        return x.item<double>();
+      })
+      .def("__int__", [](const Tensor& x) {
+        check_not_traced(x, "int");
+        return x.item<int64_t>();
+      })
       .def("__index__", [](const Tensor& x) {
         if (is_floating(x.dtype()) || x.numel() != 1) {
           raise<TypeError>("[index] only integer tensors of a single element can be converted "
