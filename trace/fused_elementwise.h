@@ -1,0 +1,39 @@
+#pragma once
+// FusedElementwiseOp: a chain of elementwise ops run as one loop over cache-sized tiles.
+// Instead of writing each intermediate result to memory and reading it back (one full pass
+// over the data per op), every tile of 8192 elements goes through the whole chain while it
+// sits in cache; tiles are spread over the threads. Made by the fusion pass, run by the
+// executor; never dispatched eagerly.
+#include <memory>
+#include <vector>
+
+#include "core/op.h"
+
+namespace ember::trace {
+
+struct FusedStep {
+  std::shared_ptr<const Op> op;
+  std::vector<int> operands;  // registers: [0, num_inputs) are the fused op's inputs
+  TensorMeta meta;            // this step's result (same shape as the final result)
+};
+
+class FusedElementwiseOp final : public OpImpl<FusedElementwiseOp> {
+ public:
+  static constexpr std::string_view kName = "fused_elementwise";
+  FusedElementwiseOp(int num_inputs, std::vector<FusedStep> steps);
+
+  bool is_elementwise() const override { return true; }
+  bool is_differentiable() const override { return false; }
+  void attributes(Attrs& out) const override;  // the member op names (for printing)
+  MetaList infer(std::span<const Tensor> inputs) const override;
+  void eval_cpu(std::span<const Tensor> inputs, std::span<Tensor> outputs) const override;
+  bool is_equivalent(const Op& other) const override { return &other == this; }
+  const std::vector<FusedStep>& steps() const { return steps_; }
+
+ private:
+  void run_unfused(std::span<const Tensor> inputs, Tensor& out) const;
+  int num_inputs_;
+  std::vector<FusedStep> steps_;
+};
+
+}  // namespace ember::trace
