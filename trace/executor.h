@@ -20,6 +20,7 @@ class Executor {
   Executor(std::shared_ptr<const Graph> graph, SideEffects effects = {});
   std::vector<Tensor> run(std::span<const Tensor> inputs) const;
   const Graph& graph() const { return *graph_; }
+  const SideEffects& effects() const { return effects_; }
 
  private:
   struct Step {

@@ -8,6 +8,7 @@
 #include "core/cpu/copy.h"
 #include "core/dispatch.h"
 #include "core/random/generator.h"
+#include "trace/serialize.h"
 #include "trace/tracer.h"
 
 namespace ember::trace {
@@ -172,6 +173,17 @@ std::shared_ptr<const Graph> Function::graph(const std::vector<Tensor>& args,
     e->compiled = trace(args, nullptr);
   }
   return e->compiled->optimized;
+}
+
+}  // namespace ember::trace
+
+namespace ember::trace {
+
+void Function::save(const std::string& path, const std::vector<Tensor>& args,
+                    const std::string& static_key) {
+  graph(args, static_key);
+  Entry* e = find(signature_of(args, opts_.dynamic_dims, static_key));
+  save_function(path, *e->compiled->traced, e->compiled->executor->effects());
 }
 
 }  // namespace ember::trace

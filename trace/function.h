@@ -43,6 +43,9 @@ class Function {
   // The compiled graph for these arguments (traces, running the callable, if needed).
   std::shared_ptr<const Graph> graph(const std::vector<Tensor>& args,
                                      const std::string& static_key = "");
+  // Saves the traced graph for these arguments with its weights (see serialize.h).
+  void save(const std::string& path, const std::vector<Tensor>& args,
+            const std::string& static_key = "");
   const std::vector<std::string>& retrace_log() const { return log_; }
   size_t num_traces() const { return traces_; }
   size_t cache_size() const { return cache_.size(); }
