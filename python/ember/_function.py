@@ -20,7 +20,7 @@ import warnings
 
 from . import _C
 
-__all__ = ["function", "Function", "TensorSpec", "cond"]
+__all__ = ["function", "Function", "TensorSpec", "cond", "load_function"]
 
 
 class TensorSpec:
@@ -183,6 +183,18 @@ class Function:
         finally:
             self._pending = prev
 
+    def save(self, path, *args, **kwargs):
+        """Saves the graph traced for these arguments, with its weights, to one file that
+        `ember.load_function` (Python) and `ember_run` / trace::LoadedFunction (C++) run.
+        The function's result must be tensors (a tensor or a tuple/list of them)."""
+        tensors, desc, key = self._key(args, kwargs)
+        prev = self._pending
+        self._pending = (desc, key)
+        try:
+            self._cpp.save(str(path), tensors, key)
+        finally:
+            self._pending = prev
+
     def retrace_log(self):
         """Why each trace happened: 'first call', or which argument changed and how."""
         return list(self._cpp.retrace_log())
@@ -239,3 +251,9 @@ def _select(pred, a, b):
         return {k: _select(pred, a[k], b[k]) for k in a}
     raise TypeError(f"[cond] branches must return tensors (or lists/tuples/dicts of them), got "
                     f"{type(a).__name__}")
+
+
+def load_function(path):
+    """Loads a function saved with Function.save; call it with tensors. A loaded training
+    step updates its own copy of the weights on each call; `.save(path)` writes them."""
+    return _C.trace.LoadedFunction(str(path))

@@ -3,6 +3,7 @@
 #include "core/dispatch.h"
 #include "python/src/bindings.h"
 #include "trace/function.h"
+#include "trace/serialize.h"
 
 namespace ember::python {
 namespace {
@@ -67,6 +68,8 @@ void bind_trace(py::module_& m) {
       .def("graph", [](Function& f, const std::vector<Tensor>& args, const std::string& key) {
         return std::const_pointer_cast<Graph>(f.graph(args, key));
       })
+      .def("save", [](Function& f, const std::string& path, const std::vector<Tensor>& args,
+                      const std::string& key) { f.save(path, args, key); })
       .def("retrace_log", &Function::retrace_log)
       .def_property_readonly("num_traces", &Function::num_traces)
       .def_property_readonly("cache_size", &Function::cache_size)
@@ -76,6 +79,19 @@ void bind_trace(py::module_& m) {
           w(msg);
         });
       });
+
+  py::class_<LoadedFunction, std::shared_ptr<LoadedFunction>>(tm, "LoadedFunction")
+      .def(py::init([](const std::string& path) { return std::make_shared<LoadedFunction>(path); }))
+      .def("__call__", [](const LoadedFunction& f, py::args args) -> py::object {
+        std::vector<Tensor> in;
+        for (py::handle a : args) in.push_back(a.cast<Tensor>());
+        auto out = f(in);
+        if (out.size() == 1) return py::cast(out[0]);
+        return py::cast(out);
+      })
+      .def("save", &LoadedFunction::save)
+      .def("named_weights", &LoadedFunction::named_captures)
+      .def_property_readonly("graph", [](const LoadedFunction& f) { return f.graph().str(); });
 }
 EMBER_PY_BINDING(40, bind_trace);
 
