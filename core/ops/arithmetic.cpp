@@ -60,6 +60,12 @@ void check_int_divisor(std::span<const Tensor> in, std::string_view op) {
   }
 }
 
+Tensor wrapped_scalar(const Scalar& s) {
+  Tensor t = scalar_tensor(s, s.is_float() ? std::optional<DType>(DType::Float64) : std::nullopt);
+  t.impl()->set_wrapped_number(true);
+  return t;
+}
+
 Tensor add(const Tensor& a, const Tensor& b) { return binary<AddOp>(a, b); }
 Tensor sub(const Tensor& a, const Tensor& b) { return binary<SubOp>(a, b); }
 Tensor mul(const Tensor& a, const Tensor& b) { return binary<MulOp>(a, b); }
@@ -84,22 +90,22 @@ Tensor pow(const Tensor& a, const Scalar& exponent) {
   return dispatch1(op, in);
 }
 Tensor pow(const Scalar& base, const Tensor& exponent) {
-  return pow(scalar_tensor(base), exponent);
+  return pow(wrapped_scalar(base), exponent);
 }
 Tensor maximum(const Tensor& a, const Tensor& b) { return binary<MaximumOp>(a, b); }
 Tensor minimum(const Tensor& a, const Tensor& b) { return binary<MinimumOp>(a, b); }
 Tensor remainder(const Tensor& a, const Tensor& b) { return binary<RemainderOp>(a, b); }
 Tensor fmod(const Tensor& a, const Tensor& b) { return binary<FmodOp>(a, b); }
 
-Tensor add(const Tensor& a, const Scalar& b) { return add(a, scalar_tensor(b)); }
-Tensor sub(const Tensor& a, const Scalar& b) { return sub(a, scalar_tensor(b)); }
-Tensor rsub(const Tensor& a, const Scalar& b) { return sub(scalar_tensor(b), a); }
-Tensor mul(const Tensor& a, const Scalar& b) { return mul(a, scalar_tensor(b)); }
-Tensor div(const Tensor& a, const Scalar& b) { return div(a, scalar_tensor(b)); }
-Tensor remainder(const Tensor& a, const Scalar& b) { return remainder(a, scalar_tensor(b)); }
-Tensor fmod(const Tensor& a, const Scalar& b) { return fmod(a, scalar_tensor(b)); }
+Tensor add(const Tensor& a, const Scalar& b) { return add(a, wrapped_scalar(b)); }
+Tensor sub(const Tensor& a, const Scalar& b) { return sub(a, wrapped_scalar(b)); }
+Tensor rsub(const Tensor& a, const Scalar& b) { return sub(wrapped_scalar(b), a); }
+Tensor mul(const Tensor& a, const Scalar& b) { return mul(a, wrapped_scalar(b)); }
+Tensor div(const Tensor& a, const Scalar& b) { return div(a, wrapped_scalar(b)); }
+Tensor remainder(const Tensor& a, const Scalar& b) { return remainder(a, wrapped_scalar(b)); }
+Tensor fmod(const Tensor& a, const Scalar& b) { return fmod(a, wrapped_scalar(b)); }
 Tensor floor_divide(const Tensor& a, const Scalar& b) {
-  return floor_divide(a, scalar_tensor(b));
+  return floor_divide(a, wrapped_scalar(b));
 }
 
 Tensor& add_(Tensor& a, const Tensor& b) { return binary_<AddOp>(a, b); }

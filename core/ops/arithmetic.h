@@ -27,6 +27,10 @@ Tensor minimum(const Tensor& a, const Tensor& b);
 Tensor remainder(const Tensor& a, const Tensor& b);  // sign of b (Python's %)
 Tensor fmod(const Tensor& a, const Tensor& b);       // sign of a (C's fmod)
 
+// A Python number as an operand: a 0-dim "wrapped number" tensor that does not raise the
+// other operand's dtype. Floats are held in float64 so `x_f64 * 0.1` loses no precision.
+Tensor wrapped_scalar(const Scalar& s);
+
 Tensor add(const Tensor& a, const Scalar& b);
 Tensor sub(const Tensor& a, const Scalar& b);
 Tensor rsub(const Tensor& a, const Scalar& b);  // b - a

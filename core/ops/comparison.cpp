@@ -54,12 +54,12 @@ Tensor lt(const Tensor& a, const Tensor& b) { return binary<LtOp>(a, b); }
 Tensor le(const Tensor& a, const Tensor& b) { return binary<LeOp>(a, b); }
 Tensor gt(const Tensor& a, const Tensor& b) { return binary<GtOp>(a, b); }
 Tensor ge(const Tensor& a, const Tensor& b) { return binary<GeOp>(a, b); }
-Tensor eq(const Tensor& a, const Scalar& b) { return eq(a, scalar_tensor(b)); }
-Tensor ne(const Tensor& a, const Scalar& b) { return ne(a, scalar_tensor(b)); }
-Tensor lt(const Tensor& a, const Scalar& b) { return lt(a, scalar_tensor(b)); }
-Tensor le(const Tensor& a, const Scalar& b) { return le(a, scalar_tensor(b)); }
-Tensor gt(const Tensor& a, const Scalar& b) { return gt(a, scalar_tensor(b)); }
-Tensor ge(const Tensor& a, const Scalar& b) { return ge(a, scalar_tensor(b)); }
+Tensor eq(const Tensor& a, const Scalar& b) { return eq(a, wrapped_scalar(b)); }
+Tensor ne(const Tensor& a, const Scalar& b) { return ne(a, wrapped_scalar(b)); }
+Tensor lt(const Tensor& a, const Scalar& b) { return lt(a, wrapped_scalar(b)); }
+Tensor le(const Tensor& a, const Scalar& b) { return le(a, wrapped_scalar(b)); }
+Tensor gt(const Tensor& a, const Scalar& b) { return gt(a, wrapped_scalar(b)); }
+Tensor ge(const Tensor& a, const Scalar& b) { return ge(a, wrapped_scalar(b)); }
 
 Tensor logical_and(const Tensor& a, const Tensor& b) { return binary<LogicalAndOp>(a, b); }
 Tensor logical_or(const Tensor& a, const Tensor& b) { return binary<LogicalOrOp>(a, b); }
@@ -83,13 +83,13 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   return dispatch1(op, in);
 }
 Tensor where(const Tensor& cond, const Tensor& a, const Scalar& b) {
-  return where(cond, a, scalar_tensor(b));
+  return where(cond, a, wrapped_scalar(b));
 }
 Tensor where(const Tensor& cond, const Scalar& a, const Tensor& b) {
-  return where(cond, scalar_tensor(a), b);
+  return where(cond, wrapped_scalar(a), b);
 }
 Tensor where(const Tensor& cond, const Scalar& a, const Scalar& b) {
-  return where(cond, scalar_tensor(a), scalar_tensor(b));
+  return where(cond, wrapped_scalar(a), wrapped_scalar(b));
 }
 
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
