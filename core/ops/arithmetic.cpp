@@ -122,6 +122,10 @@ Tensor& div_(Tensor& a, const Tensor& b, std::optional<std::string_view> roundin
 }
 Tensor& pow_(Tensor& a, const Tensor& b) { return binary_<PowOp>(a, b); }
 Tensor& pow_(Tensor& a, const Scalar& exponent) {
+  if (exponent.is_float() && !is_floating(a.dtype())) {  // name the public op, not pow_scalar
+    raise<TypeError>("[pow_] result dtype {} cannot be cast to the in-place target's dtype {}",
+                     dtype_name(default_float_dtype()), dtype_name(a.dtype()));
+  }
   PowScalarOp op(exponent);
   const Tensor in[] = {a};
   dispatch_inplace(op, in);
