@@ -24,7 +24,7 @@ std::optional<Scalar> as_scalar(py::handle h) {
 
 Tensor as_tensor_arg(py::handle h, std::string_view op) {
   if (py::isinstance<Tensor>(h)) return h.cast<Tensor>();
-  if (auto s = as_scalar(h)) return scalar_tensor(*s);
+  if (auto s = as_scalar(h)) return wrapped_scalar(*s);  // floats kept in float64
   raise<TypeError>("[{}] expected a Tensor or a number, got {}", op,
                    py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>());
 }

@@ -1,4 +1,5 @@
-// add, sub, mul, div and their operators (+, -, *, /, in-place and reflected forms).
+// add, sub, mul, div (with rounding_mode), pow, maximum, minimum, remainder, fmod,
+// floor_divide and their operators (+ - * / // % **, in-place and reflected forms).
 #include "python/src/bindings.h"
 
 namespace ember::python {
@@ -12,6 +13,113 @@ Tensor call(py::handle a, py::handle b, const char* name) {
   return F(as_tensor_arg(a, name), as_tensor_arg(b, name));
 }
 
+std::optional<std::string_view> rounding_arg(py::handle mode) {
+  if (mode.is_none()) return std::nullopt;
+  if (!py::isinstance<py::str>(mode)) {
+    raise<TypeError>("[div] rounding_mode must be None, 'trunc' or 'floor', got {}",
+                     py::str(py::repr(mode)).cast<std::string>());
+  }
+  return py::cast<std::string_view>(mode);
+}
+
+// pow(a, b): a number exponent takes the exact scalar-exponent kernel; a number base
+// becomes a wrapped 0-dim tensor.
+Tensor pow_any(py::handle a, py::handle b) {
+  if (!py::isinstance<Tensor>(a) && py::isinstance<Tensor>(b)) {
+    if (auto s = as_scalar(a)) return pow(*s, b.cast<Tensor>());
+  }
+  Tensor ta = as_tensor_arg(a, "pow");
+  if (auto s = as_scalar(b)) return pow(ta, *s);
+  return pow(ta, as_tensor_arg(b, "pow"));
+}
+
+template <InplaceFn F>
+py::object inplace(py::object self, py::handle other, const char* name) {
+  F(self.cast<Tensor&>(), as_tensor_arg(other, name));
+  return self;
+}
+
+py::object pow_inplace(py::object self, py::handle other) {
+  Tensor& t = self.cast<Tensor&>();
+  if (auto s = as_scalar(other)) {
+    pow_(t, *s);
+  } else {
+    pow_(t, as_tensor_arg(other, "pow_"));
+  }
+  return self;
+}
+
+void bind_more_arithmetic(py::module_& m) {
+  auto T = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
+  m.def("pow", &pow_any, py::arg("input"), py::arg("exponent"));
+  m.def("float_power", [](py::handle a, py::handle b) {
+    Tensor ta = to_dtype(as_tensor_arg(a, "float_power"), DType::Float64);
+    if (auto s = as_scalar(b)) return pow(ta, Scalar(s->to_double()));
+    return pow(ta, to_dtype(as_tensor_arg(b, "float_power"), DType::Float64));
+  }, py::arg("input"), py::arg("exponent"));
+  m.def("maximum", [](py::handle a, py::handle b) { return call<maximum>(a, b, "maximum"); },
+        py::arg("input"), py::arg("other"));
+  m.def("minimum", [](py::handle a, py::handle b) { return call<minimum>(a, b, "minimum"); },
+        py::arg("input"), py::arg("other"));
+  m.def("remainder", [](py::handle a, py::handle b) { return call<remainder>(a, b, "remainder"); },
+        py::arg("input"), py::arg("other"));
+  m.def("fmod", [](py::handle a, py::handle b) { return call<fmod>(a, b, "fmod"); },
+        py::arg("input"), py::arg("other"));
+  m.def("floor_divide", [](py::handle a, py::handle b) {
+    return call<floor_divide>(a, b, "floor_divide");
+  }, py::arg("input"), py::arg("other"));
+
+  T.def("pow", [](const Tensor& a, py::handle b) { return pow_any(py::cast(a), b); },
+        py::arg("exponent"))
+      .def("pow_", &pow_inplace, py::arg("exponent"))
+      .def("__pow__", [](const Tensor& a, py::handle b) { return pow_any(py::cast(a), b); },
+           py::is_operator())
+      .def("__rpow__", [](const Tensor& a, py::handle b) { return pow_any(b, py::cast(a)); },
+           py::is_operator())
+      .def("__ipow__", &pow_inplace, py::is_operator())
+      .def("maximum", [](const Tensor& a, py::handle b) {
+        return maximum(a, as_tensor_arg(b, "maximum"));
+      }, py::arg("other"))
+      .def("minimum", [](const Tensor& a, py::handle b) {
+        return minimum(a, as_tensor_arg(b, "minimum"));
+      }, py::arg("other"))
+      .def("remainder", [](const Tensor& a, py::handle b) {
+        return remainder(a, as_tensor_arg(b, "remainder"));
+      }, py::arg("other"))
+      .def("fmod", [](const Tensor& a, py::handle b) { return fmod(a, as_tensor_arg(b, "fmod")); },
+           py::arg("other"))
+      .def("floor_divide", [](const Tensor& a, py::handle b) {
+        return floor_divide(a, as_tensor_arg(b, "floor_divide"));
+      }, py::arg("other"))
+      .def("remainder_", [](py::object s, py::handle b) {
+        return inplace<remainder_>(s, b, "remainder_");
+      }, py::arg("other"))
+      .def("fmod_", [](py::object s, py::handle b) { return inplace<fmod_>(s, b, "fmod_"); },
+           py::arg("other"))
+      .def("floor_divide_", [](py::object s, py::handle b) {
+        return inplace<floor_divide_>(s, b, "floor_divide_");
+      }, py::arg("other"))
+      .def("__floordiv__", [](const Tensor& a, py::handle b) {
+        return floor_divide(a, as_tensor_arg(b, "floor_divide"));
+      }, py::is_operator())
+      .def("__rfloordiv__", [](const Tensor& a, py::handle b) {
+        return floor_divide(as_tensor_arg(b, "floor_divide"), a);
+      }, py::is_operator())
+      .def("__ifloordiv__", [](py::object s, py::handle b) {
+        return inplace<floor_divide_>(s, b, "floor_divide_");
+      }, py::is_operator())
+      .def("__mod__", [](const Tensor& a, py::handle b) {
+        return remainder(a, as_tensor_arg(b, "remainder"));
+      }, py::is_operator())
+      .def("__rmod__", [](const Tensor& a, py::handle b) {
+        return remainder(as_tensor_arg(b, "remainder"), a);
+      }, py::is_operator())
+      .def("__imod__", [](py::object s, py::handle b) {
+        return inplace<remainder_>(s, b, "remainder_");
+      }, py::is_operator());
+}
+EMBER_PY_BINDING(20, bind_more_arithmetic);
+
 void bind_arithmetic(py::module_& m) {
   auto T = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
 
@@ -22,7 +130,9 @@ void bind_arithmetic(py::module_& m) {
   }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = py::none());
   m.def("sub", [](py::handle a, py::handle b) { return call<sub>(a, b, "sub"); });
   m.def("mul", [](py::handle a, py::handle b) { return call<mul>(a, b, "mul"); });
-  m.def("div", [](py::handle a, py::handle b) { return call<div>(a, b, "div"); });
+  m.def("div", [](py::handle a, py::handle b, py::handle mode) {
+    return div(as_tensor_arg(a, "div"), as_tensor_arg(b, "div"), rounding_arg(mode));
+  }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("rounding_mode") = py::none());
   m.attr("subtract") = m.attr("sub");
   m.attr("multiply") = m.attr("mul");
   m.attr("divide") = m.attr("div");
@@ -52,7 +162,9 @@ void bind_arithmetic(py::module_& m) {
       }, py::arg("other"), py::kw_only(), py::arg("alpha") = py::none())
       .def("sub", [](const Tensor& a, py::handle b) { return sub(a, as_tensor_arg(b, "sub")); })
       .def("mul", [](const Tensor& a, py::handle b) { return mul(a, as_tensor_arg(b, "mul")); })
-      .def("div", [](const Tensor& a, py::handle b) { return div(a, as_tensor_arg(b, "div")); })
+      .def("div", [](const Tensor& a, py::handle b, py::handle mode) {
+        return div(a, as_tensor_arg(b, "div"), rounding_arg(mode));
+      }, py::arg("other"), py::kw_only(), py::arg("rounding_mode") = py::none())
       .def("add_", [](Tensor& a, py::handle b, py::handle alpha) {
         Tensor tb = as_tensor_arg(b, "add_");
         if (!alpha.is_none()) tb = mul(tb, *as_scalar(alpha));
@@ -60,7 +172,14 @@ void bind_arithmetic(py::module_& m) {
       }, py::arg("other"), py::kw_only(), py::arg("alpha") = py::none())
       .def("sub_", [](Tensor& a, py::handle b) { return sub_(a, as_tensor_arg(b, "sub_")); })
       .def("mul_", [](Tensor& a, py::handle b) { return mul_(a, as_tensor_arg(b, "mul_")); })
-      .def("div_", [](Tensor& a, py::handle b) { return div_(a, as_tensor_arg(b, "div_")); });
+      .def("div_", [](py::object self, py::handle b, py::handle mode) {
+        div_(self.cast<Tensor&>(), as_tensor_arg(b, "div_"), rounding_arg(mode));
+        return self;
+      }, py::arg("other"), py::kw_only(), py::arg("rounding_mode") = py::none());
+  T.attr("divide") = T.attr("div");
+  T.attr("true_divide") = T.attr("div");
+  T.attr("multiply") = T.attr("mul");
+  T.attr("subtract") = T.attr("sub");
 }
 EMBER_PY_BINDING(20, bind_arithmetic);
 

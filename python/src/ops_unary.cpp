@@ -1,0 +1,71 @@
+// Unary math: ember.exp(t) / t.exp(), the in-place forms t.exp_(), abs()/+t operators.
+#include "python/src/bindings.h"
+
+namespace ember::python {
+namespace {
+
+using UnaryFn = Tensor (*)(const Tensor&);
+using InplaceFn = Tensor& (*)(Tensor&);
+
+struct UnaryEntry {
+  const char* name;
+  UnaryFn fn;
+};
+struct InplaceEntry {
+  const char* name;  // method name, with the trailing underscore
+  InplaceFn fn;
+};
+
+constexpr UnaryEntry kUnary[] = {
+    {"neg", neg},           {"abs", abs},         {"square", square},
+    {"sign", sign},         {"positive", positive}, {"floor", floor},
+    {"ceil", ceil},         {"round", round},     {"trunc", trunc},
+    {"exp", exp},           {"expm1", expm1},     {"log", log},
+    {"log1p", log1p},       {"sqrt", sqrt},       {"rsqrt", rsqrt},
+    {"reciprocal", reciprocal}, {"sin", sin},     {"cos", cos},
+    {"tanh", tanh},         {"sigmoid", sigmoid}, {"erf", erf},
+    {"isnan", isnan},       {"isinf", isinf},     {"isfinite", isfinite},
+    {"logical_not", logical_not},
+};
+
+constexpr InplaceEntry kInplace[] = {
+    {"neg_", neg_},     {"abs_", abs_},     {"exp_", exp_},     {"log_", log_},
+    {"sqrt_", sqrt_},   {"sigmoid_", sigmoid_}, {"tanh_", tanh_}, {"floor_", floor_},
+    {"ceil_", ceil_},   {"round_", round_},
+};
+
+// PyTorch's other spellings of the same functions.
+constexpr std::pair<const char*, const char*> kAliases[] = {
+    {"negative", "neg"}, {"absolute", "abs"}, {"fix", "trunc"},
+};
+
+void bind_unary(py::module_& m) {
+  auto T = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
+  for (const UnaryEntry& e : kUnary) {
+    UnaryFn fn = e.fn;
+    const char* name = e.name;
+    m.def(name, [fn, name](py::handle x) { return fn(as_tensor_arg(x, name)); }, py::arg("input"));
+    T.def(name, [fn](const Tensor& x) { return fn(x); });
+  }
+  for (const InplaceEntry& e : kInplace) {
+    InplaceFn fn = e.fn;
+    // Returns the very object it was called on, so `t.exp_() is t`.
+    T.def(e.name, [fn](py::object self) {
+      fn(self.cast<Tensor&>());
+      return self;
+    });
+  }
+  for (auto [alias, name] : kAliases) {
+    m.attr(alias) = m.attr(name);
+    T.attr(alias) = T.attr(name);
+  }
+  T.def("__abs__", [](const Tensor& x) { return abs(x); })
+      .def("__pos__", [](py::object self) {
+        positive(self.cast<const Tensor&>());
+        return self;
+      });
+}
+EMBER_PY_BINDING(21, bind_unary);
+
+}  // namespace
+}  // namespace ember::python
