@@ -1,8 +1,10 @@
 #pragma once
 // The loop engine behind reductions. A Reducer describes the math:
 //   struct SumReducer { using Acc = double;
-//     Acc init() const; Acc step(Acc, Acc x) const; Acc merge(Acc, Acc) const;
+//     Acc init() const; Acc step(Acc, V x) const; Acc merge(Acc, Acc) const;
 //     template <class O> O finish(Acc, int64_t count) const; };
+// step receives each element as acc_t<T> (float for the 16-bit types) and converts it
+// itself, so accumulators may be structs (Welford, online logsumexp).
 // reduce_into(out, in, mask, r) reduces `in` over the dims where mask is true into the
 // contiguous `out` (whose numel equals the product of kept dims). Three layouts:
 //   - reduced dims innermost (rows): one accumulator per output, parallel over rows or,
@@ -30,7 +32,7 @@ void reduce_rows(const T* in, O* out, int64_t rows, int64_t len, const R& r) {
       for (int64_t c = b; c < e; ++c) {
         int64_t s = c * len / chunks, t = (c + 1) * len / chunks;
         Acc a = r.init();
-        for (int64_t i = s; i < t; ++i) a = r.step(a, static_cast<Acc>(static_cast<acc_t<T>>(in[i])));
+        for (int64_t i = s; i < t; ++i) a = r.step(a, static_cast<acc_t<T>>(in[i]));
         partial[c] = a;
       }
     });
@@ -45,7 +47,7 @@ void reduce_rows(const T* in, O* out, int64_t rows, int64_t len, const R& r) {
                    const T* p = in + k * len;
                    Acc a = r.init();
                    for (int64_t i = 0; i < len; ++i) {
-                     a = r.step(a, static_cast<Acc>(static_cast<acc_t<T>>(p[i])));
+                     a = r.step(a, static_cast<acc_t<T>>(p[i]));
                    }
                    out[k] = r.template finish<O>(a, len);
                  }
@@ -61,7 +63,7 @@ void reduce_cols(const T* in, O* out, int64_t len, int64_t cols, const R& r) {
                  for (int64_t i = 0; i < len; ++i) {
                    const T* p = in + i * cols;
                    for (int64_t k = b; k < e; ++k) {
-                     acc[k - b] = r.step(acc[k - b], static_cast<Acc>(static_cast<acc_t<T>>(p[k])));
+                     acc[k - b] = r.step(acc[k - b], static_cast<acc_t<T>>(p[k]));
                    }
                  }
                  for (int64_t k = b; k < e; ++k) out[k] = r.template finish<O>(acc[k - b], len);
