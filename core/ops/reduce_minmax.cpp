@@ -171,7 +171,8 @@ void arg_extreme_kernel(const T* x, T* values, int64_t* idx, int64_t outer, int6
       const int64_t o = start / inner, j0 = start % inner;
       const int64_t w = std::min(inner - j0, e - start);
       const T* xo = x + o * n * inner + j0;
-      best.assign(w, static_cast<A>(xo[0]));
+      best.resize(w);
+      for (int64_t j = 0; j < w; ++j) best[j] = static_cast<A>(xo[j]);
       bi.assign(w, 0);
       for (int64_t i = 1; i < n; ++i) {
         for (int64_t j = 0; j < w; ++j) {
