@@ -99,7 +99,7 @@ void matmul_blas(const Tensor& out, Tensor a, Tensor b) {
   };
   // Small products: one GEMM per thread (OpenBLAS runs these single-threaded anyway).
   // Large ones: a plain loop, and OpenBLAS threads each GEMM.
-  if (m * n * k <= 96 * 96 * 96) {
+  if (m * n * k <= 64 * 64 * 64) {
     parallel_for(nb, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, m * n * k)), run);
   } else {
     run(0, nb);
