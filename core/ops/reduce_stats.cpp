@@ -169,7 +169,14 @@ TensorList NormOp::vjp(const VjpArgs& a) const {
   Tensor g = keepdim_view(a.grads[0], m, r.dims, r.keepdim);
   Tensor out = keepdim_view(a.outputs[0], m, r.dims, r.keepdim);
   switch (p_kind(p)) {
-    case PKind::Two: return {mul(g, div(x, out))};  // differentiable twice
+    case PKind::Two: {
+      // g * x / |x|, with 0 (not 0/0) where the norm is 0, as PyTorch; the mask is a
+      // constant, so this stays differentiable twice.
+      static const TieMaskOp is_zero;
+      const Tensor zin[] = {detach(out), scalar_tensor(0.0, out.dtype())};
+      Tensor safe = add(out, dispatch1(is_zero, zin));
+      return {mul(g, div(x, safe))};
+    }
     case PKind::Zero: return {mul(g, mul(detach(x), 0.0))};
     default: break;
   }

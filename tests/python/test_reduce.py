@@ -392,3 +392,13 @@ def test_empty_extreme_errors_name_the_shape():
     with pytest.raises(ValueError, match=r"\[min\].*\[0, 3\]"):
         ember.min(e, 0)
     assert ember.max(e, 1).values.shape == (0,)
+
+
+def test_norm_gradient_at_zero_is_zero():
+    x = ember.tensor(np.zeros((2, 3)), requires_grad=True)
+    ember.norm(x, 2, 1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, 3)))
+    if torch is not None:
+        tx = torch.zeros((2, 3), dtype=torch.float64, requires_grad=True)
+        torch.norm(tx, 2, 1).sum().backward()
+        np.testing.assert_array_equal(tx.grad.numpy(), np.zeros((2, 3)))
