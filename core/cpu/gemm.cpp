@@ -53,13 +53,13 @@ std::vector<int64_t> batch_offsets(const Tensor& t, IntList batch) {
 
 void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                const float* b, int64_t ldb, float* c, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+              k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
 }
 void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
                const double* b, int64_t ldb, double* c, int64_t ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+              k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
 }
 
 // BLAS path for float/double: out contiguous of dtype T.
@@ -93,8 +93,8 @@ void matmul_blas(const Tensor& out, Tensor a, Tensor b) {
   auto oa = batch_offsets(a, batch), ob = batch_offsets(b, batch);
   auto run = [&](int64_t s, int64_t e) {
     for (int64_t i = s; i < e; ++i) {
-      blas_gemm(la.trans, lb.trans, m, n, k, pa + oa[i], la.ld, pb + ob[i], lb.ld,
-                po + i * m * n, n);
+      blas_gemm(la.trans, lb.trans, m, n, k, pa + oa[i], la.ld, pb + ob[i], lb.ld, po + i * m * n,
+                n);
     }
   };
   // Small products: one GEMM per thread (OpenBLAS runs these single-threaded anyway).
@@ -139,8 +139,10 @@ void matmul_int(const Tensor& out, const Tensor& a, const Tensor& b) {
 
 void matmul_into(const Tensor& out, const Tensor& a, const Tensor& b) {
   switch (out.dtype()) {
-    case DType::Float32: return matmul_blas<float>(out, a, b);
-    case DType::Float64: return matmul_blas<double>(out, a, b);
+    case DType::Float32:
+      return matmul_blas<float>(out, a, b);
+    case DType::Float64:
+      return matmul_blas<double>(out, a, b);
     case DType::Float16:
     case DType::BFloat16: {
       // 16-bit floats: compute in float32 through BLAS, round once at the end.
@@ -151,8 +153,10 @@ void matmul_into(const Tensor& out, const Tensor& a, const Tensor& b) {
     }
     case DType::UInt8:
     case DType::Int32:
-    case DType::Int64: return matmul_int(out, a, b);
-    default: raise<TypeError>("[matmul] does not support dtype {}", dtype_name(out.dtype()));
+    case DType::Int64:
+      return matmul_int(out, a, b);
+    default:
+      raise<TypeError>("[matmul] does not support dtype {}", dtype_name(out.dtype()));
   }
 }
 

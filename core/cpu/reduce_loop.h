@@ -102,8 +102,10 @@ void reduce_into(const Tensor& out, const Tensor& in, const absl::InlinedVector<
     reduce_cols<T, O>(static_cast<const T*>(in.data_ptr()), po, len, kept, r);
   } else {
     Shape perm;
-    for (int64_t d = 0; d < nd; ++d) if (!mask[d]) perm.push_back(d);
-    for (int64_t d = 0; d < nd; ++d) if (mask[d]) perm.push_back(d);
+    for (int64_t d = 0; d < nd; ++d)
+      if (!mask[d]) perm.push_back(d);
+    for (int64_t d = 0; d < nd; ++d)
+      if (mask[d]) perm.push_back(d);
     // A raw permuted view (no dispatch): reduction kernels must not record anything.
     Shape sh;
     Strides st;

@@ -53,8 +53,7 @@ MetaList MatmulOp::infer(std::span<const Tensor> in) const {
   check_dtypes(kName, a, b);
   if (a.dim() < 2 || b.dim() < 2) bad_shapes(kName, a, b, "must both be at least 2-D");
   if (a.size(-1) != b.size(-2)) {
-    bad_shapes(kName, a, b,
-               fmt::format("cannot be multiplied ({} != {})", a.size(-1), b.size(-2)));
+    bad_shapes(kName, a, b, fmt::format("cannot be multiplied ({} != {})", a.size(-1), b.size(-2)));
   }
   IntList ba(a.shape().data(), a.dim() - 2), bb(b.shape().data(), b.dim() - 2);
   Shape batch;
@@ -62,7 +61,8 @@ MetaList MatmulOp::infer(std::span<const Tensor> in) const {
   for (size_t i = 0; i < nd; ++i) {
     int64_t x = i + ba.size() >= nd ? ba[i + ba.size() - nd] : 1;
     int64_t y = i + bb.size() >= nd ? bb[i + bb.size() - nd] : 1;
-    if (x != y && x != 1 && y != 1) bad_shapes(kName, a, b, "have batch dims that cannot be broadcast");
+    if (x != y && x != 1 && y != 1)
+      bad_shapes(kName, a, b, "have batch dims that cannot be broadcast");
     batch.push_back(x == 1 ? y : x);
   }
   batch.push_back(a.size(-2));
@@ -78,8 +78,10 @@ TensorList MatmulOp::vjp(const VjpArgs& a) const {
   const Tensor& g = a.grads[0];
   Tensor ga, gb;
   // Batch dims that were broadcast are summed away by reduce_grad.
-  if (a.needs_grad[0]) ga = reduce_grad(run_matmul(g, transpose(a.inputs[1], -1, -2)), a.input_meta[0]);
-  if (a.needs_grad[1]) gb = reduce_grad(run_matmul(transpose(a.inputs[0], -1, -2), g), a.input_meta[1]);
+  if (a.needs_grad[0])
+    ga = reduce_grad(run_matmul(g, transpose(a.inputs[1], -1, -2)), a.input_meta[0]);
+  if (a.needs_grad[1])
+    gb = reduce_grad(run_matmul(transpose(a.inputs[0], -1, -2), g), a.input_meta[1]);
   return {ga, gb};
 }
 
@@ -88,19 +90,22 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   check_dtypes("matmul", a, b);
   if (a.dim() == 1 && b.dim() == 1) {
     if (a.size(0) != b.size(0)) {
-      bad_shapes("matmul", a, b, fmt::format("cannot be multiplied ({} != {})", a.size(0), b.size(0)));
+      bad_shapes("matmul", a, b,
+                 fmt::format("cannot be multiplied ({} != {})", a.size(0), b.size(0)));
     }
     return reshape(run_matmul(unsqueeze(a, 0), unsqueeze(b, 1)), {});
   }
   if (a.dim() == 1) {
     if (a.size(0) != b.size(-2)) {
-      bad_shapes("matmul", a, b, fmt::format("cannot be multiplied ({} != {})", a.size(0), b.size(-2)));
+      bad_shapes("matmul", a, b,
+                 fmt::format("cannot be multiplied ({} != {})", a.size(0), b.size(-2)));
     }
     return squeeze(run_matmul(unsqueeze(a, 0), b), {-2});
   }
   if (b.dim() == 1) {
     if (a.size(-1) != b.size(0)) {
-      bad_shapes("matmul", a, b, fmt::format("cannot be multiplied ({} != {})", a.size(-1), b.size(0)));
+      bad_shapes("matmul", a, b,
+                 fmt::format("cannot be multiplied ({} != {})", a.size(-1), b.size(0)));
     }
     return squeeze(run_matmul(a, unsqueeze(b, 1)), {-1});
   }
@@ -119,7 +124,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 Tensor bmm(const Tensor& a, const Tensor& b) {
   check_dims("bmm", a, b, 3, 3);
   if (a.size(0) != b.size(0)) {
-    bad_shapes("bmm", a, b, fmt::format("have different batch sizes ({} != {})", a.size(0), b.size(0)));
+    bad_shapes("bmm", a, b,
+               fmt::format("have different batch sizes ({} != {})", a.size(0), b.size(0)));
   }
   if (a.size(2) != b.size(1)) {
     bad_shapes("bmm", a, b, fmt::format("cannot be multiplied ({} != {})", a.size(2), b.size(1)));

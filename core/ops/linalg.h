@@ -9,10 +9,10 @@ namespace ember {
 // 1-D.1-D: dot; 2-D: mm; 1-D/2-D mixes (vector promoted, then squeezed); >2-D: batched,
 // with the batch dims broadcast.
 Tensor matmul(const Tensor& a, const Tensor& b);
-Tensor mm(const Tensor& a, const Tensor& b);   // [n, k] @ [k, m]
-Tensor bmm(const Tensor& a, const Tensor& b);  // [b, n, k] @ [b, k, m], no broadcasting
-Tensor mv(const Tensor& a, const Tensor& v);   // [n, k] @ [k]
-Tensor dot(const Tensor& a, const Tensor& b);  // [n] . [n] -> 0-dim
+Tensor mm(const Tensor& a, const Tensor& b);     // [n, k] @ [k, m]
+Tensor bmm(const Tensor& a, const Tensor& b);    // [b, n, k] @ [b, k, m], no broadcasting
+Tensor mv(const Tensor& a, const Tensor& v);     // [n, k] @ [k]
+Tensor dot(const Tensor& a, const Tensor& b);    // [n] . [n] -> 0-dim
 Tensor outer(const Tensor& a, const Tensor& b);  // [n] x [m] -> [n, m]
 // beta * bias + alpha * (a @ b), a and b 2-D, bias broadcast to the result.
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, const Scalar& beta = 1,

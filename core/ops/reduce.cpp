@@ -43,7 +43,8 @@ Shape reduced_shape(const Tensor& t, IntList dims, bool keepdim, std::string_vie
 int64_t reduced_count(IntList shape, IntList dims, std::string_view op) {
   auto mask = reduction_mask(dims, static_cast<int64_t>(shape.size()), op);
   int64_t n = 1;
-  for (size_t d = 0; d < shape.size(); ++d) if (mask[d]) n *= shape[d];
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (mask[d]) n *= shape[d];
   return n;
 }
 
@@ -67,28 +68,46 @@ struct SumReducer {
   Acc init() const { return 0; }
   Acc step(Acc a, Acc x) const { return a + x; }
   Acc merge(Acc a, Acc b) const { return a + b; }
-  template <class O> O finish(Acc a, int64_t) const { return static_cast<O>(static_cast<acc_t<O>>(a)); }
+  template <class O>
+  O finish(Acc a, int64_t) const {
+    return static_cast<O>(static_cast<acc_t<O>>(a));
+  }
 };
 struct IntSumReducer {
   using Acc = int64_t;
   Acc init() const { return 0; }
-  template <class V> Acc step(Acc a, V x) const { return a + static_cast<Acc>(x); }
+  template <class V>
+  Acc step(Acc a, V x) const {
+    return a + static_cast<Acc>(x);
+  }
   Acc merge(Acc a, Acc b) const { return a + b; }
-  template <class O> O finish(Acc a, int64_t) const { return static_cast<O>(a); }
+  template <class O>
+  O finish(Acc a, int64_t) const {
+    return static_cast<O>(a);
+  }
 };
 struct ProdReducer {
   using Acc = double;
   Acc init() const { return 1; }
   Acc step(Acc a, Acc x) const { return a * x; }
   Acc merge(Acc a, Acc b) const { return a * b; }
-  template <class O> O finish(Acc a, int64_t) const { return static_cast<O>(static_cast<acc_t<O>>(a)); }
+  template <class O>
+  O finish(Acc a, int64_t) const {
+    return static_cast<O>(static_cast<acc_t<O>>(a));
+  }
 };
 struct IntProdReducer {
   using Acc = int64_t;
   Acc init() const { return 1; }
-  template <class V> Acc step(Acc a, V x) const { return a * static_cast<Acc>(x); }
+  template <class V>
+  Acc step(Acc a, V x) const {
+    return a * static_cast<Acc>(x);
+  }
   Acc merge(Acc a, Acc b) const { return a * b; }
-  template <class O> O finish(Acc a, int64_t) const { return static_cast<O>(a); }
+  template <class O>
+  O finish(Acc a, int64_t) const {
+    return static_cast<O>(a);
+  }
 };
 // Online logsumexp: keeps (running max, sum of exp(x - max)), one exp per element.
 struct LseReducer {
@@ -116,7 +135,8 @@ struct LseReducer {
     a.s += b.m == a.m ? b.s : b.s * std::exp(b.m - a.m);
     return a;
   }
-  template <class O> O finish(Acc a, int64_t) const {
+  template <class O>
+  O finish(Acc a, int64_t) const {
     double r = a.s == 0 ? -std::numeric_limits<double>::infinity() : a.m + std::log(a.s);
     return static_cast<O>(static_cast<acc_t<O>>(r));
   }
@@ -125,11 +145,15 @@ template <bool kAll>
 struct TruthReducer {
   using Acc = bool;
   Acc init() const { return kAll; }
-  template <class V> Acc step(Acc a, V x) const {
+  template <class V>
+  Acc step(Acc a, V x) const {
     return kAll ? (a && x != V(0)) : (a || x != V(0));
   }
   Acc merge(Acc a, Acc b) const { return kAll ? (a && b) : (a || b); }
-  template <class O> O finish(Acc a, int64_t) const { return static_cast<O>(a); }
+  template <class O>
+  O finish(Acc a, int64_t) const {
+    return static_cast<O>(a);
+  }
 };
 
 // Sum/prod output dtype: floats keep theirs, integers and bool go to int64 (as PyTorch).
@@ -138,7 +162,8 @@ DType accumulate_dtype(DType in, std::optional<DType> requested) {
 }
 
 template <class FloatR, class IntR>
-void sum_like_eval(const Tensor& x, const Tensor& out, const ReduceAttrs& r, std::string_view name) {
+void sum_like_eval(const Tensor& x, const Tensor& out, const ReduceAttrs& r,
+                   std::string_view name) {
   auto mask = reduction_mask(r.dims, x.dim(), name);
   EMBER_DISPATCH_ALL(x.dtype(), name, [&]<class T>() {
     EMBER_DISPATCH_ALL(out.dtype(), name, [&]<class O>() {
@@ -208,9 +233,14 @@ TensorList ProdOp::vjp(const VjpArgs& a) const {
   if (nd == 0) return {to_dtype(g, m.dtype)};
   auto mask = reduction_mask(r.dims, nd, kName);
   Shape perm, inv(nd), flat;
-  for (int64_t d = 0; d < nd; ++d) if (!mask[d]) { perm.push_back(d); flat.push_back(m.shape[d]); }
+  for (int64_t d = 0; d < nd; ++d)
+    if (!mask[d]) {
+      perm.push_back(d);
+      flat.push_back(m.shape[d]);
+    }
   const int64_t kept = static_cast<int64_t>(perm.size());
-  for (int64_t d = 0; d < nd; ++d) if (mask[d]) perm.push_back(d);
+  for (int64_t d = 0; d < nd; ++d)
+    if (mask[d]) perm.push_back(d);
   for (int64_t i = 0; i < nd; ++i) inv[perm[i]] = i;
   Shape pshape;
   for (int64_t d : perm) pshape.push_back(m.shape[d]);
@@ -236,7 +266,8 @@ Tensor mean(const Tensor& t, IntList dims, bool keepdim, std::optional<DType> dt
   if (!is_floating(d)) {
     raise<TypeError>(
         "[mean] could not infer the output dtype: input dtype {} is not floating point; "
-        "pass dtype= (e.g. ember.float32)", dtype_name(d));
+        "pass dtype= (e.g. ember.float32)",
+        dtype_name(d));
   }
   reduction_mask(dims, t.dim(), "mean");  // validates dims with a [mean] message
   const int64_t n = reduced_count(t.shape(), dims, "mean");

@@ -41,24 +41,25 @@ namespace {
 template <bool kProd, class T, class A>
 void scan_kernel(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool exclusive,
                  bool reverse) {
-  cpu::parallel_for(outer, std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(1, n * inner)),
+  cpu::parallel_for(outer,
+                    std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(1, n * inner)),
                     [&](int64_t b, int64_t e) {
-    std::vector<A> acc(inner);
-    for (int64_t o = b; o < e; ++o) {
-      std::fill(acc.begin(), acc.end(), kProd ? A(1) : A(0));
-      for (int64_t s = 0; s < n; ++s) {
-        const int64_t i = reverse ? n - 1 - s : s;
-        const T* xr = x + (o * n + i) * inner;
-        T* yr = y + (o * n + i) * inner;
-        for (int64_t j = 0; j < inner; ++j) {
-          const A v = static_cast<A>(static_cast<acc_t<T>>(xr[j]));
-          if (exclusive) yr[j] = static_cast<T>(static_cast<acc_t<T>>(acc[j]));
-          acc[j] = kProd ? acc[j] * v : acc[j] + v;
-          if (!exclusive) yr[j] = static_cast<T>(static_cast<acc_t<T>>(acc[j]));
-        }
-      }
-    }
-  });
+                      std::vector<A> acc(inner);
+                      for (int64_t o = b; o < e; ++o) {
+                        std::fill(acc.begin(), acc.end(), kProd ? A(1) : A(0));
+                        for (int64_t s = 0; s < n; ++s) {
+                          const int64_t i = reverse ? n - 1 - s : s;
+                          const T* xr = x + (o * n + i) * inner;
+                          T* yr = y + (o * n + i) * inner;
+                          for (int64_t j = 0; j < inner; ++j) {
+                            const A v = static_cast<A>(static_cast<acc_t<T>>(xr[j]));
+                            if (exclusive) yr[j] = static_cast<T>(static_cast<acc_t<T>>(acc[j]));
+                            acc[j] = kProd ? acc[j] * v : acc[j] + v;
+                            if (!exclusive) yr[j] = static_cast<T>(static_cast<acc_t<T>>(acc[j]));
+                          }
+                        }
+                      }
+                    });
 }
 }  // namespace
 

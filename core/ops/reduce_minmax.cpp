@@ -47,20 +47,24 @@ struct ExtremeReducer {
       return kMax ? std::numeric_limits<A>::lowest() : std::numeric_limits<A>::max();
     }
   }
-  template <class V> Acc step(Acc a, V x) const {
+  template <class V>
+  Acc step(Acc a, V x) const {
     const Acc v = static_cast<Acc>(x);
     return better<kMax>(v, a) ? v : a;
   }
   Acc merge(Acc a, Acc b) const { return better<kMax>(b, a) ? b : a; }
-  template <class O> O finish(Acc a, int64_t) const { return static_cast<O>(static_cast<acc_t<O>>(a)); }
+  template <class O>
+  O finish(Acc a, int64_t) const {
+    return static_cast<O>(static_cast<acc_t<O>>(a));
+  }
 };
 
 void check_nonempty(std::string_view op, const Tensor& t, IntList dims) {
   auto mask = reduction_mask(dims, t.dim(), op);
   for (int64_t d = 0; d < t.dim(); ++d) {
     if (mask[d] && t.shape()[d] == 0) {
-      raise<ValueError>("[{}] cannot reduce over a zero-size dim {} of a tensor of shape {}",
-                        op, d, shape_str(t.shape()));
+      raise<ValueError>("[{}] cannot reduce over a zero-size dim {} of a tensor of shape {}", op, d,
+                        shape_str(t.shape()));
     }
   }
 }
@@ -161,35 +165,37 @@ MetaList ArgExtremeOp<Derived>::infer(std::span<const Tensor> in) const {
 namespace {
 // x contiguous, viewed as [outer, n, inner]: extreme over n with its first index.
 template <bool kMax, class T>
-void arg_extreme_kernel(const T* x, T* values, int64_t* idx, int64_t outer, int64_t n, int64_t inner) {
+void arg_extreme_kernel(const T* x, T* values, int64_t* idx, int64_t outer, int64_t n,
+                        int64_t inner) {
   using A = acc_t<T>;
-  cpu::parallel_for(outer * inner, std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(n, 1)),
+  cpu::parallel_for(outer * inner,
+                    std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(n, 1)),
                     [&](int64_t b, int64_t e) {
-    std::vector<A> best;
-    std::vector<int64_t> bi;
-    for (int64_t start = b; start < e;) {
-      const int64_t o = start / inner, j0 = start % inner;
-      const int64_t w = std::min(inner - j0, e - start);
-      const T* xo = x + o * n * inner + j0;
-      best.resize(w);
-      for (int64_t j = 0; j < w; ++j) best[j] = static_cast<A>(xo[j]);
-      bi.assign(w, 0);
-      for (int64_t i = 1; i < n; ++i) {
-        for (int64_t j = 0; j < w; ++j) {
-          const A v = static_cast<A>(xo[i * inner + j]);
-          if (better<kMax, A>(v, A(best[j]))) {
-            best[j] = v;
-            bi[j] = i;
-          }
-        }
-      }
-      for (int64_t j = 0; j < w; ++j) {
-        if (values) values[o * inner + j0 + j] = static_cast<T>(best[j]);
-        idx[o * inner + j0 + j] = bi[j];
-      }
-      start += w;
-    }
-  });
+                      std::vector<A> best;
+                      std::vector<int64_t> bi;
+                      for (int64_t start = b; start < e;) {
+                        const int64_t o = start / inner, j0 = start % inner;
+                        const int64_t w = std::min(inner - j0, e - start);
+                        const T* xo = x + o * n * inner + j0;
+                        best.resize(w);
+                        for (int64_t j = 0; j < w; ++j) best[j] = static_cast<A>(xo[j]);
+                        bi.assign(w, 0);
+                        for (int64_t i = 1; i < n; ++i) {
+                          for (int64_t j = 0; j < w; ++j) {
+                            const A v = static_cast<A>(xo[i * inner + j]);
+                            if (better<kMax, A>(v, A(best[j]))) {
+                              best[j] = v;
+                              bi[j] = i;
+                            }
+                          }
+                        }
+                        for (int64_t j = 0; j < w; ++j) {
+                          if (values) values[o * inner + j0 + j] = static_cast<T>(best[j]);
+                          idx[o * inner + j0 + j] = bi[j];
+                        }
+                        start += w;
+                      }
+                    });
 }
 }  // namespace
 
@@ -244,14 +250,23 @@ Tensor run_arg(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
 }
 }  // namespace
 
-ValuesIndices max(const Tensor& t, int64_t dim, bool keepdim) { return run_dim<MaxDimOp>(t, dim, keepdim); }
-ValuesIndices min(const Tensor& t, int64_t dim, bool keepdim) { return run_dim<MinDimOp>(t, dim, keepdim); }
-Tensor argmax(const Tensor& t, std::optional<int64_t> dim, bool keepdim) { return run_arg<ArgmaxOp>(t, dim, keepdim); }
-Tensor argmin(const Tensor& t, std::optional<int64_t> dim, bool keepdim) { return run_arg<ArgminOp>(t, dim, keepdim); }
+ValuesIndices max(const Tensor& t, int64_t dim, bool keepdim) {
+  return run_dim<MaxDimOp>(t, dim, keepdim);
+}
+ValuesIndices min(const Tensor& t, int64_t dim, bool keepdim) {
+  return run_dim<MinDimOp>(t, dim, keepdim);
+}
+Tensor argmax(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
+  return run_arg<ArgmaxOp>(t, dim, keepdim);
+}
+Tensor argmin(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
+  return run_arg<ArgminOp>(t, dim, keepdim);
+}
 
 // ---- mask ops ----
 IndexOneHotOp::IndexOneHotOp(const Attrs& a)
-    : dim(a.get<int64_t>("dim", kName)), size(a.get<int64_t>("size", kName)),
+    : dim(a.get<int64_t>("dim", kName)),
+      size(a.get<int64_t>("size", kName)),
       dtype(a.get<DType>("dtype", kName)) {}
 void IndexOneHotOp::attributes(Attrs& out) const {
   out.set("dim", dim);

@@ -76,7 +76,8 @@ struct ArgExtremeOp : OpImpl<Derived> {
   int64_t dim = 0;
   bool has_dim = true;
   bool keepdim = false;
-  ArgExtremeOp(std::optional<int64_t> d, bool k) : dim(d.value_or(0)), has_dim(d.has_value()), keepdim(k) {}
+  ArgExtremeOp(std::optional<int64_t> d, bool k)
+      : dim(d.value_or(0)), has_dim(d.has_value()), keepdim(k) {}
   explicit ArgExtremeOp(const Attrs& a);
   void attributes(Attrs& out) const override;
   MetaList infer(std::span<const Tensor> in) const override;

@@ -39,7 +39,8 @@ struct MomentReducer {
     const double n = a.n + b.n, d = b.mean - a.mean;
     return {n, a.mean + d * b.n / n, a.m2 + b.m2 + d * d * a.n * b.n / n};
   }
-  template <class O> O finish(Acc a, int64_t) const {
+  template <class O>
+  O finish(Acc a, int64_t) const {
     const double v = a.m2 / std::max(0.0, a.n - correction);
     return static_cast<O>(static_cast<acc_t<O>>(take_sqrt ? std::sqrt(v) : v));
   }
@@ -127,23 +128,33 @@ struct NormReducer {
   Acc step(Acc a, double x) const {
     const double ax = std::abs(x);
     switch (kind) {
-      case PKind::Zero: return a + (x != 0);
-      case PKind::One: return a + ax;
-      case PKind::Two: return a + x * x;
-      case PKind::Inf: return std::isnan(ax) || ax > a ? ax : a;
-      case PKind::NegInf: return std::isnan(ax) || ax < a ? ax : a;
-      case PKind::General: return a + std::pow(ax, p);
+      case PKind::Zero:
+        return a + (x != 0);
+      case PKind::One:
+        return a + ax;
+      case PKind::Two:
+        return a + x * x;
+      case PKind::Inf:
+        return std::isnan(ax) || ax > a ? ax : a;
+      case PKind::NegInf:
+        return std::isnan(ax) || ax < a ? ax : a;
+      case PKind::General:
+        return a + std::pow(ax, p);
     }
     return a;
   }
   Acc merge(Acc a, Acc b) const {
     switch (kind) {
-      case PKind::Inf: return std::isnan(b) || b > a ? b : a;
-      case PKind::NegInf: return std::isnan(b) || b < a ? b : a;
-      default: return a + b;
+      case PKind::Inf:
+        return std::isnan(b) || b > a ? b : a;
+      case PKind::NegInf:
+        return std::isnan(b) || b < a ? b : a;
+      default:
+        return a + b;
     }
   }
-  template <class O> O finish(Acc a, int64_t) const {
+  template <class O>
+  O finish(Acc a, int64_t) const {
     double r = a;
     if (kind == PKind::Two) r = std::sqrt(a);
     if (kind == PKind::General) r = std::pow(a, 1.0 / p);
@@ -155,7 +166,8 @@ struct NormReducer {
 MetaList NormOp::infer(std::span<const Tensor> in) const {
   check_num_inputs(*this, in, 1);
   check_float(kName, in[0]);
-  return {TensorMeta{reduced_shape(in[0], r.dims, r.keepdim, kName), in[0].dtype(), in[0].device()}};
+  return {
+      TensorMeta{reduced_shape(in[0], r.dims, r.keepdim, kName), in[0].dtype(), in[0].device()}};
 }
 void NormOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const {
   auto mask = reduction_mask(r.dims, in[0].dim(), kName);
@@ -177,8 +189,10 @@ TensorList NormOp::vjp(const VjpArgs& a) const {
       Tensor safe = add(out, dispatch1(is_zero, zin));
       return {mul(g, div(x, safe))};
     }
-    case PKind::Zero: return {mul(g, mul(detach(x), 0.0))};
-    default: break;
+    case PKind::Zero:
+      return {mul(g, mul(detach(x), 0.0))};
+    default:
+      break;
   }
   NormGradOp op(p);
   const Tensor gin[] = {detach(x), detach(out)};
@@ -207,10 +221,13 @@ void NormGradOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) con
     cpu::map2<T, T, T>(out[0], in[0], in[1], [=](A x, A n) -> A {
       const A sg = static_cast<A>((x > 0) - (x < 0));
       switch (k) {
-        case PKind::Zero: return static_cast<A>(std::abs(x) == n ? 1 : 0);
-        case PKind::One: return sg;
+        case PKind::Zero:
+          return static_cast<A>(std::abs(x) == n ? 1 : 0);
+        case PKind::One:
+          return sg;
         case PKind::Inf:
-        case PKind::NegInf: return std::abs(x) == n ? sg : A(0);
+        case PKind::NegInf:
+          return std::abs(x) == n ? sg : A(0);
         default:
           return static_cast<A>(sg * std::pow(std::abs(x) / n, static_cast<A>(pv - 1)));
       }

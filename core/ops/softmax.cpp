@@ -36,67 +36,73 @@ void softmax_kernel(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
   if (inner == 1) {
     cpu::parallel_for(outer, std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(n, 1)),
                       [&](int64_t b, int64_t e) {
-      for (int64_t o = b; o < e; ++o) {
-        const T* xr = x + o * n;
-        T* yr = y + o * n;
-        A mx = -std::numeric_limits<A>::infinity();
-        for (int64_t i = 0; i < n; ++i) mx = std::max(mx, static_cast<A>(xr[i]));
-        if (std::isinf(mx) && mx < 0) mx = 0;  // an all -inf row: avoid inf - inf
-        double s = 0;
-        if constexpr (kLog) {
-          for (int64_t i = 0; i < n; ++i) s += std::exp(static_cast<A>(xr[i]) - mx);
-          const A lse = mx + static_cast<A>(std::log(s));
-          for (int64_t i = 0; i < n; ++i) yr[i] = static_cast<T>(static_cast<A>(xr[i]) - lse);
-        } else {
-          for (int64_t i = 0; i < n; ++i) {
-            A v = std::exp(static_cast<A>(xr[i]) - mx);
-            yr[i] = static_cast<T>(v);
-            s += v;
-          }
-          const A inv = static_cast<A>(1.0 / s);
-          for (int64_t i = 0; i < n; ++i) yr[i] = static_cast<T>(static_cast<A>(yr[i]) * inv);
-        }
-      }
-    });
+                        for (int64_t o = b; o < e; ++o) {
+                          const T* xr = x + o * n;
+                          T* yr = y + o * n;
+                          A mx = -std::numeric_limits<A>::infinity();
+                          for (int64_t i = 0; i < n; ++i) mx = std::max(mx, static_cast<A>(xr[i]));
+                          if (std::isinf(mx) && mx < 0) mx = 0;  // an all -inf row: avoid inf - inf
+                          double s = 0;
+                          if constexpr (kLog) {
+                            for (int64_t i = 0; i < n; ++i)
+                              s += std::exp(static_cast<A>(xr[i]) - mx);
+                            const A lse = mx + static_cast<A>(std::log(s));
+                            for (int64_t i = 0; i < n; ++i)
+                              yr[i] = static_cast<T>(static_cast<A>(xr[i]) - lse);
+                          } else {
+                            for (int64_t i = 0; i < n; ++i) {
+                              A v = std::exp(static_cast<A>(xr[i]) - mx);
+                              yr[i] = static_cast<T>(v);
+                              s += v;
+                            }
+                            const A inv = static_cast<A>(1.0 / s);
+                            for (int64_t i = 0; i < n; ++i)
+                              yr[i] = static_cast<T>(static_cast<A>(yr[i]) * inv);
+                          }
+                        }
+                      });
     return;
   }
   // Reduced dim is not innermost: sweep rows of `inner` contiguous values, vectorizable.
-  cpu::parallel_for(outer * inner, cpu::kParallelGrain / std::max<int64_t>(n, 1) + 1,
-                    [&](int64_t b, int64_t e) {
-    std::vector<A> mx;
-    std::vector<double> s;
-    for (int64_t start = b; start < e;) {
-      const int64_t o = start / inner, j0 = start % inner;
-      const int64_t j1 = std::min(inner, j0 + (e - start));
-      const int64_t w = j1 - j0;
-      const T* xo = x + o * n * inner + j0;
-      T* yo = y + o * n * inner + j0;
-      mx.assign(w, -std::numeric_limits<A>::infinity());
-      s.assign(w, 0.0);
-      for (int64_t i = 0; i < n; ++i) {
-        for (int64_t j = 0; j < w; ++j) mx[j] = std::max(mx[j], static_cast<A>(xo[i * inner + j]));
-      }
-      for (int64_t j = 0; j < w; ++j) if (std::isinf(mx[j]) && mx[j] < 0) mx[j] = 0;
-      for (int64_t i = 0; i < n; ++i) {
-        for (int64_t j = 0; j < w; ++j) {
-          A v = std::exp(static_cast<A>(xo[i * inner + j]) - mx[j]);
-          s[j] += v;
-          if constexpr (!kLog) yo[i * inner + j] = static_cast<T>(v);
-        }
-      }
-      for (int64_t i = 0; i < n; ++i) {
-        for (int64_t j = 0; j < w; ++j) {
-          if constexpr (kLog) {
-            yo[i * inner + j] = static_cast<T>(static_cast<A>(xo[i * inner + j]) - mx[j] -
-                                               static_cast<A>(std::log(s[j])));
-          } else {
-            yo[i * inner + j] = static_cast<T>(static_cast<A>(yo[i * inner + j]) / static_cast<A>(s[j]));
+  cpu::parallel_for(
+      outer * inner, cpu::kParallelGrain / std::max<int64_t>(n, 1) + 1, [&](int64_t b, int64_t e) {
+        std::vector<A> mx;
+        std::vector<double> s;
+        for (int64_t start = b; start < e;) {
+          const int64_t o = start / inner, j0 = start % inner;
+          const int64_t j1 = std::min(inner, j0 + (e - start));
+          const int64_t w = j1 - j0;
+          const T* xo = x + o * n * inner + j0;
+          T* yo = y + o * n * inner + j0;
+          mx.assign(w, -std::numeric_limits<A>::infinity());
+          s.assign(w, 0.0);
+          for (int64_t i = 0; i < n; ++i) {
+            for (int64_t j = 0; j < w; ++j)
+              mx[j] = std::max(mx[j], static_cast<A>(xo[i * inner + j]));
           }
+          for (int64_t j = 0; j < w; ++j)
+            if (std::isinf(mx[j]) && mx[j] < 0) mx[j] = 0;
+          for (int64_t i = 0; i < n; ++i) {
+            for (int64_t j = 0; j < w; ++j) {
+              A v = std::exp(static_cast<A>(xo[i * inner + j]) - mx[j]);
+              s[j] += v;
+              if constexpr (!kLog) yo[i * inner + j] = static_cast<T>(v);
+            }
+          }
+          for (int64_t i = 0; i < n; ++i) {
+            for (int64_t j = 0; j < w; ++j) {
+              if constexpr (kLog) {
+                yo[i * inner + j] = static_cast<T>(static_cast<A>(xo[i * inner + j]) - mx[j] -
+                                                   static_cast<A>(std::log(s[j])));
+              } else {
+                yo[i * inner + j] =
+                    static_cast<T>(static_cast<A>(yo[i * inner + j]) / static_cast<A>(s[j]));
+              }
+            }
+          }
+          start += w;
         }
-      }
-      start += w;
-    }
-  });
+      });
 }
 
 template <bool kLog>

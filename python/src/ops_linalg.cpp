@@ -7,7 +7,7 @@ namespace {
 void bind_linalg(py::module_& m) {
   auto T = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
   using Fn2 = Tensor (*)(const Tensor&, const Tensor&);
-  const std::pair<const char*, Fn2> fns[] = {{"matmul", &matmul}, {"mm", &mm}, {"bmm", &bmm},
+  const std::pair<const char*, Fn2> fns[] = {{"matmul", &matmul}, {"mm", &mm},   {"bmm", &bmm},
                                              {"mv", &mv},         {"dot", &dot}, {"outer", &outer}};
   for (auto [name, fn] : fns) {
     m.def(name, fn, py::arg("input"), py::arg("other"));
@@ -27,8 +27,8 @@ void bind_linalg(py::module_& m) {
   };
   m.def("addmm", addmm_fn, py::arg("input"), py::arg("mat1"), py::arg("mat2"), py::kw_only(),
         py::arg("beta") = 1, py::arg("alpha") = 1);
-  T.def("addmm", addmm_fn, py::arg("mat1"), py::arg("mat2"), py::kw_only(),
-        py::arg("beta") = 1, py::arg("alpha") = 1);
+  T.def("addmm", addmm_fn, py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = 1,
+        py::arg("alpha") = 1);
 
   auto tensor_arg = [](py::handle h) -> Tensor {
     if (!py::isinstance<Tensor>(h)) {
@@ -37,10 +37,14 @@ void bind_linalg(py::module_& m) {
     }
     return h.cast<Tensor>();
   };
-  T.def("__matmul__", [tensor_arg](const Tensor& a, py::handle b) { return matmul(a, tensor_arg(b)); },
-        py::is_operator())
-      .def("__rmatmul__", [tensor_arg](const Tensor& a, py::handle b) { return matmul(tensor_arg(b), a); },
-           py::is_operator());
+  T.def(
+       "__matmul__",
+       [tensor_arg](const Tensor& a, py::handle b) { return matmul(a, tensor_arg(b)); },
+       py::is_operator())
+      .def(
+          "__rmatmul__",
+          [tensor_arg](const Tensor& a, py::handle b) { return matmul(tensor_arg(b), a); },
+          py::is_operator());
 }
 EMBER_PY_BINDING(24, bind_linalg);
 

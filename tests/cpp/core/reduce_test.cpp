@@ -40,7 +40,8 @@ TEST(Reduce, SumOverEachLayout) {
 }
 
 TEST(Reduce, IntegerSumAndProdAccumulateInInt64) {
-  Tensor x = to_dtype(make2d(2, 3, [](int64_t i, int64_t j) { return i * 3 + j + 1; }), DType::Int32);
+  Tensor x =
+      to_dtype(make2d(2, 3, [](int64_t i, int64_t j) { return i * 3 + j + 1; }), DType::Int32);
   EXPECT_EQ(sum(x).dtype(), DType::Int64);
   EXPECT_EQ(sum(x).item<int64_t>(), 21);
   EXPECT_EQ(prod(x).item<int64_t>(), 720);
@@ -103,9 +104,10 @@ TEST(Reduce, AllAnyNormScans) {
 }
 
 TEST(Reduce, OpsRoundTripThroughTheRegistry) {
-  for (const char* name : {"sum", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var",
-                           "std", "logsumexp", "all", "any", "norm", "cumsum", "cumprod",
-                           "softmax", "log_softmax", "matmul", "index_one_hot", "tie_mask"}) {
+  for (const char* name :
+       {"sum",    "prod",    "amax",    "amin",        "max",    "min",           "argmax",
+        "argmin", "var",     "std",     "logsumexp",   "all",    "any",           "norm",
+        "cumsum", "cumprod", "softmax", "log_softmax", "matmul", "index_one_hot", "tie_mask"}) {
     EXPECT_TRUE(has_op(name)) << name;
   }
   VarOp v(ReduceAttrs{Shape{1}, true}, 0.0);
