@@ -1,8 +1,10 @@
 #pragma once
 // The loop engine behind reductions. A Reducer describes the math:
 //   struct SumReducer { using Acc = double;
-//     Acc init() const; Acc step(Acc, Acc x) const; Acc merge(Acc, Acc) const;
+//     Acc init() const; Acc step(Acc, V x) const; Acc merge(Acc, Acc) const;
 //     template <class O> O finish(Acc, int64_t count) const; };
+// step receives each element as acc_t<T> (float for the 16-bit types) and converts it
+// itself, so accumulators may be structs (Welford, online logsumexp).
 // reduce_into(out, in, mask, r) reduces `in` over the dims where mask is true into the
 // contiguous `out` (whose numel equals the product of kept dims). Three layouts:
 //   - reduced dims innermost (rows): one accumulator per output, parallel over rows or,
@@ -19,6 +21,31 @@
 
 namespace ember::cpu {
 
+// Folds p[0..n) with kLanes independent accumulators merged as a tree at the end: breaks
+// the serial dependency of one running accumulator (so the compiler can vectorize and the
+// CPU can overlap the adds) and shortens rounding chains (closer to pairwise summation).
+template <class T, class R>
+typename R::Acc accumulate(const T* p, int64_t n, const R& r) {
+  using Acc = typename R::Acc;
+  constexpr int kLanes = 8;
+  if (n < 2 * kLanes) {
+    Acc a = r.init();
+    for (int64_t i = 0; i < n; ++i) a = r.step(a, static_cast<acc_t<T>>(p[i]));
+    return a;
+  }
+  Acc lane[kLanes];
+  for (int k = 0; k < kLanes; ++k) lane[k] = r.init();
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (int k = 0; k < kLanes; ++k) lane[k] = r.step(lane[k], static_cast<acc_t<T>>(p[i + k]));
+  }
+  for (; i < n; ++i) lane[0] = r.step(lane[0], static_cast<acc_t<T>>(p[i]));
+  for (int w = kLanes / 2; w > 0; w /= 2) {
+    for (int k = 0; k < w; ++k) lane[k] = r.merge(lane[k], lane[k + w]);
+  }
+  return lane[0];
+}
+
 template <class T, class O, class R>
 void reduce_rows(const T* in, O* out, int64_t rows, int64_t len, const R& r) {
   using Acc = typename R::Acc;
@@ -29,9 +56,7 @@ void reduce_rows(const T* in, O* out, int64_t rows, int64_t len, const R& r) {
     parallel_for(chunks, 1, [&](int64_t b, int64_t e) {
       for (int64_t c = b; c < e; ++c) {
         int64_t s = c * len / chunks, t = (c + 1) * len / chunks;
-        Acc a = r.init();
-        for (int64_t i = s; i < t; ++i) a = r.step(a, static_cast<Acc>(static_cast<acc_t<T>>(in[i])));
-        partial[c] = a;
+        partial[c] = accumulate(in + s, t - s, r);
       }
     });
     Acc a = partial[0];
@@ -42,12 +67,7 @@ void reduce_rows(const T* in, O* out, int64_t rows, int64_t len, const R& r) {
   parallel_for(rows, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(len, 1)),
                [&](int64_t b, int64_t e) {
                  for (int64_t k = b; k < e; ++k) {
-                   const T* p = in + k * len;
-                   Acc a = r.init();
-                   for (int64_t i = 0; i < len; ++i) {
-                     a = r.step(a, static_cast<Acc>(static_cast<acc_t<T>>(p[i])));
-                   }
-                   out[k] = r.template finish<O>(a, len);
+                   out[k] = r.template finish<O>(accumulate(in + k * len, len, r), len);
                  }
                });
 }
@@ -61,7 +81,7 @@ void reduce_cols(const T* in, O* out, int64_t len, int64_t cols, const R& r) {
                  for (int64_t i = 0; i < len; ++i) {
                    const T* p = in + i * cols;
                    for (int64_t k = b; k < e; ++k) {
-                     acc[k - b] = r.step(acc[k - b], static_cast<Acc>(static_cast<acc_t<T>>(p[k])));
+                     acc[k - b] = r.step(acc[k - b], static_cast<acc_t<T>>(p[k]));
                    }
                  }
                  for (int64_t k = b; k < e; ++k) out[k] = r.template finish<O>(acc[k - b], len);
@@ -100,8 +120,10 @@ void reduce_into(const Tensor& out, const Tensor& in, const absl::InlinedVector<
     reduce_cols<T, O>(static_cast<const T*>(in.data_ptr()), po, len, kept, r);
   } else {
     Shape perm;
-    for (int64_t d = 0; d < nd; ++d) if (!mask[d]) perm.push_back(d);
-    for (int64_t d = 0; d < nd; ++d) if (mask[d]) perm.push_back(d);
+    for (int64_t d = 0; d < nd; ++d)
+      if (!mask[d]) perm.push_back(d);
+    for (int64_t d = 0; d < nd; ++d)
+      if (mask[d]) perm.push_back(d);
     // A raw permuted view (no dispatch): reduction kernels must not record anything.
     Shape sh;
     Strides st;
