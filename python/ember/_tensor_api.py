@@ -27,7 +27,8 @@ def _from_data(data, dtype):
         elif arr.dtype.kind == "O":
             raise TypeError(f"[tensor] could not infer a dtype from data of type "
                             f"{type(data).__name__}")
-        t = _C.from_numpy(_np.ascontiguousarray(arr))
+        # (np.ascontiguousarray would turn a 0-d array into 1-d)
+        t = _C.from_numpy(arr if arr.flags.c_contiguous else arr.copy(order="C"))
     if dtype is not None:
         t = t._to_dtype(dtype)
     return t
