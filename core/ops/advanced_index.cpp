@@ -191,7 +191,7 @@ MetaList IndexPutOp::infer(std::span<const Tensor> in) const {
     raise<TypeError>("[index_put] value has dtype {} but the tensor has dtype {}",
                      dtype_name(v.dtype()), dtype_name(t.dtype()));
   }
-  if (broadcast_shapes(sel, v.shape(), kName) != sel) {
+  if (!broadcastable_to(v.shape(), sel)) {
     raise<ValueError>("[index_put] shape mismatch: value of shape {} cannot be broadcast to the "
                       "indexing result of shape {}", shape_str(v.shape()), shape_str(sel));
   }

@@ -115,6 +115,16 @@ Tensor dispatch_index_put(const Tensor& t, const std::vector<int64_t>& items,
                           const std::vector<int64_t>& dims, std::span<const Tensor> idx,
                           const Tensor& value, bool accumulate);
 
+// Whether `from` broadcasts to exactly `to`.
+inline bool broadcastable_to(IntList from, IntList to) {
+  if (from.size() > to.size()) return false;
+  const size_t lead = to.size() - from.size();
+  for (size_t i = 0; i < from.size(); ++i) {
+    if (from[i] != 1 && from[i] != to[lead + i]) return false;
+  }
+  return true;
+}
+
 // value[i] (+)= ... helpers shared by the index kernels.
 template <class T>
 inline T add_values(T a, T b) {

@@ -36,7 +36,7 @@ MetaList MaskedFillOp::infer(std::span<const Tensor> in) const {
   check_same_device(*this, in);
   const Tensor& t = in[0];
   check_mask(in[1], kName);
-  if (broadcast_shapes(t.shape(), in[1].shape(), kName) != t.shape()) {
+  if (!broadcastable_to(in[1].shape(), t.shape())) {
     raise<ValueError>("[masked_fill] mask of shape {} cannot be broadcast to the input's shape {}",
                       shape_str(in[1].shape()), shape_str(t.shape()));
   }

@@ -88,7 +88,7 @@ IndexSpec spec_of_tensors(py::handle indices) {
 Tensor value_of(py::handle v) {
   if (py::isinstance<Tensor>(v)) return v.cast<Tensor>();
   if (auto s = as_scalar(v)) return scalar_tensor(*s);
-  if (py::isinstance<py::sequence>(v) || py::isinstance<py::array>(v)) {
+  if ((py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v)) || py::isinstance<py::array>(v)) {
     return py::module_::import("ember").attr("tensor")(v).cast<Tensor>();
   }
   raise<TypeError>("[index_put_] can only assign a tensor, a number or a sequence, got {}",
