@@ -78,6 +78,14 @@ void adv_loop(const AdvLayout& L, const Tensor& x, const std::vector<int64_t>& d
       r_rest.push_back(r_strides[d]);
     }
   }
+  const Strides dense = contiguous_strides(L.rest);
+  auto dense_in = [&](const Strides& st) {
+    for (size_t d = 0; d < st.size(); ++d) {
+      if (L.rest[d] != 1 && st[d] != dense[d]) return false;
+    }
+    return true;
+  };
+  const bool rest_contig = nrest > 1 && dense_in(x_rest) && dense_in(r_rest);
   T* xp = static_cast<T*>(x.data_ptr());
   T* rp = static_cast<T*>(r.data_ptr());
   absl::InlinedVector<const int64_t*, 4> ip;
@@ -89,6 +97,20 @@ void adv_loop(const AdvLayout& L, const Tensor& x, const std::vector<int64_t>& d
       for (int64_t d = nbd - 1, rem = b; d >= 0; --d) {
         ro += (rem % L.B[d]) * r_b[d];
         rem /= L.B[d];
+      }
+      if (rest_contig) {  // whole rows: a plain copy loop the compiler vectorizes
+        T* xr = xp + xo;
+        T* rr = rp + ro;
+        for (int64_t i = 0; i < nrest; ++i) {
+          if constexpr (!kWrite) {
+            rr[i] = xr[i];
+          } else if constexpr (kAcc) {
+            xr[i] = add_values(xr[i], rr[i]);
+          } else {
+            xr[i] = rr[i];
+          }
+        }
+        continue;
       }
       for_each_offset2(L.rest, x_rest, r_rest, [&](int64_t a, int64_t c) {
         if constexpr (!kWrite) {

@@ -2,6 +2,8 @@
 // compositions (shape_compose.cpp).
 #include "core/ops/shape.h"
 
+#include <cstring>
+
 #include "core/cpu/copy.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
@@ -64,7 +66,20 @@ void CatOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const {
   for (const Tensor& t : in) {
     if (cat_skips(t.shape())) continue;
     const int64_t n = t.shape()[d];
-    if (n > 0) {
+    if (n > 0 && t.is_contiguous() && t.dtype() == o.dtype() && o.is_contiguous()) {
+      // Contiguous input: one memcpy per outer index.
+      int64_t inner = 1, outer = 1;
+      for (int64_t k = d + 1; k < o.dim(); ++k) inner *= o.shape()[k];
+      for (int64_t k = 0; k < d; ++k) outer *= o.shape()[k];
+      const int64_t isz = o.element_size(), block = n * inner * isz;
+      const int64_t row = o.shape()[d] * inner * isz;
+      char* dst = static_cast<char*>(o.data_ptr()) + at * inner * isz;
+      const char* src = static_cast<const char*>(t.data_ptr());
+      cpu::parallel_for(outer, std::max<int64_t>(1, cpu::kParallelGrain * 4 / std::max<int64_t>(block, 1)),
+                        [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) std::memcpy(dst + i * row, src + i * block, block);
+      });
+    } else if (n > 0) {
       Shape s(o.shape());
       s[d] = n;
       copy_into(make_view(o, s, o.strides(), o.offset() + at * o.strides()[d]), t);
