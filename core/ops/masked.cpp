@@ -71,13 +71,6 @@ Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
   return dispatch1(op, in);
 }
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value) {
-  if (value.is_float() && !is_floating(t.dtype()) && t.dtype() != DType::Bool) {
-    double v = value.to_double();
-    if (v != static_cast<double>(static_cast<int64_t>(v))) {
-      raise<TypeError>("[masked_fill] cannot fill a {} tensor with the non-integral value {}",
-                       dtype_name(t.dtype()), v);
-    }
-  }
   return masked_fill(t, mask, scalar_tensor(value, t.dtype(), t.device()));
 }
 

@@ -364,3 +364,94 @@ class TestMasked:
         assert_close(T(a).masked_select(T(m)), torch.tensor(a).masked_select(torch.tensor(m)).numpy())
         assert_close(ember.one_hot(T([2, 0])), F.one_hot(torch.tensor([2, 0])).numpy())
         assert_close(T(a).nonzero(), torch.tensor(a).nonzero().numpy())
+
+
+# ---------------------------------------------------------------- random shapes (hypothesis)
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def index_case(draw):
+    """A random shape and a random index tuple mixing ints, slices, None, ... and arrays."""
+    shape = draw(st.lists(st.integers(1, 4), min_size=1, max_size=4))
+    key, dim, used_ellipsis = [], 0, False
+    while dim < len(shape) and draw(st.booleans()):
+        kind = draw(st.sampled_from(["int", "slice", "none", "array", "ellipsis", "mask"]))
+        n = shape[dim]
+        if kind == "int":
+            key.append(draw(st.integers(-n, n - 1)))
+        elif kind == "slice":
+            key.append(slice(draw(st.none() | st.integers(-n - 1, n + 1)),
+                             draw(st.none() | st.integers(-n - 1, n + 1)), draw(st.integers(1, 3))))
+        elif kind == "none":
+            key.append(None)
+            continue
+        elif kind == "array":
+            key.append(np.array(draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=3))))
+        elif kind == "mask":
+            key.append(np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n))))
+        elif not used_ellipsis:
+            key.append(Ellipsis)
+            used_ellipsis = True
+            dim = len(shape) - sum(1 for k in key if k is not None and k is not Ellipsis)
+            continue
+        dim += 1
+    arrays = [k for k in key if isinstance(k, np.ndarray) and k.dtype != bool]
+    if len({a.shape for a in arrays}) > 1:  # keep the index arrays broadcastable
+        key = [k[:1] if isinstance(k, np.ndarray) and k.dtype != bool else k for k in key]
+    return shape, tuple(key)
+
+
+@settings(max_examples=150, deadline=None)
+@given(index_case(), st.booleans())
+def test_random_getitem_setitem_match_numpy(case, transposed):
+    shape, key = case
+    a = rand(*shape)
+    x = noncontig(a) if transposed and len(shape) > 1 else T(a)
+    try:
+        expected = a[key]
+    except IndexError:
+        with pytest.raises(IndexError):
+            x[key]
+        return
+    if sum(isinstance(k, np.ndarray) for k in key) > 1 and any(
+            isinstance(k, np.ndarray) and k.dtype == bool for k in key):
+        return  # NumPy and PyTorch differ on masks mixed with other arrays; skip
+    if any(isinstance(k, int) for k in key) and any(isinstance(k, np.ndarray) for k in key):
+        return  # ints count as advanced indices in NumPy but as select in PyTorch (tested above)
+    assert_close(x[key], expected)
+    ref = a.copy()
+    ref[key] = -1.0
+    x[key] = -1.0
+    assert_close(x, ref)
+
+
+@pytest.mark.parametrize("fn,exc,pattern", [
+    (lambda x: x.take_along_dim(T([1, 0]), 1), ValueError, r"\[take_along_dim\] input \[2, 3\] and indices \[2\]"),
+    (lambda x: x.scatter(1, T([[0]]), T([1.0])), ValueError, r"\[scatter\] index \[1, 1\] and src \[1\] must have as many dims"),
+    (lambda x: ember.one_hot(T([1]), -3), ValueError, r"\[one_hot\] num_classes must be -1 or non-negative, got -3"),
+    (lambda x: ember.one_hot(T(np.zeros(0, np.int64))), ValueError, r"\[one_hot\] cannot infer num_classes"),
+    (lambda x: x.index_add(0, T([[0]]), x), IndexError, r"\[index_add\] index must be 0-D or 1-D, got shape \[1, 1\]"),
+    (lambda x: x.index_select(0, T([0.0])), IndexError, r"\[index_select\] tensors used as indices must be int64, int32 or bool, got float64"),
+    (lambda x: x.masked_select(T([1, 0, 1])), TypeError, r"\[masked_select\] mask must be a bool tensor, got int64"),
+    (lambda x: x.masked_select(T([True, False])), ValueError, r"\[masked_select\] shapes \[2, 3\] and \[2\] cannot be broadcast"),
+    (lambda x: x.index_put_((T([0, 1]), T([0, 1, 2])), T(1.0)), ValueError, r"\[index_put\] shapes \[2\] and \[3\] cannot be broadcast"),
+    (lambda x: T(1.0)[0], IndexError, r"\[select\] cannot select from a 0-dim tensor"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_more_error_paths(fn, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        fn(T(rand(2, 3).astype(np.float32)))
+
+
+def test_masked_fill_int_with_float_truncates_like_torch():
+    out = T([1, 2]).masked_fill(T([True, False]), 1.5)
+    assert out.dtype == ember.int64
+    assert out.tolist() == [1, 2]
+
+
+def test_augmented_assignment_through_index():
+    x = T(np.zeros(5))
+    x[[0, 0, 2]] += 1.0  # like NumPy/PyTorch: no accumulation over repeats
+    x[1:3] += 2.0
+    assert_close(x, [1, 2, 3, 0, 0])

@@ -306,3 +306,56 @@ class TestPadTri:
         assert_close(x.diagonal(1, 0, 2), t.diagonal(1, 0, 2).numpy())
         assert_close(x.movedim((0, 2), (1, 0)), t.movedim((0, 2), (1, 0)).numpy())
         assert_close(x.unflatten(1, (2, 2)), t.unflatten(1, (2, 2)).numpy())
+
+
+# ---------------------------------------------------------------- random shapes (hypothesis)
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+shapes = st.lists(st.integers(1, 4), min_size=1, max_size=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(shapes, st.data())
+def test_random_shape_ops_match_numpy(shape, data):
+    a = rand(*shape)
+    x = noncontig(a) if len(shape) > 1 else T(a)
+    nd = len(shape)
+    dim = data.draw(st.integers(-nd, nd - 1))
+    extra = data.draw(st.integers(0, 3))
+    b_shape = list(shape)
+    b_shape[dim] = extra
+    b = rand(*b_shape, seed=1)
+    assert_close(ember.cat([x, T(b)], dim), np.concatenate([a, b], dim))
+    shift = data.draw(st.integers(-5, 5))
+    assert_close(x.roll(shift, dim), np.roll(a, shift, dim))
+    assert_close(x.flip(dim), np.flip(a, dim))
+    reps = data.draw(st.lists(st.integers(0, 3), min_size=nd, max_size=nd + 1))
+    assert_close(x.repeat(*reps), np.tile(a, reps))
+    npad = data.draw(st.integers(1, nd))
+    pads = data.draw(st.lists(st.integers(0, 3), min_size=2 * npad, max_size=2 * npad))
+    np_pads = [(0, 0)] * (nd - npad) + [(pads[2 * i], pads[2 * i + 1]) for i in reversed(range(npad))]
+    assert_close(ember.pad(x, pads, value=0.5), np.pad(a, np_pads, constant_values=0.5))
+    assert_close(ember.pad(x, pads, mode="replicate"), np.pad(a, np_pads, mode="edge"))
+    sizes = data.draw(st.integers(1, 4))
+    for got, want in zip(x.split(sizes, dim), np.array_split(a, range(sizes, a.shape[dim], sizes), dim)):
+        assert_close(got, want)
+
+
+@pytest.mark.parametrize("fn,exc,pattern", [
+    (lambda x: x.unflatten(1, (2, 2)), ValueError, r"\[unflatten\] shape \[2, 2\] is invalid for input of size 3"),
+    (lambda x: x.split(0), ValueError, r"\[split\] split_size must be positive, got 0"),
+    (lambda x: ember.roll(x, (1, 2)), ValueError, r"\[roll\] without dims, shifts must be a single value"),
+    (lambda x: ember.stack([x, x], 3), IndexError, r"\[stack\]"),
+    (lambda x: ember.pad(x, (-2, -2)), ValueError, r"\[pad\] cropping \(-2, -2\) is more than the size 3 of dim 1"),
+    (lambda x: ember.pad(x[:, :0], (1, 0), mode="replicate"), ValueError, r"\[pad\] replicate padding needs a non-empty dim 1"),
+    (lambda x: ember.pad(x, (-1, 0), mode="reflect"), ValueError, r"\[pad\] negative padding is only supported in constant mode"),
+    (lambda x: x.repeat(-1, 1), ValueError, r"\[repeat\] repeats must be non-negative"),
+    (lambda x: x.movedim((0,), (0, 1)), ValueError, r"\[movedim\] source \[0\] and destination \[0, 1\]"),
+    (lambda x: x.unbind(2), IndexError, r"\[unbind\]"),
+    (lambda x: x.diagonal().diagonal(), ValueError, r"\[diagonal\] expects a tensor with at least 2 dims, got shape \[2\]"),
+    (lambda x: x.flip(2), IndexError, r"\[flip\]"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_more_error_paths(fn, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        fn(T(rand(2, 3)))
