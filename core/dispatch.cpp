@@ -91,7 +91,7 @@ void run_inplace(const Op& op, std::span<const Tensor> inputs) {
   const Tensor& self = inputs[0];
   MetaList metas = op.infer(inputs);
   check_inplace_target(op, self, metas[0]);
-  if (metas[0].dtype == self.dtype() && op.is_elementwise() && metas.size() == 1) {
+  if (metas[0].dtype == self.dtype() && op.inplace_kernel_ok() && metas.size() == 1) {
     // Elementwise kernels read and write each position once, so aliasing is safe.
     Tensor out = self;
     run_kernel(op, inputs, std::span<Tensor>(&out, 1));

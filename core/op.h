@@ -48,6 +48,9 @@ class Op {
   virtual void attributes(Attrs& out) const {}
   virtual OpKind kind() const { return OpKind::Compute; }
   virtual bool is_elementwise() const { return false; }
+  // dispatch_inplace may run the kernel with outputs[0] aliasing inputs[0] (no copy): true
+  // for elementwise ops and for ops written for it (index_put).
+  virtual bool inplace_kernel_ok() const { return is_elementwise(); }
   // Ops whose results vary between calls with equal inputs (random) must not be CSE'd or
   // constant-folded.
   virtual bool is_deterministic() const { return true; }
@@ -69,6 +72,9 @@ class Op {
   // Which tensors backward reads; autograd saves only these (memory, and in-place safety).
   virtual bool vjp_needs_inputs() const { return true; }
   virtual bool vjp_needs_outputs() const { return false; }
+  // Per input, for ops that read only some inputs (e.g. the index of gather): the others are
+  // not saved, so an in-place write to them later does not invalidate backward.
+  virtual bool vjp_needs_input(size_t i) const { return vjp_needs_inputs(); }
 
   // Same computation (name and attributes): graph passes use this for CSE.
   virtual bool is_equivalent(const Op& other) const;

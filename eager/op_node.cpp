@@ -8,10 +8,14 @@ OpNode::OpNode(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> o
     : Node(outputs.size()), op_(op.clone()) {
   const bool save_in = op.vjp_needs_inputs(), save_out = op.vjp_needs_outputs();
   input_meta_.reserve(inputs.size());
-  for (const Tensor& t : inputs) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& t = inputs[i];
     input_meta_.push_back({t.shape(), t.dtype(), t.device()});
     needs_grad_.push_back(t.requires_grad());
-    if (save_in) saved_inputs_.emplace_back(t, /*is_output=*/false);
+    if (save_in) {
+      saved_inputs_.push_back(op.vjp_needs_input(i) ? SavedTensor(t, /*is_output=*/false)
+                                                    : SavedTensor());
+    }
   }
   for (const Tensor& t : outputs) {
     output_meta_.push_back({t.shape(), t.dtype(), t.device()});

@@ -1,4 +1,6 @@
 #pragma once
+#include <vector>
+
 #include "core/op.h"
 #include "core/op_registry.h"
 
@@ -83,6 +85,43 @@ struct AliasOp : ViewOp<AliasOp> {
   MetaList infer(std::span<const Tensor> in) const override;
   Tensor view_of(const Tensor& t, const TensorMeta& m) const;
   TensorList vjp(const VjpArgs& a) const override { return {a.grads[0]}; }
+};
+
+// Basic (view) indexing: a list of items applied to dims left to right, as in t[2, 1:5:2,
+// None]; dims past the items are kept. Items are flat quads (kind, a, b, c) so they stay
+// plain attributes: kInt (a = index), kSlice (a = start, b = stop, c = step; already
+// normalized to the dim), kNewAxis. slice, narrow, select and t[...] all build this op.
+struct BasicIndexOp : ViewOp<BasicIndexOp> {
+  static constexpr std::string_view kName = "basic_index";
+  static constexpr int64_t kInt = 0, kSlice = 1, kNewAxis = 2;
+  std::vector<int64_t> items;
+  explicit BasicIndexOp(std::vector<int64_t> it) : items(std::move(it)) {}
+  explicit BasicIndexOp(const Attrs& a);
+  void attributes(Attrs& out) const override;
+  MetaList infer(std::span<const Tensor> in) const override;
+  Tensor view_of(const Tensor& t, const TensorMeta& m) const;
+  TensorList vjp(const VjpArgs& a) const override;
+};
+
+// The view geometry `items` select from a tensor of the given layout; raises IndexError
+// naming `op` when an int index is out of range.
+struct ViewGeometry {
+  Shape shape;
+  Strides strides;
+  int64_t offset = 0;
+};
+ViewGeometry basic_index_geometry(IntList shape, IntList strides, int64_t offset,
+                                  const std::vector<int64_t>& items, std::string_view op);
+
+struct DiagonalOp : ViewOp<DiagonalOp> {
+  static constexpr std::string_view kName = "diagonal";
+  int64_t offset, dim1, dim2;
+  DiagonalOp(int64_t o, int64_t d1, int64_t d2) : offset(o), dim1(d1), dim2(d2) {}
+  explicit DiagonalOp(const Attrs& a);
+  void attributes(Attrs& out) const override;
+  MetaList infer(std::span<const Tensor> in) const override;
+  Tensor view_of(const Tensor& t, const TensorMeta& m) const;
+  TensorList vjp(const VjpArgs& a) const override;
 };
 
 }  // namespace ember

@@ -64,7 +64,7 @@ def gradcheck(fn, *arrays, rtol=1e-4, atol=1e-6, wrt=None):
         ins = [ember.tensor(np.asarray(a, dtype=np.float64), dtype=ember.float64,
                             requires_grad=(j == i)) for j, a in enumerate(arrays)]
         out = fn(*ins)
-        (out * ember.tensor(w, dtype=ember.float64)).sum().backward()
+        out.backward(ember.tensor(w, dtype=ember.float64))  # = d sum(out * w)
         assert ins[i].grad is not None, f"no gradient reached input {i}"
         np.testing.assert_allclose(ins[i].grad.numpy(), g_num, rtol=rtol, atol=atol,
                                    err_msg=f"gradient of input {i}")
