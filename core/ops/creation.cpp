@@ -183,6 +183,7 @@ void check_steps(int64_t steps, DType dtype, std::string_view op) {
 // PyTorch does) so both endpoints are exact. C is the type the arithmetic happens in.
 template <class C>
 C space_point(C s, C e, C step, int64_t i, int64_t steps) {
+  if (steps == 1) return s;
   return i < steps / 2 ? s + step * static_cast<C>(i) : e - step * static_cast<C>(steps - 1 - i);
 }
 
