@@ -8,6 +8,7 @@ from ._dtypes import *  # noqa: F401,F403
 from ._tensor_api import *  # noqa: F401,F403
 from ._grad_mode import enable_grad, inference_mode, no_grad  # noqa: F401
 from . import autograd  # noqa: F401
+from . import random  # noqa: F401
 
 __version__ = "0.1.0"
 

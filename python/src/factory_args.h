@@ -37,6 +37,14 @@ inline Tensor with_grad(Tensor t, bool requires_grad) {
 // A Python number, NumPy scalar or one-element tensor as a Scalar.
 inline Scalar scalar_arg(py::handle h, std::string_view op, std::string_view what) {
   if (auto s = as_scalar(h)) return *s;
+  if (!py::isinstance<Tensor>(h)) {  // NumPy integer scalars and other __index__ types
+    if (PyIndex_Check(h.ptr()) && !py::isinstance<py::str>(h)) {
+      return Scalar(py::int_(py::reinterpret_borrow<py::object>(h)).cast<int64_t>());
+    }
+    if (py::hasattr(h, "dtype") && py::hasattr(h, "__float__") && !py::hasattr(h, "shape")) {
+      return Scalar(py::float_(py::reinterpret_borrow<py::object>(h)).cast<double>());
+    }
+  }
   if (py::isinstance<Tensor>(h)) {
     const Tensor t = h.cast<Tensor>();
     if (t.numel() == 1) {

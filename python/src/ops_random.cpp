@@ -113,6 +113,11 @@ void bind_random(py::module_& m) {
                              gen_arg(g)), rg);
   }, py::arg("low") = py::none(), py::arg("high") = py::none(), kw_size, kw_gen, kw_dtype, kw_device,
      kw_grad, "Integers uniform on [low, high) (int64 unless dtype says otherwise).");
+  // Uniform on [low, high) for ember.random.uniform (private: PyTorch has no such function).
+  m.def("_uniform", [](py::handle size, double low, double high, py::handle dtype, py::handle device,
+                       py::handle g) {
+    return uniform(int_list(size, "uniform"), low, high, opt_dtype(dtype), device_arg(device), gen_arg(g));
+  }, py::arg("size"), py::arg("low"), py::arg("high"), py::kw_only(), kw_dtype, kw_device, kw_gen);
   m.def("rand_like", [](const Tensor& t, py::handle dtype, py::handle g, bool rg) {
     return with_grad(rand_like(t, opt_dtype(dtype), gen_arg(g)), rg);
   }, py::arg("input"), py::kw_only(), kw_dtype, kw_gen, kw_grad);
