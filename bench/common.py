@@ -35,9 +35,11 @@ def need_ember():
     return ember
 
 
-def need_op(module, name):
-    """module.name, or Unavailable saying the op is missing."""
-    fn = getattr(module, name, None)
+def need_op(obj, name):
+    """obj.name (a function of a module, a method of a tensor), or Unavailable saying the
+    op does not exist yet."""
+    fn = getattr(obj, name, None)
     if fn is None:
-        raise Unavailable(f"not available: {module.__name__}.{name} does not exist yet")
+        owner = obj.__name__ if hasattr(obj, "__name__") else type(obj).__name__
+        raise Unavailable(f"not available: {owner}.{name} does not exist yet")
     return fn

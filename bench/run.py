@@ -146,12 +146,17 @@ def load(path):
 
 def environment():
     info = {"python": sys.version.split()[0], "cpus": os.cpu_count(),
-            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "")}
+            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", ""),
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "default")}
+    if hasattr(os, "getloadavg"):
+        info["load_avg_1min"] = round(os.getloadavg()[0], 2)  # a busy machine skews timings
     for lib in ("ember", "numpy", "torch"):
         try:
             m = importlib.import_module(lib)
             info[lib] = getattr(m, "__version__", "?")
             if lib == "torch":
+                if os.environ.get("OMP_NUM_THREADS"):
+                    m.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
                 info["torch_threads"] = m.get_num_threads()
         except ImportError:
             info[lib] = "not installed"
@@ -166,11 +171,17 @@ def main(argv=None):
                     help="seconds each timed batch lasts at least (default 0.2)")
     ap.add_argument("--quick", action="store_true", help="repeat 3, min-time 0.02")
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    ap.add_argument("--threads", type=int, metavar="N",
+                    help="threads for every library (OMP/OpenBLAS/torch); default: theirs")
     args = ap.parse_args(argv)
     if args.quick:
         args.repeat, args.min_time = 3, 0.02
 
     os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+    if args.threads:
+        # Before any library loads: OpenMP and OpenBLAS read these once, at start-up.
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(args.threads)
     files = sorted(glob.glob(os.path.join(HERE, "bench_*.py")))
     if args.only:
         files = [f for f in files if any(o in os.path.basename(f) for o in args.only)]

@@ -9,6 +9,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON=${PYTHON:-python3}
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 unset PYTHONPATH   # use the installed package, not python/ in this checkout
+# ccache (used automatically when installed) keys on paths relative to the checkout, so a
+# fresh clone elsewhere still hits the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 
 step() { echo; echo "==> $*"; }
 

@@ -13,6 +13,9 @@ PYTHON=${PYTHON:-python3}
 BUILD_DIR=${BUILD_DIR:-build}
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 jobs=$(nproc 2>/dev/null || echo 2)
+# ccache (used automatically when installed) keys on paths relative to the checkout, so a
+# fresh clone elsewhere still hits the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 
 step() { echo; echo "==> $*"; }
 start=$SECONDS
@@ -33,8 +36,10 @@ if [[ -f "$cache" ]]; then
 fi
 
 step "configure ($BUILD_DIR, Release, Ninja)"
+# The interpreter itself, not a wrapper (pyenv shims are shell scripts).
+python_exe=$("$PYTHON" -c 'import sys; print(sys.executable)')
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DEMBER_BUILD_TESTS=ON -DEMBER_BUILD_PYTHON=ON -DPython_EXECUTABLE="$(command -v "$PYTHON")"
+      -DEMBER_BUILD_TESTS=ON -DEMBER_BUILD_PYTHON=ON -DPython_EXECUTABLE="$python_exe"
 
 step "build (-j $jobs)"
 cmake --build "$BUILD_DIR" -j "$jobs"
