@@ -28,7 +28,7 @@ sys.path.insert(0, HERE)
 
 from common import Unavailable  # noqa: E402
 
-PEERS = ("numpy", "torch")
+PEERS = ("numpy", "torch")  # the libraries Ember is compared with, when installed
 
 
 @dataclasses.dataclass
@@ -74,7 +74,7 @@ def run_case(case, repeat, min_time):
 
 def _first_line(e):
     s = str(e).strip().splitlines()
-    return (s[0] if s else "")[:70]
+    return (s[0] if s else "")[:100]
 
 
 def fmt_time(s):
@@ -93,7 +93,9 @@ def print_table(title, cases_results):
         for k in res:
             if k not in impls:
                 impls.append(k)
+    # Ratio columns: the peers first, then any baseline a file adds.
     peers = [p for p in PEERS if p in impls]
+    peers += [i for i in impls if i not in PEERS and i != "ember"]
     header = ["case"] + [f"{i} (min/median)" for i in impls]
     header += [f"ember/{p}" for p in peers]
     rows = []
