@@ -29,8 +29,10 @@ fi
 [[ -n "${EMBER_PIP_VERBOSE:-}" ]] && pip_args+=(-v)
 "$PYTHON" -m pip "${pip_args[@]}" .
 
-step "import check (from $(mktemp -d))"
-(cd "$(mktemp -d)" && "$PYTHON" -c 'import ember, os; print("ember", ember.__version__, "from", os.path.dirname(ember.__file__)); print(ember.tensor([1.0, 2.0]) + ember.tensor([3.0, 4.0]))')
+elsewhere=$(mktemp -d)
+trap 'rm -rf "$elsewhere"' EXIT
+step "import check (from $elsewhere, outside the source tree)"
+(cd "$elsewhere" && "$PYTHON" -c 'import ember, os; print("ember", ember.__version__, "from", os.path.dirname(ember.__file__)); print(ember.tensor([1.0, 2.0]) + ember.tensor([3.0, 4.0]))')
 
 step "examples/train_regression.py"
 "$PYTHON" examples/train_regression.py
