@@ -21,7 +21,11 @@ using Strides = absl::InlinedVector<int64_t, 6>;
 class IntList {
  public:
   constexpr IntList() = default;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+  // The list outlives the call it is an argument of, which is all an IntList needs.
   constexpr IntList(std::initializer_list<int64_t> v) : p_(v.begin()), n_(v.size()) {}
+#pragma GCC diagnostic pop
   IntList(const std::vector<int64_t>& v) : p_(v.data()), n_(v.size()) {}  // NOLINT
   template <size_t N>
   IntList(const absl::InlinedVector<int64_t, N>& v) : p_(v.data()), n_(v.size()) {}  // NOLINT

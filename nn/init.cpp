@@ -53,31 +53,31 @@ const Tensor& constant_(const Tensor& t, double v) {
   t.storage()->bump_version();
   return t;
 }
-const Tensor& zeros_(const Tensor& t) { return constant_(t, 0.0); }
-const Tensor& ones_(const Tensor& t) { return constant_(t, 1.0); }
+const Tensor& zeros_(const Tensor& t) { return init::constant_(t, 0.0); }
+const Tensor& ones_(const Tensor& t) { return init::constant_(t, 1.0); }
 
 const Tensor& xavier_uniform_(const Tensor& t, double gain) {
   auto [in, out] = fan_in_and_fan_out(t);
   double a = gain * std::sqrt(6.0 / static_cast<double>(in + out));
-  return uniform_(t, -a, a);
+  return init::uniform_(t, -a, a);
 }
 
 const Tensor& xavier_normal_(const Tensor& t, double gain) {
   auto [in, out] = fan_in_and_fan_out(t);
-  return normal_(t, 0.0, gain * std::sqrt(2.0 / static_cast<double>(in + out)));
+  return init::normal_(t, 0.0, gain * std::sqrt(2.0 / static_cast<double>(in + out)));
 }
 
 const Tensor& kaiming_uniform_(const Tensor& t, double a, std::string_view mode,
                                std::string_view nonlinearity) {
   double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan(t, mode)));
   double bound = std::sqrt(3.0) * std;
-  return uniform_(t, -bound, bound);
+  return init::uniform_(t, -bound, bound);
 }
 
 const Tensor& kaiming_normal_(const Tensor& t, double a, std::string_view mode,
                               std::string_view nonlinearity) {
   double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan(t, mode)));
-  return normal_(t, 0.0, std);
+  return init::normal_(t, 0.0, std);
 }
 
 const Tensor& orthogonal_(const Tensor& t, double gain) {

@@ -143,7 +143,7 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
                         "eagerly. New signature: {}", opts_.name, cache_.size(), log_.back()));
       return fn_(args);
     }
-    cache_.push_front(Entry{sig, 0, nullptr});
+    cache_.push_front(Entry{sig, 0, 0, nullptr});
     e = &cache_.front();
   }
   if (!e->compiled) {
@@ -167,7 +167,7 @@ std::shared_ptr<const Graph> Function::graph(const std::vector<Tensor>& args,
   if (!e || !e->compiled) {
     if (!e) {
       note_retrace(sig);
-      cache_.push_front(Entry{sig, opts_.warmup_calls, nullptr});
+      cache_.push_front(Entry{sig, opts_.warmup_calls, 0, nullptr});
       e = &cache_.front();
     }
     e->compiled = trace(args, nullptr);

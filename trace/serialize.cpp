@@ -1,5 +1,6 @@
 #include "trace/serialize.h"
 
+#include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
 #include <nlohmann/json.hpp>

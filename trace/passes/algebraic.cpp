@@ -2,6 +2,7 @@
 // a constant of a known value and, when the result would equal another operand exactly
 // (same shape and dtype, so no broadcast or promotion is lost), forwards that operand.
 #include <cmath>
+#include <optional>
 
 #include "trace/passes/pipeline.h"
 
