@@ -126,7 +126,7 @@ void bind_layers(py::module_& m) {
 
   // Functional forms.
   py::module_ F = nm.def_submodule("functional");
-  F.def("linear", &linear, py::arg("input"), py::arg("weight"), py::arg("bias") = Tensor());
+  F.def("linear", &linear, py::arg("input"), py::arg("weight"), py::arg_v("bias", Tensor(), "None"));
   F.def("linear", [](const Tensor& x, const Tensor& w, py::none) { return linear(x, w); });
   F.def("bilinear", [](const Tensor& a, const Tensor& b, const Tensor& w, py::object bias) {
     return bilinear(a, b, w, opt_tensor(bias));

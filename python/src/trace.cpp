@@ -23,7 +23,7 @@ void bind_trace(py::module_& m) {
       .def_property_readonly("num_nodes", &Graph::num_nodes)
       .def_property_readonly("op_names", [](const Graph& g) {
         std::vector<std::string> names;
-        for (const Node& n : g.nodes()) names.push_back(std::string(n.op->name()) + (n.inplace ? "_" : ""));
+        for (const trace::Node& n : g.nodes()) names.push_back(std::string(n.op->name()) + (n.inplace ? "_" : ""));
         return names;
       })
       .def_property_readonly("num_captures", [](const Graph& g) { return g.captures().size(); })
