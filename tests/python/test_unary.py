@@ -123,7 +123,9 @@ def test_float_functions_promote_integers_to_float32(dtype):
     for name in ["exp", "sqrt", "sigmoid", "sin", "log1p", "reciprocal"]:
         out = getattr(ember, name)(x)
         assert out.dtype == ember.float32, name
-        assert_close(out, FLOAT_FNS[name][0](np.array([0.0, 1, 1])), rtol=1e-6)
+        with np.errstate(divide="ignore"):
+            expected = FLOAT_FNS[name][0](np.array([0.0, 1, 1]))
+        assert_close(out, expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize("dtype", [ember.int32, ember.int64, ember.uint8])
