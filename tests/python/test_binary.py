@@ -173,6 +173,18 @@ def test_pow_integer_dtypes():
     assert (2 ** ember.tensor([0, 3])).dtype == ember.int64
 
 
+def test_float_power_and_sub_alpha():
+    x = rand(3, 4, low=0.5, high=2.0, dtype=np.float32)
+    out = ember.float_power(ember.tensor(x), 2.5)
+    assert out.dtype == ember.float64
+    assert_close(out, np.power(x.astype(np.float64), 2.5), rtol=1e-12)
+    assert ember.tensor([2, 3]).float_power(ember.tensor([2, 0])).tolist() == [4.0, 1.0]
+    a, b = ember.tensor([5.0, 6.0]), ember.tensor([1.0, 2.0])
+    assert ember.sub(a, b, alpha=2).tolist() == [3.0, 2.0]
+    assert a.sub(b, alpha=0.5).tolist() == [4.5, 5.0]
+    assert ember.add(a, b, alpha=-1).tolist() == [4.0, 4.0]
+
+
 def test_rpow_and_scalar_base():
     x = rand(3, 4)
     check_forward(lambda t: 2.0 ** t, lambda a: 2.0 ** a, x)
