@@ -85,6 +85,10 @@ def test_uint8_and_bool_arithmetic():
     assert ember.add(u, ember.tensor([10, 1, 1], dtype=ember.uint8)).tolist() == [4, 4, 8]
     assert ember.remainder(u, ember.tensor([7, 2, 4], dtype=ember.uint8)).tolist() == [5, 1, 3]
     t = ember.tensor([True, False, True])
+    assert (t + ember.tensor([True, False, False])).tolist() == [True, False, True]
+    assert (t * ember.tensor([True, False, False])).tolist() == [True, False, False]
+    with pytest.raises(TypeError, match=r"\[sub\] does not support dtype bool"):
+        t - t
     assert ember.maximum(t, ember.tensor([False, False, True])).tolist() == [True, False, True]
     assert ember.minimum(t, ember.tensor([False, True, True])).tolist() == [False, False, True]
 
