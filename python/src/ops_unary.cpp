@@ -19,7 +19,7 @@ struct InplaceEntry {
 constexpr UnaryEntry kUnary[] = {
     {"neg", neg},           {"abs", abs},         {"square", square},
     {"sign", sign},         {"positive", positive}, {"floor", floor},
-    {"ceil", ceil},         {"round", round},     {"trunc", trunc},
+    {"ceil", ceil},         {"trunc", trunc},
     {"exp", exp},           {"expm1", expm1},     {"log", log},
     {"log1p", log1p},       {"sqrt", sqrt},       {"rsqrt", rsqrt},
     {"reciprocal", reciprocal}, {"sin", sin},     {"cos", cos},
