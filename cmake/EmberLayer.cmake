@@ -8,8 +8,9 @@ function(ember_add_layer)
   add_library(${L_NAME} SHARED ${srcs})
   target_include_directories(${L_NAME} PUBLIC ${PROJECT_SOURCE_DIR})
   target_link_libraries(${L_NAME} PUBLIC ${L_DEPS})
+  # -fno-math-errno: nothing reads errno, and without it sqrt/floor/... cannot vectorize.
   target_compile_options(${L_NAME} PRIVATE -Wall -Wextra -Wno-unused-parameter
-                         -Wno-missing-field-initializers)
+                         -Wno-missing-field-initializers -fno-math-errno)
   set_target_properties(${L_NAME} PROPERTIES
     CXX_VISIBILITY_PRESET default
     BUILD_RPATH "$ORIGIN"

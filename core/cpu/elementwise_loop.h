@@ -163,10 +163,20 @@ void map3(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, 
   const TA* pa = static_cast<const TA*>(a.data_ptr());
   const TB* pb = static_cast<const TB*>(b.data_ptr());
   const TC* pc = static_cast<const TC*>(c.data_ptr());
+  const int64_t n = out.numel();
+  if (out.is_contiguous() && a.is_contiguous() && b.is_contiguous() && c.is_contiguous() &&
+      a.numel() == n && b.numel() == n && c.numel() == n) {
+    parallel_for(n, kParallelGrain, [&](int64_t s, int64_t e) {
+      for (int64_t i = s; i < e; ++i) {
+        po[i] = static_cast<TO>(f(load(pa + i), load(pb + i), load(pc + i)));
+      }
+    });
+    return;
+  }
   auto plan = make_plan<4>(out.shape(),
                            {out.strides(), broadcast_strides(a, out.shape()),
                             broadcast_strides(b, out.shape()), broadcast_strides(c, out.shape())});
-  parallel_for(out.numel(), kParallelGrain, [&](int64_t s0, int64_t e0) {
+  parallel_for(n, kParallelGrain, [&](int64_t s0, int64_t e0) {
     walk(plan, s0, e0, [&](const std::array<int64_t, 4>& off, int64_t m, const auto& s) {
       TO* o = po + off[0];
       const TA* x = pa + off[1];

@@ -83,6 +83,10 @@ Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   if (alpha == Scalar(1)) return add(a, b);
   return add(a, mul(b, alpha));
 }
+Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  if (alpha == Scalar(1)) return sub(a, b);
+  return sub(a, mul(b, alpha));
+}
 Tensor pow(const Tensor& a, const Tensor& b) { return binary<PowOp>(a, b); }
 Tensor pow(const Tensor& a, const Scalar& exponent) {
   PowScalarOp op(exponent);

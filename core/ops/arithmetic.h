@@ -13,6 +13,7 @@ namespace ember {
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha);  // a + alpha * b
 Tensor sub(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha);  // a - alpha * b
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);  // true division: ints give float
 // rounding_mode: "trunc" (toward zero) or "floor" (toward -inf); ints stay ints.

@@ -71,6 +71,12 @@ Tensor positive(const Tensor& t) {
 Tensor floor(const Tensor& t) { return unary<FloorOp>(t); }
 Tensor ceil(const Tensor& t) { return unary<CeilOp>(t); }
 Tensor round(const Tensor& t) { return unary<RoundOp>(t); }
+Tensor round(const Tensor& t, int64_t decimals) {
+  if (decimals == 0 || !is_floating(t.dtype())) return round(t);
+  // Same formula as PyTorch's kernel, so results agree bit for bit in float64.
+  const double scale = std::pow(10.0, static_cast<double>(decimals < 0 ? -decimals : decimals));
+  return decimals > 0 ? div(round(mul(t, scale)), scale) : mul(round(div(t, scale)), scale);
+}
 Tensor trunc(const Tensor& t) { return unary<TruncOp>(t); }
 Tensor exp(const Tensor& t) { return unary<ExpOp>(t); }
 Tensor expm1(const Tensor& t) { return unary<Expm1Op>(t); }

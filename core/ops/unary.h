@@ -15,6 +15,8 @@ Tensor positive(const Tensor& t);  // t itself; raises on bool (like PyTorch's u
 Tensor floor(const Tensor& t);
 Tensor ceil(const Tensor& t);
 Tensor round(const Tensor& t);  // half to even
+// Rounds to `decimals` decimal places (negative: to tens, hundreds, ...), like PyTorch.
+Tensor round(const Tensor& t, int64_t decimals);
 Tensor trunc(const Tensor& t);
 
 Tensor exp(const Tensor& t);

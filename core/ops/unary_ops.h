@@ -156,7 +156,24 @@ struct CosOp : FloatUnaryOp<CosOp> {
 
 struct TanhOp : FloatUnaryOp<TanhOp> {
   static constexpr std::string_view kName = "tanh";
-  template <class T> T apply(T x) const { return std::tanh(x); }
+  template <class T> T apply(T x) const {
+    if constexpr (std::is_same_v<T, float>) {
+      return fast_tanh(x);
+    } else {
+      return std::tanh(x);
+    }
+  }
+  // glibc's tanhf is ~8x slower than its expf: use exp, with a series near 0 where
+  // 1 - 2 / (e^2x + 1) would cancel. Max error a few ulp.
+  static float fast_tanh(float x) {
+    const float ax = std::fabs(x);
+    if (ax < 0.125f) {
+      const float x2 = x * x;
+      return x + x * x2 * (-1.f / 3 + x2 * (2.f / 15 + x2 * (-17.f / 315 + x2 * (62.f / 2835))));
+    }
+    const float r = 1.f - 2.f / (std::exp(2.f * ax) + 1.f);
+    return std::copysign(r, x);
+  }
   bool vjp_needs_inputs() const override { return false; }
   bool vjp_needs_outputs() const override { return true; }
   TensorList vjp(const VjpArgs& a) const override;

@@ -31,7 +31,14 @@ Tensor& clamp_any_(Tensor& t, py::handle lo, py::handle hi) {
   return clamp_(t, tlo, thi);
 }
 
-Tensor tensor_of(py::handle x, const char* name) { return as_tensor_arg(x, name); }
+// Like PyTorch, activations take tensors only.
+Tensor tensor_of(py::handle x, const char* name) {
+  if (!py::isinstance<Tensor>(x)) {
+    raise<TypeError>("[{}] expected a Tensor, got {}", name,
+                     py::str(py::type::handle_of(x).attr("__name__")).cast<std::string>());
+  }
+  return x.cast<Tensor>();
+}
 
 void bind_activation(py::module_& m) {
   auto T = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));

@@ -33,6 +33,13 @@ Tensor pow_any(py::handle a, py::handle b) {
   return pow(ta, as_tensor_arg(b, "pow"));
 }
 
+// float_power: pow computed in float64 (PyTorch's torch.float_power).
+Tensor float_power_any(py::handle a, py::handle b) {
+  Tensor ta = to_dtype(as_tensor_arg(a, "float_power"), DType::Float64);
+  if (auto s = as_scalar(b)) return pow(ta, Scalar(s->to_double()));
+  return pow(ta, to_dtype(as_tensor_arg(b, "float_power"), DType::Float64));
+}
+
 template <InplaceFn F>
 py::object inplace(py::object self, py::handle other, const char* name) {
   F(self.cast<Tensor&>(), as_tensor_arg(other, name));
@@ -52,11 +59,9 @@ py::object pow_inplace(py::object self, py::handle other) {
 void bind_more_arithmetic(py::module_& m) {
   auto T = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
   m.def("pow", &pow_any, py::arg("input"), py::arg("exponent"));
-  m.def("float_power", [](py::handle a, py::handle b) {
-    Tensor ta = to_dtype(as_tensor_arg(a, "float_power"), DType::Float64);
-    if (auto s = as_scalar(b)) return pow(ta, Scalar(s->to_double()));
-    return pow(ta, to_dtype(as_tensor_arg(b, "float_power"), DType::Float64));
-  }, py::arg("input"), py::arg("exponent"));
+  m.def("float_power", &float_power_any, py::arg("input"), py::arg("exponent"));
+  T.def("float_power", [](const Tensor& a, py::handle b) { return float_power_any(py::cast(a), b); },
+        py::arg("exponent"));
   m.def("maximum", [](py::handle a, py::handle b) { return call<maximum>(a, b, "maximum"); },
         py::arg("input"), py::arg("other"));
   m.def("minimum", [](py::handle a, py::handle b) { return call<minimum>(a, b, "minimum"); },
@@ -128,7 +133,10 @@ void bind_arithmetic(py::module_& m) {
     if (alpha.is_none()) return add(ta, tb);
     return add(ta, tb, *as_scalar(alpha));
   }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = py::none());
-  m.def("sub", [](py::handle a, py::handle b) { return call<sub>(a, b, "sub"); });
+  m.def("sub", [](py::handle a, py::handle b, py::handle alpha) {
+    Tensor ta = as_tensor_arg(a, "sub"), tb = as_tensor_arg(b, "sub");
+    return alpha.is_none() ? sub(ta, tb) : sub(ta, tb, *as_scalar(alpha));
+  }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = py::none());
   m.def("mul", [](py::handle a, py::handle b) { return call<mul>(a, b, "mul"); });
   m.def("div", [](py::handle a, py::handle b, py::handle mode) {
     return div(as_tensor_arg(a, "div"), as_tensor_arg(b, "div"), rounding_arg(mode));
@@ -160,7 +168,10 @@ void bind_arithmetic(py::module_& m) {
         Tensor tb = as_tensor_arg(b, "add");
         return alpha.is_none() ? add(a, tb) : add(a, tb, *as_scalar(alpha));
       }, py::arg("other"), py::kw_only(), py::arg("alpha") = py::none())
-      .def("sub", [](const Tensor& a, py::handle b) { return sub(a, as_tensor_arg(b, "sub")); })
+      .def("sub", [](const Tensor& a, py::handle b, py::handle alpha) {
+        Tensor tb = as_tensor_arg(b, "sub");
+        return alpha.is_none() ? sub(a, tb) : sub(a, tb, *as_scalar(alpha));
+      }, py::arg("other"), py::kw_only(), py::arg("alpha") = py::none())
       .def("mul", [](const Tensor& a, py::handle b) { return mul(a, as_tensor_arg(b, "mul")); })
       .def("div", [](const Tensor& a, py::handle b, py::handle mode) {
         return div(a, as_tensor_arg(b, "div"), rounding_arg(mode));

@@ -19,7 +19,7 @@ struct InplaceEntry {
 constexpr UnaryEntry kUnary[] = {
     {"neg", neg},           {"abs", abs},         {"square", square},
     {"sign", sign},         {"positive", positive}, {"floor", floor},
-    {"ceil", ceil},         {"round", round},     {"trunc", trunc},
+    {"ceil", ceil},         {"trunc", trunc},
     {"exp", exp},           {"expm1", expm1},     {"log", log},
     {"log1p", log1p},       {"sqrt", sqrt},       {"rsqrt", rsqrt},
     {"reciprocal", reciprocal}, {"sin", sin},     {"cos", cos},
@@ -39,12 +39,21 @@ constexpr std::pair<const char*, const char*> kAliases[] = {
     {"negative", "neg"}, {"absolute", "abs"}, {"fix", "trunc"},
 };
 
+// Like PyTorch, the functional forms take tensors only (ember.exp(2.0) is a TypeError).
+Tensor tensor_only(py::handle x, const char* name) {
+  if (!py::isinstance<Tensor>(x)) {
+    raise<TypeError>("[{}] expected a Tensor, got {}", name,
+                     py::str(py::type::handle_of(x).attr("__name__")).cast<std::string>());
+  }
+  return x.cast<Tensor>();
+}
+
 void bind_unary(py::module_& m) {
   auto T = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
   for (const UnaryEntry& e : kUnary) {
     UnaryFn fn = e.fn;
     const char* name = e.name;
-    m.def(name, [fn, name](py::handle x) { return fn(as_tensor_arg(x, name)); }, py::arg("input"));
+    m.def(name, [fn, name](py::handle x) { return fn(tensor_only(x, name)); }, py::arg("input"));
     T.def(name, [fn](const Tensor& x) { return fn(x); });
   }
   for (const InplaceEntry& e : kInplace) {
@@ -59,6 +68,11 @@ void bind_unary(py::module_& m) {
     m.attr(alias) = m.attr(name);
     T.attr(alias) = T.attr(name);
   }
+  m.def("round", [](py::handle x, int64_t decimals) {
+    return round(tensor_only(x, "round"), decimals);
+  }, py::arg("input"), py::kw_only(), py::arg("decimals") = 0);
+  T.def("round", [](const Tensor& x, int64_t decimals) { return round(x, decimals); },
+        py::kw_only(), py::arg("decimals") = 0);
   T.def("__abs__", [](const Tensor& x) { return abs(x); })
       .def("__pos__", [](py::object self) {
         positive(self.cast<const Tensor&>());

@@ -85,6 +85,10 @@ def test_uint8_and_bool_arithmetic():
     assert ember.add(u, ember.tensor([10, 1, 1], dtype=ember.uint8)).tolist() == [4, 4, 8]
     assert ember.remainder(u, ember.tensor([7, 2, 4], dtype=ember.uint8)).tolist() == [5, 1, 3]
     t = ember.tensor([True, False, True])
+    assert (t + ember.tensor([True, False, False])).tolist() == [True, False, True]
+    assert (t * ember.tensor([True, False, False])).tolist() == [True, False, False]
+    with pytest.raises(TypeError, match=r"\[sub\] does not support dtype bool"):
+        t - t
     assert ember.maximum(t, ember.tensor([False, False, True])).tolist() == [True, False, True]
     assert ember.minimum(t, ember.tensor([False, True, True])).tolist() == [False, False, True]
 
@@ -171,6 +175,18 @@ def test_pow_integer_dtypes():
     assert (ember.tensor([1, -1, -1, 2]) ** ember.tensor([-2, -3, -2, -1])).tolist() == [1, -1, 1, 0]
     assert (2 ** ember.tensor([0, 3])).tolist() == [1, 8]
     assert (2 ** ember.tensor([0, 3])).dtype == ember.int64
+
+
+def test_float_power_and_sub_alpha():
+    x = rand(3, 4, low=0.5, high=2.0, dtype=np.float32)
+    out = ember.float_power(ember.tensor(x), 2.5)
+    assert out.dtype == ember.float64
+    assert_close(out, np.power(x.astype(np.float64), 2.5), rtol=1e-12)
+    assert ember.tensor([2, 3]).float_power(ember.tensor([2, 0])).tolist() == [4.0, 1.0]
+    a, b = ember.tensor([5.0, 6.0]), ember.tensor([1.0, 2.0])
+    assert ember.sub(a, b, alpha=2).tolist() == [3.0, 2.0]
+    assert a.sub(b, alpha=0.5).tolist() == [4.5, 5.0]
+    assert ember.add(a, b, alpha=-1).tolist() == [4.0, 4.0]
 
 
 def test_rpow_and_scalar_base():
