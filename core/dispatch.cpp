@@ -26,7 +26,8 @@ Device kernel_device(const Op& op, std::span<const Tensor> inputs, const MetaLis
   return inputs.empty() ? kCPU : inputs[0].device();
 }
 
-TensorList dispatch_impl(const Op& op, std::span<const Tensor> inputs, bool trace) {
+TensorList dispatch_impl(const Op& op, std::span<const Tensor> inputs, bool trace,
+                         int inplace_target = -1) {
   check_defined(op, inputs);
   TensorList outputs;
   if (op.kind() == OpKind::View) {
@@ -36,7 +37,8 @@ TensorList dispatch_impl(const Op& op, std::span<const Tensor> inputs, bool trac
   }
   if (any_requires_grad(inputs) && g_autograd_hook && g_autograd_hook->enabled() &&
       op.is_differentiable()) {
-    g_autograd_hook->record(op, inputs, std::span<Tensor>(outputs.data(), outputs.size()));
+    g_autograd_hook->record(op, inputs, std::span<Tensor>(outputs.data(), outputs.size()),
+                            inplace_target);
   }
   if (trace && t_trace_hook) t_trace_hook->record(op, inputs, outputs);
   return outputs;
@@ -117,7 +119,7 @@ Tensor dispatch_inplace(const Op& op, std::span<const Tensor> inputs) {
   if (grad) {
     // Compute out of place with history, write the values back, and let self take over
     // the result's history (PyTorch's "rebase").
-    TensorList out = dispatch_impl(op, inputs, /*trace=*/false);
+    TensorList out = dispatch_impl(op, inputs, /*trace=*/false, /*inplace_target=*/0);
     check_inplace_target(op, self, TensorMeta{out[0].shape(), out[0].dtype(), out[0].device()});
     g_autograd_hook->rebase(op, self, out[0]);
     copy_into(self, out[0]);

@@ -30,7 +30,10 @@ void run_inplace(const Op& op, std::span<const Tensor> inputs);
 struct AutogradHook {
   virtual ~AutogradHook() = default;
   virtual bool enabled() const = 0;  // grad mode on this thread
-  virtual void record(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs) = 0;
+  // `inplace_target`: index of the input the caller is about to overwrite with the result
+  // (-1: none); autograd must save a snapshot of it rather than the tensor itself.
+  virtual void record(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs,
+                      int inplace_target = -1) = 0;
   // `self` was overwritten by the values of `result` (an output recorded by `record`):
   // self takes over result's history.
   virtual void rebase(const Op& op, const Tensor& self, const Tensor& result) = 0;

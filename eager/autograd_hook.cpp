@@ -11,11 +11,12 @@ class EagerAutogradHook final : public AutogradHook {
  public:
   bool enabled() const override { return is_grad_enabled(); }
 
-  void record(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs) override {
+  void record(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs,
+              int inplace_target) override {
     bool any_float = false;
     for (const Tensor& o : outputs) any_float |= is_floating(o.dtype());
     if (!any_float) return;  // integer/bool results (argmax, comparisons) carry no gradient
-    auto node = std::make_shared<OpNode>(op, inputs, outputs);
+    auto node = std::make_shared<OpNode>(op, inputs, outputs, inplace_target);
     auto& edges = node->next_edges();
     edges.reserve(inputs.size());
     for (const Tensor& t : inputs) edges.push_back(engine::edge_of(t));

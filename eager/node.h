@@ -65,7 +65,9 @@ class Node : public std::enable_shared_from_this<Node> {
 // The node an op call records: runs the op's vjp.
 class OpNode final : public Node {
  public:
-  OpNode(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs);
+  // inplace_target: an input about to be overwritten; it is saved as a snapshot copy.
+  OpNode(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs,
+         int inplace_target = -1);
   std::string name() const override;
   TensorList apply(TensorList grads_out) override;
   void release_saved() override;

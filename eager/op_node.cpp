@@ -1,10 +1,12 @@
+#include "core/cpu/copy.h"
 #include "core/ops.h"
 #include "eager/autograd_meta.h"
 #include "eager/node.h"
 
 namespace ember {
 
-OpNode::OpNode(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+OpNode::OpNode(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs,
+               int inplace_target)
     : Node(outputs.size()), op_(op.clone()) {
   const bool save_in = op.vjp_needs_inputs(), save_out = op.vjp_needs_outputs();
   input_meta_.reserve(inputs.size());
@@ -13,8 +15,13 @@ OpNode::OpNode(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> o
     input_meta_.push_back({t.shape(), t.dtype(), t.device()});
     needs_grad_.push_back(t.requires_grad());
     if (save_in) {
-      saved_inputs_.push_back(op.vjp_needs_input(i) ? SavedTensor(t, /*is_output=*/false)
-                                                    : SavedTensor());
+      if (!op.vjp_needs_input(i)) {
+        saved_inputs_.emplace_back();
+      } else if (static_cast<int>(i) == inplace_target) {
+        saved_inputs_.emplace_back(clone_raw(t), /*is_output=*/false);  // t is overwritten next
+      } else {
+        saved_inputs_.emplace_back(t, /*is_output=*/false);
+      }
     }
   }
   for (const Tensor& t : outputs) {
