@@ -35,12 +35,14 @@ TensorList dispatch_impl(const Op& op, std::span<const Tensor> inputs, bool trac
   } else {
     outputs = run_op(op, inputs);
   }
+  // The tracer first, so tensors autograd derives from the outputs (saved aliases) map to
+  // known values.
+  if (trace && t_trace_hook) t_trace_hook->record(op, inputs, outputs);
   if (any_requires_grad(inputs) && g_autograd_hook && g_autograd_hook->enabled() &&
       op.is_differentiable()) {
     g_autograd_hook->record(op, inputs, std::span<Tensor>(outputs.data(), outputs.size()),
                             inplace_target);
   }
-  if (trace && t_trace_hook) t_trace_hook->record(op, inputs, outputs);
   return outputs;
 }
 
@@ -123,6 +125,12 @@ Tensor dispatch_inplace(const Op& op, std::span<const Tensor> inputs) {
     check_inplace_target(op, self, TensorMeta{out[0].shape(), out[0].dtype(), out[0].device()});
     g_autograd_hook->rebase(op, self, out[0]);
     copy_into(self, out[0]);
+    self.storage()->bump_version();
+    if (t_trace_hook) {
+      t_trace_hook->record_inplace(op, inputs);
+      t_trace_hook->record_alias(out[0], self);  // backward may read the functional result
+    }
+    return self;
   } else {
     run_inplace(op, inputs);
   }

@@ -51,6 +51,9 @@ struct TraceHook {
   // Autograd assigned a new .grad (undefined: None) to a leaf. Not an op, but a side effect a
   // replay must redo.
   virtual void record_set_grad(const Tensor& leaf, const Tensor& grad) {}
+  // `alias` is a new handle on `original`'s data made without an op (autograd's saved
+  // outputs): the tracer must treat it as the same value.
+  virtual void record_alias(const Tensor& alias, const Tensor& original) {}
   // Whether t's value depends on the traced function's inputs or ops (so reading it into
   // Python would bake one call's data into the graph).
   virtual bool is_traced(const Tensor& t) const { return false; }

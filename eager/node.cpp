@@ -12,8 +12,13 @@ namespace {
 std::atomic<uint64_t> g_next_seq{0};
 
 // An alias of t with no autograd state: saved outputs must not own their own grad_fn,
-// or node -> saved output -> node would be a reference cycle.
-Tensor plain_alias(const Tensor& t) { return make_view(t, t.shape(), t.strides(), t.offset()); }
+// or node -> saved output -> node would be a reference cycle. A tracer is told that the
+// alias is t, so backward ops reading it stay connected to t's value in the graph.
+Tensor plain_alias(const Tensor& t) {
+  Tensor a = make_view(t, t.shape(), t.strides(), t.offset());
+  if (auto* h = trace_hook()) h->record_alias(a, t);
+  return a;
+}
 }  // namespace
 
 Node::Node(size_t num_outputs)

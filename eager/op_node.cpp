@@ -1,6 +1,7 @@
 #include "core/cpu/copy.h"
 #include "core/ops.h"
 #include "eager/autograd_meta.h"
+#include "eager/grad_mode.h"
 #include "eager/node.h"
 
 namespace ember {
@@ -18,7 +19,9 @@ OpNode::OpNode(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> o
       if (!op.vjp_needs_input(i)) {
         saved_inputs_.emplace_back();
       } else if (static_cast<int>(i) == inplace_target) {
-        saved_inputs_.emplace_back(clone_raw(t), /*is_output=*/false);  // t is overwritten next
+        // t is overwritten next: save a copy. A dispatched clone, so a tracer records it.
+        NoGradGuard no_grad;
+        saved_inputs_.emplace_back(clone(t), /*is_output=*/false);
       } else {
         saved_inputs_.emplace_back(t, /*is_output=*/false);
       }

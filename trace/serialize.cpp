@@ -82,6 +82,10 @@ std::string graph_json(const Graph& g, const SideEffects& fx) {
     json x = meta_json(v.meta);
     x["kind"] = kind_name(v.kind);
     x["name"] = v.name;
+    // Python numbers keep their weak type-promotion rule after loading.
+    if (v.kind == ValueKind::Constant && g.constants()[v.index].impl()->is_wrapped_number()) {
+      x["wrapped_number"] = true;
+    }
     values.push_back(std::move(x));
   }
   j["values"] = std::move(values);
@@ -164,6 +168,9 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
         raise<ValueError>("[load_function] tensor '{}' has shape {} {}, the graph expects {} {}",
                           it->first, shape_str(it->second.shape()), dtype_name(it->second.dtype()),
                           shape_str(m.shape), dtype_name(m.dtype));
+      }
+      if (!capture && j["values"][id].value("wrapped_number", false)) {
+        it->second.impl()->set_wrapped_number(true);
       }
       remap[id] = capture ? g->add_capture(it->second, name_of(id)) : g->add_constant(it->second);
       ++i;

@@ -21,6 +21,11 @@ void Tracer::name_tensor(const Tensor& t, std::string name) {
 ValueId Tracer::value_of(const Tensor& t) {
   auto it = ids_.find(t.impl());
   if (it != ids_.end()) return it->second;
+  if (auto a = alias_of_.find(t.impl()); a != alias_of_.end() && knows(a->second)) {
+    ValueId id = value_of(a->second);
+    ids_[t.impl()] = id;
+    return id;
+  }
   ValueId id;
   if (t.impl()->is_wrapped_number()) {
     id = graph_.add_constant(t);
@@ -60,6 +65,16 @@ void Tracer::record_set_grad(const Tensor& leaf, const Tensor& grad) {
   ValueId g = grad.defined() ? value_of(grad) : -1;
   ValueId l = value_of(leaf);
   grad_writes_.emplace_back(l, g);
+}
+
+void Tracer::record_alias(const Tensor& alias, const Tensor& original) {
+  auto it = ids_.find(original.impl());
+  if (it != ids_.end()) {
+    ids_[alias.impl()] = it->second;
+  } else {
+    alias_of_[alias.impl()] = original;  // resolved if `original` gets a value later
+  }
+  keepalive_.push_back(alias);
 }
 
 bool Tracer::is_traced(const Tensor& t) const {

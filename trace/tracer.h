@@ -32,6 +32,7 @@ class Tracer final : public TraceHook {
   void record_inplace(const Op& op, std::span<const Tensor> inputs) override;
   void record_set_grad(const Tensor& leaf, const Tensor& grad) override;
   bool is_traced(const Tensor& t) const override;
+  void record_alias(const Tensor& alias, const Tensor& original) override;
 
   Graph& graph() { return graph_; }
   // Side effects beyond in-place writes: (capture value of a leaf, value of its new .grad).
@@ -41,6 +42,7 @@ class Tracer final : public TraceHook {
   Graph graph_;
   absl::flat_hash_map<const TensorImpl*, ValueId> ids_;
   absl::flat_hash_map<const TensorImpl*, std::string> names_;
+  absl::flat_hash_map<const TensorImpl*, Tensor> alias_of_;  // resolved lazily by value_of
   std::vector<Tensor> keepalive_;  // impl pointers must not be reused while tracing
   std::vector<std::pair<ValueId, ValueId>> grad_writes_;
   TraceHook* previous_;

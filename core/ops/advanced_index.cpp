@@ -37,7 +37,15 @@ AdvLayout adv_layout(IntList xshape, const std::vector<int64_t>& dims,
                         fmt::join(dims, ", "), shape_str(xshape));
     }
     check_index_dtype(idx[k], op);
-    L.B = k == 0 ? Shape(idx[k].shape()) : broadcast_shapes(L.B, idx[k].shape(), op);
+    if (k == 0) {
+      L.B = Shape(idx[k].shape());
+    } else {
+      try {
+        L.B = broadcast_shapes(L.B, idx[k].shape(), op);
+      } catch (const ValueError& e) {
+        raise<IndexError>("{}", e.what());  // NumPy and PyTorch report this as IndexError
+      }
+    }
   }
   bool adjacent = dims.back() - dims.front() == static_cast<int64_t>(dims.size()) - 1;
   L.pos = adjacent ? dims.front() : 0;

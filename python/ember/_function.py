@@ -35,7 +35,8 @@ class TensorSpec:
 
 
 class _Flat:
-    """Flattens nested arguments into tensors plus a hashable description of the rest."""
+    """Flattens nested arguments into tensors plus a description of the rest (which keeps
+    the non-tensor objects themselves, to rebuild the call)."""
 
     def __init__(self):
         self.tensors = []
@@ -48,11 +49,25 @@ class _Flat:
             return (type(obj).__name__, tuple(self.walk(x) for x in obj))
         if isinstance(obj, dict):
             return ("dict", tuple((k, self.walk(v)) for k, v in obj.items()))
-        if obj is None or isinstance(obj, (bool, int, float, str, bytes, _C.dtype)):
-            return ("V", type(obj).__name__, obj)
-        if isinstance(obj, _C.nn.Module):
-            return ("M", id(obj), tuple(m.training for m in obj.modules()))
-        return ("O", type(obj).__name__, id(obj))
+        return ("C", obj)
+
+
+def _signature_key(desc):
+    """A string that changes when any non-tensor argument changes: values for numbers,
+    strings and dtypes; identity and train/eval modes for modules; identity otherwise."""
+    kind = desc[0]
+    if kind == "T":
+        return "T"
+    if kind in ("list", "tuple"):
+        return f"{kind}({','.join(_signature_key(d) for d in desc[1])})"
+    if kind == "dict":
+        return "{" + ",".join(f"{k!r}:{_signature_key(d)}" for k, d in desc[1]) + "}"
+    obj = desc[1]
+    if obj is None or isinstance(obj, (bool, int, float, str, bytes, _C.dtype)):
+        return f"{type(obj).__name__}:{obj!r}"
+    if isinstance(obj, _C.nn.Module):
+        return f"module@{id(obj):x}:{[m.training for m in obj.modules()]}"
+    return f"{type(obj).__name__}@{id(obj):x}"
 
 
 def _rebuild(desc, tensors):
@@ -149,8 +164,8 @@ class Function:
     def _key(self, args, kwargs):
         flat = _Flat()
         desc = flat.walk((args, kwargs))
-        modes = tuple(tuple(m.training for m in mod.modules()) for mod in self._modules)
-        return flat.tensors, desc, repr((desc, modes))
+        modes = [[m.training for m in mod.modules()] for mod in self._modules]
+        return flat.tensors, desc, f"{_signature_key(desc)} modes={modes}"
 
     def __call__(self, *args, **kwargs):
         tensors, desc, key = self._key(args, kwargs)
@@ -170,7 +185,7 @@ class Function:
         result = self._fn(*args, **kwargs)
         out = _Flat()
         # Non-tensor leaves of the result are returned as they were on this run.
-        self._out_desc[key] = _freeze_values(out.walk(result), result)
+        self._out_desc[key] = out.walk(result)
         return out.tensors
 
     def graph(self, *args, **kwargs):
@@ -212,17 +227,6 @@ class Function:
                                       input_signature=self._input_signature,
                                       dynamic=self._dynamic)
         return bound[id(obj)]
-
-
-def _freeze_values(desc, obj):
-    """Output descriptions keep non-tensor leaves as values to return on replay."""
-    if desc[0] == "T":
-        return desc
-    if desc[0] in ("list", "tuple"):
-        return (desc[0], tuple(_freeze_values(d, o) for d, o in zip(desc[1], obj)))
-    if desc[0] == "dict":
-        return ("dict", tuple((k, _freeze_values(d, obj[k])) for k, d in desc[1]))
-    return ("C", obj)
 
 
 def function(fn=None, *, input_signature=None, dynamic=None, check=None, max_cache_size=8,

@@ -91,7 +91,9 @@ def test_error_paths():
     with pytest.raises(ValueError, match=r"\[mse_loss\].*\[6, 5\].*\[6\]"):
         F.mse_loss(ember.tensor(X), ember.tensor(X[:, 0]))
     with pytest.raises(TypeError, match=r"\[nll_loss\].*int64"):
-        F.cross_entropy(ember.tensor(X), ember.tensor(IDX.astype(np.float32)[:, None].repeat(5, 1)[:, :1]))
+        F.nll_loss(ember.tensor(X), ember.tensor(IDX.astype(np.float32)))
+    with pytest.raises(ValueError, match=r"\[cross_entropy\].*\[6, 5\].*\[6, 1\]"):
+        F.cross_entropy(ember.tensor(X), ember.tensor(np.zeros((6, 1), dtype=np.float32)))
     with pytest.raises(ValueError, match=r"reduction"):
         F.mse_loss(ember.tensor(X), ember.tensor(Y), reduction="avg")
     with pytest.raises(IndexError, match=r"\[nll_loss\]"):
