@@ -34,5 +34,5 @@ trap 'rm -rf "$elsewhere"' EXIT
 step "import check (from $elsewhere, outside the source tree)"
 (cd "$elsewhere" && "$PYTHON" -c 'import ember, os; print("ember", ember.__version__, "from", os.path.dirname(ember.__file__)); print(ember.tensor([1.0, 2.0]) + ember.tensor([3.0, 4.0]))')
 
-step "examples/train_regression.py"
-"$PYTHON" examples/train_regression.py
+step "examples/mlp_digits.py (an MLP on the bundled handwritten digits, traced training step)"
+"$PYTHON" examples/mlp_digits.py

@@ -7,6 +7,8 @@
 
 #include "core/cpu/copy.h"
 #include "core/dispatch.h"
+#include "core/ops.h"
+#include "eager/autograd.h"
 #include "core/random/generator.h"
 #include "trace/serialize.h"
 #include "trace/tracer.h"
@@ -102,6 +104,18 @@ void Function::note_retrace(const CallSignature& sig) {
   }
 }
 
+std::unique_ptr<Executor> Function::build_executor(const Graph& traced, const SideEffects& fx,
+                                                   std::vector<std::string>* pass_log) {
+  Graph optimized = traced;
+  std::vector<ValueId> keep;
+  for (auto& [leaf, grad] : fx.grad_writes) {
+    keep.push_back(leaf);
+    if (grad >= 0) keep.push_back(grad);
+  }
+  run_passes(optimized, keep, opts_.passes, pass_log);
+  return std::make_unique<Executor>(std::make_shared<Graph>(std::move(optimized)), fx);
+}
+
 std::shared_ptr<Function::Compiled> Function::trace(const std::vector<Tensor>& args,
                                                    std::vector<Tensor>* eager_outputs) {
   auto c = std::make_shared<Compiled>();
@@ -118,23 +132,96 @@ std::shared_ptr<Function::Compiled> Function::trace(const std::vector<Tensor>& a
     c->traced = std::make_shared<Graph>(tracer.graph());
   }
   ++traces_;
-  Graph optimized = *c->traced;
-  std::vector<ValueId> keep;
-  for (auto& [leaf, grad] : effects.grad_writes) {
-    keep.push_back(leaf);
-    if (grad >= 0) keep.push_back(grad);
-  }
-  run_passes(optimized, keep, opts_.passes, &c->pass_log);
-  c->optimized = std::make_shared<Graph>(std::move(optimized));
-  c->executor = std::make_unique<Executor>(c->optimized, std::move(effects));
+  c->executor = build_executor(*c->traced, effects, &c->pass_log);
+  c->optimized = std::make_shared<Graph>(c->executor->graph());
   return c;
+}
+
+int64_t Function::dynamic_size(const std::vector<Tensor>& args) const {
+  int64_t size = -1;
+  for (size_t i = 0; i < args.size() && i < opts_.dynamic_dims.size(); ++i) {
+    for (int64_t d : opts_.dynamic_dims[i]) {
+      if (d < 0 || d >= args[i].dim()) continue;
+      int64_t s = args[i].shape()[d];
+      if (size >= 0 && s != size) return -1;
+      size = s;
+    }
+  }
+  return size;
+}
+
+void Function::fit_dynamic(Compiled& c, const std::vector<Tensor>& args, int64_t size) {
+  // A second trace at another size, from the same state: snapshot what the run changes.
+  const Graph& g1 = *c.traced;
+  const SideEffects& fx = c.executor->effects();
+  std::vector<Tensor> saved;
+  for (const Tensor& t : g1.captures()) saved.push_back(clone_raw(t));
+  std::vector<Tensor> grads;
+  for (auto& [leaf, grad] : fx.grad_writes) grads.push_back(grad_of(g1.captures()[g1.value(leaf).index]));
+  auto rng = default_generator().get_state();
+  const int64_t size2 = size > 1 ? size - 1 : 2;
+  std::vector<Tensor> args2;
+  for (size_t i = 0; i < args.size(); ++i) {
+    Tensor t = args[i];
+    if (i < opts_.dynamic_dims.size()) {
+      for (int64_t d : opts_.dynamic_dims[i]) {
+        if (d < 0 || d >= t.dim()) continue;
+        if (size2 < t.shape()[d]) {
+          Shape sh = t.shape();
+          sh[d] = size2;
+          t = make_view(t, sh, t.strides(), t.offset());
+        } else {
+          const Tensor parts[] = {t, t};
+          t = cat(parts, d);
+        }
+      }
+    }
+    args2.push_back(t);
+  }
+  std::string why;
+  std::optional<ShapeParams> params;
+  try {
+    Tracer tracer;
+    for (size_t i = 0; i < args2.size(); ++i) tracer.add_input(args2[i]);
+    tracer.set_outputs(fn_(args2));
+    params = fit_shape_params(g1, size, tracer.graph(), size2, &why);
+  } catch (const std::exception& e) {
+    why = std::string("tracing at size ") + std::to_string(size2) + " failed: " + e.what();
+  }
+  for (size_t i = 0; i < saved.size(); ++i) copy_into(g1.captures()[i], saved[i]);
+  for (size_t i = 0; i < grads.size(); ++i) {
+    set_grad(g1.captures()[g1.value(fx.grad_writes[i].first).index], grads[i]);
+  }
+  default_generator().set_state(rng);
+  c.traced_size = size;
+  c.params = std::move(params);
+  if (!c.params) {
+    dynamic_unsupported_ = true;
+    log_.push_back(fmt::format("dynamic dims: graphs are specialized per size, because {}", why));
+  }
+}
+
+Executor& Function::executor_for(Entry& e, const std::vector<Tensor>& args) {
+  Compiled& c = *e.compiled;
+  if (!c.params) return *c.executor;
+  int64_t size = dynamic_size(args);
+  if (size == c.traced_size || size < 0) return *c.executor;
+  auto it = c.by_size.find(size);
+  if (it == c.by_size.end()) {
+    if (c.by_size.size() >= 16) c.by_size.erase(c.by_size.begin());
+    Graph g = specialize(*c.traced, *c.params, size);
+    it = c.by_size.emplace(size, build_executor(g, c.executor->effects(), nullptr)).first;
+  }
+  return *it->second;
 }
 
 std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
                                          const std::string& static_key) {
   // Called while an outer function traces: run inline so the outer graph records the ops.
   if (trace_hook()) return fn_(args);
-  CallSignature sig = signature_of(args, opts_.dynamic_dims, static_key);
+  static const std::vector<std::vector<int64_t>> kNoDynamic;
+  CallSignature sig =
+      signature_of(args, dynamic_unsupported_ ? kNoDynamic : opts_.dynamic_dims, static_key);
   Entry* e = find(sig);
   if (!e) {
     note_retrace(sig);
@@ -154,10 +241,15 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
     // Tracing runs the callable (eagerly, on the real tensors): its results are this call's.
     std::vector<Tensor> outs;
     e->compiled = trace(args, &outs);
+    int64_t size = dynamic_size(args);
+    if (!opts_.dynamic_dims.empty() && !dynamic_unsupported_ && size > 0) {
+      fit_dynamic(*e->compiled, args, size);
+      if (!e->compiled->params) e->sig = signature_of(args, kNoDynamic, static_key);
+    }
     return outs;
   }
   if (e->checked_calls < opts_.check_calls) return run_checked(*e, args);
-  return e->compiled->executor->run(args);
+  return executor_for(*e, args).run(args);
 }
 
 std::shared_ptr<const Graph> Function::graph(const std::vector<Tensor>& args,

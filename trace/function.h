@@ -7,12 +7,14 @@
 // eagerly (with a warning) and the cached ones stay fast.
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "trace/executor.h"
 #include "trace/passes/pipeline.h"
+#include "trace/shape_params.h"
 #include "trace/signature.h"
 
 namespace ember::trace {
@@ -57,6 +59,11 @@ class Function {
     std::shared_ptr<const Graph> optimized;  // after passes
     std::unique_ptr<Executor> executor;
     std::vector<std::string> pass_log;
+    // Dynamic dims: the size traced at, how the graph depends on it, and executors for
+    // the other sizes seen (specialized without running Python).
+    int64_t traced_size = -1;
+    std::optional<ShapeParams> params;
+    std::map<int64_t, std::unique_ptr<Executor>> by_size;
   };
 
  private:
@@ -69,6 +76,14 @@ class Function {
   std::vector<Tensor> run_checked(Entry& e, const std::vector<Tensor>& args);
   Entry* find(const CallSignature& sig);
   std::shared_ptr<Compiled> trace(const std::vector<Tensor>& args, std::vector<Tensor>* eager_outputs);
+  // The common size of the dynamic dims in args, or -1 (none declared, or they differ).
+  int64_t dynamic_size(const std::vector<Tensor>& args) const;
+  // Traces again at another size (state restored afterwards) and fits the size dependence.
+  void fit_dynamic(Compiled& c, const std::vector<Tensor>& args, int64_t size);
+  Executor& executor_for(Entry& e, const std::vector<Tensor>& args);
+  std::unique_ptr<Executor> build_executor(const Graph& traced, const SideEffects& fx,
+                                           std::vector<std::string>* pass_log);
+  bool dynamic_unsupported_ = false;  // a fit failed: specialize signatures to sizes
   void note_retrace(const CallSignature& sig);
 
   Fn fn_;

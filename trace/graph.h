@@ -58,6 +58,9 @@ class Graph {
 
   // Rebuilds the node list (passes produce new graphs through this).
   void set_nodes(std::vector<Node> nodes);
+  // For re-specializing a traced graph to other sizes (trace/shape_params.h).
+  std::vector<Value>& mutable_values() { return values_; }
+  void set_constant(size_t index, Tensor t) { constants_.at(index) = std::move(t); }
 
   // Readable text, one node a line: "%5 = add(%3, %4)  f32[64, 10]".
   std::string str() const;

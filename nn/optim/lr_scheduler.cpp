@@ -125,7 +125,7 @@ double OneCycleLR::lr_at(size_t, int64_t e) const {
 }
 
 void OneCycleLR::step() {
-  if (last_epoch_ + 1 >= total_steps) {
+  if (last_epoch_ + 1 > total_steps) {
     raise<ValueError>("[OneCycleLR] tried to step {} times; total_steps is {}", last_epoch_ + 2,
                       total_steps);
   }
