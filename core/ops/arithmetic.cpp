@@ -21,19 +21,6 @@ EMBER_REGISTER_OP(MaximumOp);
 EMBER_REGISTER_OP(MinimumOp);
 
 namespace {
-template <class OpT>
-Tensor binary(const Tensor& a, const Tensor& b) {
-  static const OpT op;
-  const Tensor in[] = {a, b};
-  return dispatch1(op, in);
-}
-template <class OpT>
-Tensor& binary_(Tensor& a, const Tensor& b) {
-  static const OpT op;
-  const Tensor in[] = {a, b};
-  dispatch_inplace(op, in);
-  return a;
-}
 
 enum class Rounding { None, Trunc, Floor };
 Rounding rounding_of(std::optional<std::string_view> mode) {
@@ -66,19 +53,19 @@ Tensor wrapped_scalar(const Scalar& s) {
   return t;
 }
 
-Tensor add(const Tensor& a, const Tensor& b) { return binary<AddOp>(a, b); }
-Tensor sub(const Tensor& a, const Tensor& b) { return binary<SubOp>(a, b); }
-Tensor mul(const Tensor& a, const Tensor& b) { return binary<MulOp>(a, b); }
-Tensor div(const Tensor& a, const Tensor& b) { return binary<DivOp>(a, b); }
+Tensor add(const Tensor& a, const Tensor& b) { return dispatch_binary<AddOp>(a, b); }
+Tensor sub(const Tensor& a, const Tensor& b) { return dispatch_binary<SubOp>(a, b); }
+Tensor mul(const Tensor& a, const Tensor& b) { return dispatch_binary<MulOp>(a, b); }
+Tensor div(const Tensor& a, const Tensor& b) { return dispatch_binary<DivOp>(a, b); }
 Tensor div(const Tensor& a, const Tensor& b, std::optional<std::string_view> rounding_mode) {
   switch (rounding_of(rounding_mode)) {
-    case Rounding::Trunc: return binary<TruncDivideOp>(a, b);
-    case Rounding::Floor: return binary<FloorDivideOp>(a, b);
+    case Rounding::Trunc: return dispatch_binary<TruncDivideOp>(a, b);
+    case Rounding::Floor: return dispatch_binary<FloorDivideOp>(a, b);
     case Rounding::None: break;
   }
-  return binary<DivOp>(a, b);
+  return dispatch_binary<DivOp>(a, b);
 }
-Tensor floor_divide(const Tensor& a, const Tensor& b) { return binary<FloorDivideOp>(a, b); }
+Tensor floor_divide(const Tensor& a, const Tensor& b) { return dispatch_binary<FloorDivideOp>(a, b); }
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   if (alpha == Scalar(1)) return add(a, b);
   return add(a, mul(b, alpha));
@@ -87,7 +74,7 @@ Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   if (alpha == Scalar(1)) return sub(a, b);
   return sub(a, mul(b, alpha));
 }
-Tensor pow(const Tensor& a, const Tensor& b) { return binary<PowOp>(a, b); }
+Tensor pow(const Tensor& a, const Tensor& b) { return dispatch_binary<PowOp>(a, b); }
 Tensor pow(const Tensor& a, const Scalar& exponent) {
   PowScalarOp op(exponent);
   const Tensor in[] = {a};
@@ -96,10 +83,10 @@ Tensor pow(const Tensor& a, const Scalar& exponent) {
 Tensor pow(const Scalar& base, const Tensor& exponent) {
   return pow(wrapped_scalar(base), exponent);
 }
-Tensor maximum(const Tensor& a, const Tensor& b) { return binary<MaximumOp>(a, b); }
-Tensor minimum(const Tensor& a, const Tensor& b) { return binary<MinimumOp>(a, b); }
-Tensor remainder(const Tensor& a, const Tensor& b) { return binary<RemainderOp>(a, b); }
-Tensor fmod(const Tensor& a, const Tensor& b) { return binary<FmodOp>(a, b); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return dispatch_binary<MaximumOp>(a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return dispatch_binary<MinimumOp>(a, b); }
+Tensor remainder(const Tensor& a, const Tensor& b) { return dispatch_binary<RemainderOp>(a, b); }
+Tensor fmod(const Tensor& a, const Tensor& b) { return dispatch_binary<FmodOp>(a, b); }
 
 Tensor add(const Tensor& a, const Scalar& b) { return add(a, wrapped_scalar(b)); }
 Tensor sub(const Tensor& a, const Scalar& b) { return sub(a, wrapped_scalar(b)); }
@@ -112,19 +99,19 @@ Tensor floor_divide(const Tensor& a, const Scalar& b) {
   return floor_divide(a, wrapped_scalar(b));
 }
 
-Tensor& add_(Tensor& a, const Tensor& b) { return binary_<AddOp>(a, b); }
-Tensor& sub_(Tensor& a, const Tensor& b) { return binary_<SubOp>(a, b); }
-Tensor& mul_(Tensor& a, const Tensor& b) { return binary_<MulOp>(a, b); }
-Tensor& div_(Tensor& a, const Tensor& b) { return binary_<DivOp>(a, b); }
+Tensor& add_(Tensor& a, const Tensor& b) { return dispatch_binary_<AddOp>(a, b); }
+Tensor& sub_(Tensor& a, const Tensor& b) { return dispatch_binary_<SubOp>(a, b); }
+Tensor& mul_(Tensor& a, const Tensor& b) { return dispatch_binary_<MulOp>(a, b); }
+Tensor& div_(Tensor& a, const Tensor& b) { return dispatch_binary_<DivOp>(a, b); }
 Tensor& div_(Tensor& a, const Tensor& b, std::optional<std::string_view> rounding_mode) {
   switch (rounding_of(rounding_mode)) {
-    case Rounding::Trunc: return binary_<TruncDivideOp>(a, b);
-    case Rounding::Floor: return binary_<FloorDivideOp>(a, b);
+    case Rounding::Trunc: return dispatch_binary_<TruncDivideOp>(a, b);
+    case Rounding::Floor: return dispatch_binary_<FloorDivideOp>(a, b);
     case Rounding::None: break;
   }
-  return binary_<DivOp>(a, b);
+  return dispatch_binary_<DivOp>(a, b);
 }
-Tensor& pow_(Tensor& a, const Tensor& b) { return binary_<PowOp>(a, b); }
+Tensor& pow_(Tensor& a, const Tensor& b) { return dispatch_binary_<PowOp>(a, b); }
 Tensor& pow_(Tensor& a, const Scalar& exponent) {
   if (exponent.is_float() && !is_floating(a.dtype())) {  // name the public op, not pow_scalar
     raise<TypeError>("[pow_] result dtype {} cannot be cast to the in-place target's dtype {}",
@@ -135,12 +122,12 @@ Tensor& pow_(Tensor& a, const Scalar& exponent) {
   dispatch_inplace(op, in);
   return a;
 }
-Tensor& remainder_(Tensor& a, const Tensor& b) { return binary_<RemainderOp>(a, b); }
-Tensor& fmod_(Tensor& a, const Tensor& b) { return binary_<FmodOp>(a, b); }
-Tensor& floor_divide_(Tensor& a, const Tensor& b) { return binary_<FloorDivideOp>(a, b); }
+Tensor& remainder_(Tensor& a, const Tensor& b) { return dispatch_binary_<RemainderOp>(a, b); }
+Tensor& fmod_(Tensor& a, const Tensor& b) { return dispatch_binary_<FmodOp>(a, b); }
+Tensor& floor_divide_(Tensor& a, const Tensor& b) { return dispatch_binary_<FloorDivideOp>(a, b); }
 const Tensor& add_(const Tensor& a, const Tensor& b) {
   Tensor h = a;
-  binary_<AddOp>(h, b);
+  dispatch_binary_<AddOp>(h, b);
   return a;
 }
 

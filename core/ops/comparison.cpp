@@ -24,19 +24,6 @@ EMBER_REGISTER_OP(IscloseOp);
 EMBER_REGISTER_OP(WhereOp);
 
 namespace {
-template <class OpT>
-Tensor binary(const Tensor& a, const Tensor& b) {
-  static const OpT op;
-  const Tensor in[] = {a, b};
-  return dispatch1(op, in);
-}
-template <class OpT>
-Tensor& binary_(Tensor& a, const Tensor& b) {
-  static const OpT op;
-  const Tensor in[] = {a, b};
-  dispatch_inplace(op, in);
-  return a;
-}
 
 // All elements of a freshly computed (contiguous) bool tensor are true.
 bool all_true(const Tensor& t) {
@@ -48,12 +35,12 @@ bool all_true(const Tensor& t) {
 }
 }  // namespace
 
-Tensor eq(const Tensor& a, const Tensor& b) { return binary<EqOp>(a, b); }
-Tensor ne(const Tensor& a, const Tensor& b) { return binary<NeOp>(a, b); }
-Tensor lt(const Tensor& a, const Tensor& b) { return binary<LtOp>(a, b); }
-Tensor le(const Tensor& a, const Tensor& b) { return binary<LeOp>(a, b); }
-Tensor gt(const Tensor& a, const Tensor& b) { return binary<GtOp>(a, b); }
-Tensor ge(const Tensor& a, const Tensor& b) { return binary<GeOp>(a, b); }
+Tensor eq(const Tensor& a, const Tensor& b) { return dispatch_binary<EqOp>(a, b); }
+Tensor ne(const Tensor& a, const Tensor& b) { return dispatch_binary<NeOp>(a, b); }
+Tensor lt(const Tensor& a, const Tensor& b) { return dispatch_binary<LtOp>(a, b); }
+Tensor le(const Tensor& a, const Tensor& b) { return dispatch_binary<LeOp>(a, b); }
+Tensor gt(const Tensor& a, const Tensor& b) { return dispatch_binary<GtOp>(a, b); }
+Tensor ge(const Tensor& a, const Tensor& b) { return dispatch_binary<GeOp>(a, b); }
 Tensor eq(const Tensor& a, const Scalar& b) { return eq(a, wrapped_scalar(b)); }
 Tensor ne(const Tensor& a, const Scalar& b) { return ne(a, wrapped_scalar(b)); }
 Tensor lt(const Tensor& a, const Scalar& b) { return lt(a, wrapped_scalar(b)); }
@@ -61,21 +48,21 @@ Tensor le(const Tensor& a, const Scalar& b) { return le(a, wrapped_scalar(b)); }
 Tensor gt(const Tensor& a, const Scalar& b) { return gt(a, wrapped_scalar(b)); }
 Tensor ge(const Tensor& a, const Scalar& b) { return ge(a, wrapped_scalar(b)); }
 
-Tensor logical_and(const Tensor& a, const Tensor& b) { return binary<LogicalAndOp>(a, b); }
-Tensor logical_or(const Tensor& a, const Tensor& b) { return binary<LogicalOrOp>(a, b); }
-Tensor logical_xor(const Tensor& a, const Tensor& b) { return binary<LogicalXorOp>(a, b); }
+Tensor logical_and(const Tensor& a, const Tensor& b) { return dispatch_binary<LogicalAndOp>(a, b); }
+Tensor logical_or(const Tensor& a, const Tensor& b) { return dispatch_binary<LogicalOrOp>(a, b); }
+Tensor logical_xor(const Tensor& a, const Tensor& b) { return dispatch_binary<LogicalXorOp>(a, b); }
 
-Tensor bitwise_and(const Tensor& a, const Tensor& b) { return binary<BitwiseAndOp>(a, b); }
-Tensor bitwise_or(const Tensor& a, const Tensor& b) { return binary<BitwiseOrOp>(a, b); }
-Tensor bitwise_xor(const Tensor& a, const Tensor& b) { return binary<BitwiseXorOp>(a, b); }
+Tensor bitwise_and(const Tensor& a, const Tensor& b) { return dispatch_binary<BitwiseAndOp>(a, b); }
+Tensor bitwise_or(const Tensor& a, const Tensor& b) { return dispatch_binary<BitwiseOrOp>(a, b); }
+Tensor bitwise_xor(const Tensor& a, const Tensor& b) { return dispatch_binary<BitwiseXorOp>(a, b); }
 Tensor bitwise_not(const Tensor& t) {
   static const BitwiseNotOp op;
   const Tensor in[] = {t};
   return dispatch1(op, in);
 }
-Tensor& bitwise_and_(Tensor& a, const Tensor& b) { return binary_<BitwiseAndOp>(a, b); }
-Tensor& bitwise_or_(Tensor& a, const Tensor& b) { return binary_<BitwiseOrOp>(a, b); }
-Tensor& bitwise_xor_(Tensor& a, const Tensor& b) { return binary_<BitwiseXorOp>(a, b); }
+Tensor& bitwise_and_(Tensor& a, const Tensor& b) { return dispatch_binary_<BitwiseAndOp>(a, b); }
+Tensor& bitwise_or_(Tensor& a, const Tensor& b) { return dispatch_binary_<BitwiseOrOp>(a, b); }
+Tensor& bitwise_xor_(Tensor& a, const Tensor& b) { return dispatch_binary_<BitwiseXorOp>(a, b); }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   static const WhereOp op;

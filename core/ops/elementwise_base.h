@@ -10,6 +10,7 @@
 //     TensorList vjp(const VjpArgs& a) const override;
 //   };
 #include "core/cpu/copy.h"
+#include "core/dispatch.h"
 #include "core/cpu/elementwise_loop.h"
 #include "core/op.h"
 #include "core/ops/promotion.h"
@@ -132,5 +133,21 @@ class BinaryOp : public OpImpl<Derived> {
     return !std::is_same_v<T, bool>;
   }
 };
+
+// Public functions of attribute-free binary ops: one static op instance per type, then
+// dispatch (so autograd and tracing see the call).
+template <class OpT>
+Tensor dispatch_binary(const Tensor& a, const Tensor& b) {
+  static const OpT op;
+  const Tensor in[] = {a, b};
+  return dispatch1(op, in);
+}
+template <class OpT>
+Tensor& dispatch_binary_(Tensor& a, const Tensor& b) {
+  static const OpT op;
+  const Tensor in[] = {a, b};
+  dispatch_inplace(op, in);
+  return a;
+}
 
 }  // namespace ember
