@@ -70,10 +70,7 @@ void MultiheadAttention::reset_parameters() {
   if (out->has_parameter("bias")) init::zeros_(out->parameter("bias"));
 }
 
-std::string MultiheadAttention::extra_repr() const {
-  return fmt::format("embed_dim={}, num_heads={}, dropout={}, batch_first={}", embed_dim,
-                     num_heads, dropout, batch_first ? "True" : "False");
-}
+std::string MultiheadAttention::extra_repr() const { return ""; }  // as PyTorch: children only
 
 TensorList MultiheadAttention::attend(const Tensor& query, const Tensor& key, const Tensor& value,
                                       const Tensor& key_padding_mask, bool need_weights,
@@ -212,7 +209,8 @@ Tensor EncoderLayerNorm::forward(const Tensor& x) {
 }
 
 std::string EncoderLayerNorm::extra_repr() const {
-  return fmt::format("({},), eps={}, elementwise_affine=True", normalized_size, eps);
+  return fmt::format("({},), eps={}, elementwise_affine=True, bias={}", normalized_size, eps,
+                     parameter("bias").defined() ? "True" : "False");
 }
 
 // ---- TransformerEncoderLayer ------------------------------------------------------------
@@ -240,9 +238,7 @@ TransformerEncoderLayer::TransformerEncoderLayer(int64_t d_model, int64_t nhead,
   }
 }
 
-std::string TransformerEncoderLayer::extra_repr() const {
-  return fmt::format("activation={}, norm_first={}", activation, norm_first ? "True" : "False");
-}
+std::string TransformerEncoderLayer::extra_repr() const { return ""; }  // children only
 
 Tensor TransformerEncoderLayer::self_attention_block(const Tensor& x, const Tensor& mask,
                                                      const Tensor& padding, bool is_causal) {

@@ -75,7 +75,6 @@ TensorList RNNBase::layer_parameters(int64_t l, int64_t d) const {
 
 std::string RNNBase::extra_repr() const {
   std::string s = fmt::format("{}, {}", input_size, hidden_size);
-  if (mode == Mode::RnnRelu) s += ", nonlinearity='relu'";
   if (num_layers != 1) s += fmt::format(", num_layers={}", num_layers);
   if (!bias) s += ", bias=False";
   if (batch_first) s += ", batch_first=True";

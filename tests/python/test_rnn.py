@@ -171,7 +171,7 @@ def test_dropout_between_layers():
 
 def test_repr_and_attributes():
     m = nn.RNN(3, 4, 2, nonlinearity="relu", batch_first=True)
-    assert repr(m) == "RNN(3, 4, nonlinearity='relu', num_layers=2, batch_first=True)"
+    assert repr(m) == "RNN(3, 4, num_layers=2, batch_first=True)"
     assert (m.input_size, m.hidden_size, m.num_layers, m.nonlinearity) == (3, 4, 2, "relu")
     assert repr(nn.LSTM(2, 3, bidirectional=True)) == "LSTM(2, 3, bidirectional=True)"
 
