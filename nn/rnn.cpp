@@ -25,6 +25,24 @@ std::string param_name(const char* kind, int64_t layer, int64_t dir) {
   return fmt::format("{}_l{}{}", kind, layer, dir == 1 ? "_reverse" : "");
 }
 
+// Per-step views [B, G] of the input projections [T, B, G]. The backward of a slice scatters
+// into zeros of the sliced tensor's full size, so T slices of [T, B, G] would cost
+// O(T^2 B G) in backward; slicing blocks of ~sqrt(T) steps first makes it O(T^1.5 B G).
+std::vector<Tensor> step_views(const Tensor& xproj) {
+  const int64_t T = xproj.size(0);
+  std::vector<Tensor> out;
+  out.reserve(static_cast<size_t>(T));
+  if (T <= 16) {
+    for (int64_t t = 0; t < T; ++t) out.push_back(select(xproj, 0, t));
+    return out;
+  }
+  const auto block = static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(T))));
+  for (const Tensor& b : split(xproj, block, 0)) {
+    for (int64_t i = 0; i < b.size(0); ++i) out.push_back(select(b, 0, i));
+  }
+  return out;
+}
+
 }  // namespace
 
 RNNBase::RNNBase(std::string type, Mode m, int64_t in, int64_t hidden, int64_t layers, bool b,
@@ -103,13 +121,13 @@ TensorList RNNBase::run_direction(const Tensor& x, int64_t l, int64_t d, const T
   } else {
     xproj = mm(x2, wt_ih);
   }
-  xproj = reshape(xproj, {T, B, G});
+  std::vector<Tensor> steps = step_views(reshape(xproj, {T, B, G}));
 
   Tensor h = h0, c = c0;
   TensorList outs(static_cast<size_t>(T));
   for (int64_t s = 0; s < T; ++s) {
     int64_t t = d == 0 ? s : T - 1 - s;
-    Tensor xt = select(xproj, 0, t);                                   // [B, G]
+    const Tensor& xt = steps[static_cast<size_t>(t)];                 // [B, G]
     Tensor hp = hh_bias.defined() ? addmm(hh_bias, h, wt_hh) : mm(h, wt_hh);  // [B, G]
     switch (mode) {
       case Mode::RnnTanh: h = tanh(add(xt, hp)); break;

@@ -265,3 +265,25 @@ def test_encoder_layer_torch_parity(norm_first, activation, batch_first):
     ours = dict(el.named_parameters())
     for name, p in tl.named_parameters():
         assert_close(ours[name].grad, p.grad.numpy(), rtol=1e-8, atol=1e-10)
+
+
+def test_non_contiguous_query_key_value():
+    m = nn.MultiheadAttention(4, 2, dtype=ember.float64)
+    q = rng.standard_normal((2, 3, 4))
+    kv = rng.standard_normal((2, 5, 4))
+    qv, kvv = ember.tensor(q).transpose(0, 1), ember.tensor(kv).transpose(0, 1)
+    assert not qv.is_contiguous()
+    out, w = m(qv, kvv, kvv)
+    qc = ember.tensor(np.ascontiguousarray(q.transpose(1, 0, 2)))
+    kc = ember.tensor(np.ascontiguousarray(kv.transpose(1, 0, 2)))
+    ref, ref_w = m(qc, kc, kc)
+    assert_close(out, ref.detach().numpy(), rtol=1e-12)
+    assert_close(w, ref_w.detach().numpy(), rtol=1e-12)
+
+
+def test_encoder_layer_in_sequential_and_state_dict_round_trip():
+    a = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
+    b = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
+    b.load_state_dict(a.state_dict())
+    x = ember.randn(2, 5, 8)
+    assert_close(nn.Sequential(b)(x), a(x).detach().numpy(), rtol=1e-6)

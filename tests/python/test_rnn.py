@@ -267,3 +267,41 @@ def test_torch_parity_float32_default_state():
     assert out.dtype == ember.float32
     assert_close(out, tout.detach().numpy(), rtol=1e-5, atol=1e-6)
     assert_close(c, tc.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_non_contiguous_inputs_and_states(kind):
+    m = _make(kind, 3, 4, num_layers=2, bidirectional=True, dtype=ember.float64)
+    x = rng.standard_normal((2, 5, 3))           # [B, T, I] viewed as [T, B, I]
+    h0 = rng.standard_normal((2, 4, 4))          # [B, L*D, H] viewed as [L*D, B, H]
+    xv = ember.tensor(x).transpose(0, 1)
+    hv = ember.tensor(h0).transpose(0, 1)
+    assert not xv.is_contiguous()
+    hx = (hv, hv) if kind == "lstm" else hv
+    out, _ = m(xv, hx)
+    xc = ember.tensor(np.ascontiguousarray(x.transpose(1, 0, 2)))
+    hc = ember.tensor(np.ascontiguousarray(h0.transpose(1, 0, 2)))
+    ref, _ = m(xc, (hc, hc) if kind == "lstm" else hc)
+    assert_close(out, ref.detach().numpy(), rtol=1e-12)
+
+
+def test_long_sequence_runs_and_backprops():
+    m = nn.LSTM(16, 32, num_layers=2)
+    x = ember.randn(200, 8, 16, requires_grad=True)
+    out, (h, c) = m(x)
+    out.sum().backward()
+    assert out.shape == (200, 8, 32) and x.grad.shape == (200, 8, 16)
+    assert np.isfinite(x.grad.numpy()).all()
+
+
+@requires_torch
+def test_gru_float32_parity_unbatched_with_state():
+    tm = torch.nn.GRU(4, 5, num_layers=2, bidirectional=True)
+    m = nn.GRU(4, 5, num_layers=2, bidirectional=True)
+    _load_from_torch(m, tm)
+    x = rng.standard_normal((6, 4)).astype(np.float32)
+    h0 = rng.standard_normal((4, 5)).astype(np.float32)
+    tout, th = tm(torch.tensor(x), torch.tensor(h0))
+    out, h = m(ember.tensor(x), ember.tensor(h0))
+    assert_close(out, tout.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert_close(h, th.detach().numpy(), rtol=1e-5, atol=1e-6)
