@@ -41,6 +41,8 @@ void bind_rnn(py::module_& m) {
   py::class_<RNNBase, Module, std::shared_ptr<RNNBase>>(nm, "RNNBase", py::dynamic_attr())
       .def("forward", &rnn_forward, py::arg("input"), py::arg("hx") = py::none())
       .def("reset_parameters", &RNNBase::reset_parameters)
+      // PyTorch compacts cuDNN weights here; parameters are already used in place.
+      .def("flatten_parameters", [](RNNBase&) {})
       .def_readonly("input_size", &RNNBase::input_size)
       .def_readonly("hidden_size", &RNNBase::hidden_size)
       .def_readonly("num_layers", &RNNBase::num_layers)
@@ -61,7 +63,7 @@ void bind_rnn(py::module_& m) {
   py::class_<LSTM, RNNBase, std::shared_ptr<LSTM>>(nm, "LSTM", py::dynamic_attr())
       .def(py::init([](int64_t in, int64_t hidden, int64_t layers, bool bias, bool bf, double p,
                        bool bidir, int64_t proj, py::handle, py::handle dtype) {
-        if (proj != 0) throw py::value_error("[LSTM] proj_size > 0 is not supported");
+        if (proj != 0) raise<NotImplementedError>("[LSTM] proj_size > 0 is not supported, got {}", proj);
         return std::make_shared<LSTM>(in, hidden, layers, bias, bf, p, bidir,
                                       dtype_or_default(dtype));
       }), py::arg("input_size"), py::arg("hidden_size"), py::arg("num_layers") = 1,

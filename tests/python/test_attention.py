@@ -287,3 +287,19 @@ def test_encoder_layer_in_sequential_and_state_dict_round_trip():
     b.load_state_dict(a.state_dict())
     x = ember.randn(2, 5, 8)
     assert_close(nn.Sequential(b)(x), a(x).detach().numpy(), rtol=1e-6)
+
+
+@requires_torch
+def test_mha_double_backward_matches_torch():
+    tm = torch.nn.MultiheadAttention(4, 2).double()
+    m = nn.MultiheadAttention(4, 2, dtype=ember.float64)
+    _load_from_torch(m, tm)
+    x = rng.standard_normal((3, 2, 4))
+    tx = torch.tensor(x, requires_grad=True)
+    ex = ember.tensor(x, requires_grad=True)
+    (tg,) = torch.autograd.grad((tm(tx, tx, tx)[0] ** 2).sum(), tx, create_graph=True)
+    (eg,) = ember.autograd.grad((m(ex, ex, ex)[0] ** 2).sum(), ex, create_graph=True)
+    assert_close(eg, tg.detach().numpy(), rtol=1e-9, atol=1e-11)
+    (tg ** 2).sum().backward()
+    (eg ** 2).sum().backward()
+    assert_close(ex.grad, tx.grad.numpy(), rtol=1e-8, atol=1e-10)

@@ -305,3 +305,29 @@ def test_gru_float32_parity_unbatched_with_state():
     out, h = m(ember.tensor(x), ember.tensor(h0))
     assert_close(out, tout.detach().numpy(), rtol=1e-5, atol=1e-6)
     assert_close(h, th.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_lstm_proj_size_not_supported_and_flatten_parameters():
+    with pytest.raises(NotImplementedError, match=r"\[LSTM\] proj_size.*3"):
+        nn.LSTM(4, 5, proj_size=3)
+    m = nn.LSTM(4, 5)
+    m.flatten_parameters()  # accepted for PyTorch compatibility
+    assert m(ember.randn(2, 1, 4))[0].shape == (2, 1, 5)
+
+
+@requires_torch
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_double_backward_matches_torch(kind):
+    tcls = torch.nn.LSTM if kind == "lstm" else torch.nn.GRU
+    tm = tcls(3, 4, bidirectional=True).double()
+    m = _make(kind, 3, 4, bidirectional=True, dtype=ember.float64)
+    _load_from_torch(m, tm)
+    x = rng.standard_normal((5, 2, 3))
+    tx = torch.tensor(x, requires_grad=True)
+    ex = ember.tensor(x, requires_grad=True)
+    (tg,) = torch.autograd.grad((tm(tx)[0] ** 2).sum(), tx, create_graph=True)
+    (eg,) = ember.autograd.grad((m(ex)[0] ** 2).sum(), ex, create_graph=True)
+    assert_close(eg, tg.detach().numpy(), rtol=1e-9, atol=1e-11)
+    (tg ** 2).sum().backward()
+    (eg ** 2).sum().backward()
+    assert_close(ex.grad, tx.grad.numpy(), rtol=1e-8, atol=1e-10)
