@@ -331,3 +331,16 @@ def test_double_backward_matches_torch(kind):
     (tg ** 2).sum().backward()
     (eg ** 2).sum().backward()
     assert_close(ex.grad, tx.grad.numpy(), rtol=1e-8, atol=1e-10)
+
+
+def test_traced_function_matches_eager():
+    lstm = nn.LSTM(3, 4, batch_first=True, dtype=ember.float64)
+    mha = nn.MultiheadAttention(4, 2, batch_first=True, dtype=ember.float64)
+
+    def step(x):
+        out, (h, c) = lstm(x)
+        return mha(out, out, out)[0].sum() + h.sum() + c.sum()
+
+    traced = ember.function(step)
+    x = ember.tensor(rng.standard_normal((2, 5, 3)))
+    assert_close(traced(x), float(step(x)), rtol=1e-12)
