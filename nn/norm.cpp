@@ -142,15 +142,12 @@ BatchNorm::BatchNorm(std::string type, int64_t nf, double e, std::optional<doubl
     : Module(std::move(type)), num_features(nf), eps(e), momentum(mom), affine(aff),
       track_running_stats(track) {
   if (nf <= 0) raise<ValueError>("[{}] num_features must be positive, got {}", type_name(), nf);
-  if (affine) {
-    register_parameter("weight", Tensor::empty({nf}, dtype));
-    register_parameter("bias", Tensor::empty({nf}, dtype));
-  }
-  if (track) {
-    register_buffer("running_mean", zeros({nf}, dtype));
-    register_buffer("running_var", ones({nf}, dtype));
-    register_buffer("num_batches_tracked", zeros({}, DType::Int64));
-  }
+  // Absent ones are registered as None, as PyTorch does.
+  register_parameter("weight", affine ? Tensor::empty({nf}, dtype) : Tensor());
+  register_parameter("bias", affine ? Tensor::empty({nf}, dtype) : Tensor());
+  register_buffer("running_mean", track ? zeros({nf}, dtype) : Tensor());
+  register_buffer("running_var", track ? ones({nf}, dtype) : Tensor());
+  register_buffer("num_batches_tracked", track ? zeros({}, DType::Int64) : Tensor());
   reset_parameters();
 }
 
@@ -217,10 +214,8 @@ LayerNorm::LayerNorm(std::vector<int64_t> shape, double e, bool aff, bool bias, 
     if (s < 0) raise<ValueError>("[LayerNorm] invalid normalized_shape {}", shape_str(normalized_shape));
   }
   Shape s(normalized_shape.begin(), normalized_shape.end());
-  if (aff) {
-    register_parameter("weight", Tensor::empty(s, dtype));
-    if (bias) register_parameter("bias", Tensor::empty(s, dtype));
-  }
+  register_parameter("weight", aff ? Tensor::empty(s, dtype) : Tensor());
+  register_parameter("bias", aff && bias ? Tensor::empty(s, dtype) : Tensor());
   reset_parameters();
 }
 
@@ -256,10 +251,8 @@ GroupNorm::GroupNorm(int64_t g, int64_t c, double e, bool aff, DType dtype)
   if (g <= 0 || c % g != 0) {
     raise<ValueError>("[GroupNorm] num_channels ({}) must be divisible by num_groups ({})", c, g);
   }
-  if (aff) {
-    register_parameter("weight", Tensor::empty({c}, dtype));
-    register_parameter("bias", Tensor::empty({c}, dtype));
-  }
+  register_parameter("weight", aff ? Tensor::empty({c}, dtype) : Tensor());
+  register_parameter("bias", aff ? Tensor::empty({c}, dtype) : Tensor());
   reset_parameters();
 }
 
