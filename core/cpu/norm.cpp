@@ -10,9 +10,55 @@
 
 namespace ember::cpu {
 
+namespace {
+
+// b == 1 ([N, C] batch norm): a channel's values are strided by c, so walk rows and keep
+// per-channel accumulators for a block of channels (contiguous, vectorizable reads).
+template <class T>
+void moments_rows(const T* x, T* y, T* mean, T* var, int64_t a, int64_t c, double eps) {
+  constexpr int64_t kBlock = 256;
+  const int64_t blocks = (c + kBlock - 1) / kBlock;
+  const double inv_n = a ? 1.0 / static_cast<double>(a) : std::numeric_limits<double>::quiet_NaN();
+  const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(a * kBlock, 1));
+  parallel_for(blocks, grain, [&](int64_t b0, int64_t b1) {
+    double m[kBlock], q[kBlock], r[kBlock];
+    for (int64_t blk = b0; blk < b1; ++blk) {
+      const int64_t c0 = blk * kBlock, w = std::min(kBlock, c - c0);
+      std::fill(m, m + w, 0.0);
+      std::fill(q, q + w, 0.0);
+      for (int64_t i = 0; i < a; ++i) {
+        const T* p = x + i * c + c0;
+        for (int64_t j = 0; j < w; ++j) m[j] += static_cast<double>(p[j]);
+      }
+      for (int64_t j = 0; j < w; ++j) m[j] *= inv_n;
+      for (int64_t i = 0; i < a; ++i) {
+        const T* p = x + i * c + c0;
+        for (int64_t j = 0; j < w; ++j) {
+          const double d = static_cast<double>(p[j]) - m[j];
+          q[j] += d * d;
+        }
+      }
+      for (int64_t j = 0; j < w; ++j) {
+        q[j] *= inv_n;
+        r[j] = 1.0 / std::sqrt(q[j] + eps);
+        mean[c0 + j] = static_cast<T>(m[j]);
+        var[c0 + j] = static_cast<T>(q[j]);
+      }
+      for (int64_t i = 0; i < a; ++i) {
+        const T* p = x + i * c + c0;
+        T* o = y + i * c + c0;
+        for (int64_t j = 0; j < w; ++j) o[j] = static_cast<T>((static_cast<double>(p[j]) - m[j]) * r[j]);
+      }
+    }
+  });
+}
+
+}  // namespace
+
 template <class T>
 void normalize_moments(const T* x, T* y, T* mean, T* var, int64_t a, int64_t c, int64_t b,
                        double eps) {
+  if (b == 1 && a > 1) return moments_rows(x, y, mean, var, a, c, eps);
   const int64_t count = a * b, stride = c * b;
   const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(count, 1));
   parallel_for(c, grain, [&](int64_t c0, int64_t c1) {

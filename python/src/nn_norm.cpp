@@ -28,9 +28,12 @@ std::optional<double> opt_double(py::handle h) {
   throw py::error_already_set();
 }
 
-// max_norm (renormalizing looked-up rows in place) and sparse gradients are not implemented.
-void check_unsupported(py::handle max_norm, bool sparse, std::string_view op) {
+// max_norm (renormalizing looked-up rows in place), scale_grad_by_freq and sparse gradients
+// are not implemented.
+void check_unsupported(py::handle max_norm, bool scale_grad_by_freq, bool sparse,
+                       std::string_view op) {
   if (!max_norm.is_none()) not_implemented(op, "max_norm");
+  if (scale_grad_by_freq) not_implemented(op, "scale_grad_by_freq=True");
   if (sparse) not_implemented(op, "sparse=True");
 }
 
@@ -96,8 +99,8 @@ void bind_norm(py::module_& m) {
 
   Cls<Embedding>(nm, "Embedding", py::dynamic_attr())
       .def(py::init([](int64_t n, int64_t d, py::handle pad, py::handle max_norm, double,
-                       bool, bool sparse, py::handle w, bool freeze, py::handle, py::handle dtype) {
-        check_unsupported(max_norm, sparse, "Embedding");
+                       bool by_freq, bool sparse, py::handle w, bool freeze, py::handle, py::handle dtype) {
+        check_unsupported(max_norm, by_freq, sparse, "Embedding");
         return std::make_shared<Embedding>(n, d, opt_int(pad), opt_tensor(w), freeze,
                                            dtype_or_default(dtype));
       }), py::arg("num_embeddings"), py::arg("embedding_dim"), py::arg("padding_idx") = py::none(),
@@ -106,8 +109,8 @@ void bind_norm(py::module_& m) {
          py::arg("_weight") = py::none(), py::arg("_freeze") = false,
          py::arg("device") = py::none(), py::arg("dtype") = py::none())
       .def_static("from_pretrained", [](const Tensor& emb, bool freeze, py::handle pad,
-                                        py::handle max_norm, double, bool, bool sparse) {
-        check_unsupported(max_norm, sparse, "Embedding.from_pretrained");
+                                        py::handle max_norm, double, bool by_freq, bool sparse) {
+        check_unsupported(max_norm, by_freq, sparse, "Embedding.from_pretrained");
         return Embedding::from_pretrained(emb, freeze, opt_int(pad));
       }, py::arg("embeddings"), py::arg("freeze") = true, py::arg("padding_idx") = py::none(),
          py::arg("max_norm") = py::none(), py::arg("norm_type") = 2.0,
@@ -138,8 +141,8 @@ void bind_norm(py::module_& m) {
     return dropout(x, p, training);
   }, py::arg("input"), py::arg("p") = 0.5, py::arg("training") = true, py::arg("inplace") = false);
   F.def("embedding", [](const Tensor& i, const Tensor& w, py::handle pad, py::handle max_norm,
-                        double, bool, bool sparse) {
-    check_unsupported(max_norm, sparse, "embedding");
+                        double, bool by_freq, bool sparse) {
+    check_unsupported(max_norm, by_freq, sparse, "embedding");
     return embedding(i, w, opt_int(pad));
   }, py::arg("input"), py::arg("weight"), py::arg("padding_idx") = py::none(),
      py::arg("max_norm") = py::none(), py::arg("norm_type") = 2.0,

@@ -255,6 +255,10 @@ def test_embedding_max_norm_not_implemented():
         nn.Embedding(4, 2, max_norm=1.0)
     with pytest.raises(NotImplementedError, match=r"\[embedding\] max_norm"):
         F.embedding(ember.tensor([0]), ember.ones(4, 2), max_norm=1.0)
+    with pytest.raises(NotImplementedError, match=r"\[embedding\] scale_grad_by_freq"):
+        F.embedding(ember.tensor([0]), ember.ones(4, 2), scale_grad_by_freq=True)
+    with pytest.raises(NotImplementedError, match=r"\[Embedding.from_pretrained\] sparse"):
+        nn.Embedding.from_pretrained(ember.ones(4, 2), sparse=True)
 
 
 def test_batch_norm_module_running_stats_and_eval():
