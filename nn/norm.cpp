@@ -44,6 +44,12 @@ int64_t prod_to(const Tensor& t, int64_t d) {
   return p;
 }
 
+// Whether weight / bias can go into the fused kernel (same dtype as the input; otherwise
+// the separate ops apply type promotion).
+bool fusable(const Tensor& x, const Tensor& w, const Tensor& b) {
+  return (!w.defined() || w.dtype() == x.dtype()) && (!b.defined() || b.dtype() == x.dtype());
+}
+
 Tensor affine(Tensor y, const Tensor& w, const Tensor& b, int64_t ndim) {
   if (w.defined()) y = mul(y, channel_view(w, ndim));
   if (b.defined()) y = add(y, channel_view(b, ndim));
@@ -74,7 +80,9 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
       raise<ValueError>("[batch_norm] expected more than 1 value per channel when training, got "
                         "input of shape {}", shape_str(input.shape()));
     }
-    auto [y, m, v] = normalize_moments(reshape(input, {n, c, s}), eps);
+    const bool fuse = fusable(input, weight, bias);
+    auto [y, m, v] = fuse ? normalize_moments(reshape(input, {n, c, s}), eps, weight, bias)
+                          : normalize_moments(reshape(input, {n, c, s}), eps);
     if (training && running_mean.defined()) {
       // In-place dispatched updates (no autograd), so traced steps replay them.
       NoGradGuard ng;
@@ -85,7 +93,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
       mul_(rv, wrapped_scalar(1.0 - momentum));
       add_(rv, mul(detach(v), momentum * unbias));
     }
-    return affine(reshape(y, input.shape()), weight, bias, nd);
+    y = reshape(y, input.shape());
+    return fuse ? y : affine(y, weight, bias, nd);
   }
   Tensor invstd = channel_view(rsqrt(add(running_var, eps)), nd);
   return affine(mul(sub(input, channel_view(running_mean, nd)), invstd), weight, bias, nd);
@@ -110,8 +119,14 @@ Tensor layer_norm(const Tensor& input, IntList normalized_shape, const Tensor& w
   }
   const int64_t inner = numel_of(normalized_shape);
   const int64_t rows = inner ? input.numel() / inner : prod_to(input, input.dim() - k);
-  Tensor y = reshape(std::get<0>(normalize_moments(reshape(input, {1, rows, inner}), eps)),
-                     input.shape());
+  Tensor x3 = reshape(input, {1, rows, inner});
+  if (fusable(input, weight, bias)) {
+    auto flat = [&](const Tensor& t) { return t.defined() ? reshape(t, {inner}) : t; };
+    return reshape(std::get<0>(normalize_moments(x3, eps, flat(weight), flat(bias),
+                                                 NormAffineAxis::kInner)),
+                   input.shape());
+  }
+  Tensor y = reshape(std::get<0>(normalize_moments(x3, eps)), input.shape());
   if (weight.defined()) y = mul(y, weight);
   if (bias.defined()) y = add(y, bias);
   return y;

@@ -113,6 +113,24 @@ def test_norm_numerics_with_large_offset():
     assert_close(yb, np_batch_norm(x.T.astype(np.float32).astype(np.float64)), 1e-3, 1e-3)
 
 
+def test_affine_with_other_dtype_promotes():
+    # weight in another dtype than the input: the affine runs as separate, promoting ops
+    x, w, b = rand(4, 3), rand(3, seed=1), rand(3, seed=2)
+    y = F.layer_norm(t(x, ember.float32), (3,), t(w), t(b))
+    assert y.dtype == ember.float64
+    assert_close(y, np_layer_norm(x, 1, w, b), 1e-5, 1e-6)
+    yb = F.batch_norm(t(x, ember.float32), None, None, t(w), t(b), training=True)
+    assert yb.dtype == ember.float64
+    assert_close(yb, np_batch_norm(x, w, b), 1e-5, 1e-6)
+
+
+def test_layer_norm_weight_only_and_bias_only_gradcheck():
+    gradcheck(lambda x, w: F.layer_norm(x, (4,), w), rand(3, 4), rand(4, seed=1))
+    gradcheck(lambda x, b: F.layer_norm(x, (4,), None, b), rand(3, 4), rand(4, seed=2))
+    gradcheck(lambda x, w: F.batch_norm(x, None, None, w, None, training=True),
+              rand(5, 2, 3), rand(2, seed=1))
+
+
 def test_norm_float16_and_bfloat16():
     x = rand(3, 8)
     for dt in (ember.float16, ember.bfloat16):
