@@ -115,7 +115,6 @@ def test_digits_classifier_reaches_97_percent():
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     h = model.fit(x_train, y_train, batch_size=32, epochs=30, verbose=0,
                   validation_data=(x_test, y_test))
-    print(h.history["val_accuracy"])
     assert h.history["val_accuracy"][-1] >= 0.97, h.history["val_accuracy"]
     probs = model.predict(x_test, batch_size=100, verbose=0)
     assert isinstance(probs, np.ndarray) and probs.shape == (len(y_test), 10)
