@@ -219,9 +219,36 @@ def test_sequential_add_pop_and_lazy_build():
     model.add(layers.Dense(1))
     assert model.count_params() == 5 * 4 + 4 + 4 * 2 + 2 + 3
     assert isinstance(model.pop(), layers.Dense) and len(model.layers) == 2
+    staged = keras.Sequential()
+    staged.add(keras.Input(shape=(3,)))
+    assert not staged.built
+    staged.add(layers.Dense(2))
+    assert staged.built and staged.output_shape == (None, 2)
     # An ember.nn module sits in a keras Sequential too.
     mixed = keras.Sequential([layers.Dense(3, input_shape=(2,)), ember.nn.ReLU()])
     assert mixed.predict(np.ones((1, 2), np.float32), verbose=0).min() >= 0
+
+
+def test_subclassed_model_fits():
+    class TwoHeads(keras.Model):
+        def __init__(self):
+            super().__init__(name="two_heads")
+            self.body = layers.Dense(8, activation="tanh")
+            self.head = layers.Dense(1)
+
+        def call(self, x):
+            return self.head(self.body(x)) + self.head(x[:, :8] * 0 + self.body(x))
+
+    ember.manual_seed(0)
+    model = TwoHeads()
+    model.compile(optimizers.Adam(0.01), "mse", metrics=["mae"])
+    x, y = _blobs(64)
+    h = model.fit(x, y, batch_size=16, epochs=5, verbose=0)
+    assert model.built and model.input_shape == (None, 8) and model.output_shape == (None, 1)
+    assert [n for n, _ in model.named_parameters()] == ["body.kernel", "body.bias",
+                                                        "head.kernel", "head.bias"]
+    assert h.history["loss"][-1] < h.history["loss"][0]
+    assert model.count_params() == 8 * 8 + 8 + 8 + 1
 
 
 def test_summary_text():
@@ -347,6 +374,20 @@ def test_optimizers_by_name_and_object():
     model.fit(*_blobs(32), verbose=0)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_freezing_a_layer_after_fit():
+    x, y = _blobs(64)
+    model = _mlp(4)
+    model.compile(optimizers.SGD(learning_rate=0.1), "mse")
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    model.layers[0].trainable = False
+    frozen = model.layers[0].get_weights()
+    head = model.layers[1].get_weights()
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    for a, b in zip(model.layers[0].get_weights(), frozen):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(model.layers[1].get_weights()[0], head[0])
 
 
 def test_evaluate_predict_train_on_batch():

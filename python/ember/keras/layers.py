@@ -108,6 +108,15 @@ class Layer(Module):
     def dtype(self):
         return self._dtype
 
+    @property
+    def input_shape(self):
+        """The input shape the layer was built for, batch dim None."""
+        return self.input_shape_
+
+    @property
+    def output_shape(self):
+        return self.output_shape_
+
     def count_params(self):
         if not self.built:
             raise ValueError(f"[{type(self).__name__}] layer '{self.name}' is not built yet, "

@@ -38,6 +38,25 @@ class Model(Layer):
         self._metrics = []
         self._steps = {}
 
+    def build(self, input_shape=None):
+        """Builds the layers by running a batch of one zero sample through ``call``."""
+        if input_shape is None:
+            input_shape = self._declared_input_shape
+        if input_shape is None:
+            raise ValueError(f"[build] model '{self.name}' has no input shape: pass "
+                             f"build(input_shape)")
+        shape = (None,) + tuple(input_shape)[1:]
+        was_training = self.training
+        self.eval()
+        try:
+            with no_grad():
+                out = Module.__call__(self, _C.zeros((1,) + shape[1:], dtype=self._dtype))
+        finally:
+            self.train(was_training)
+        self.input_shape_ = shape
+        self.output_shape_ = (None,) + tuple(out.shape)[1:]
+        self.built = True
+
     # -- compile ---------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, run_eagerly=False,
                 loss_weights=None, weighted_metrics=None, jit_compile=None,
@@ -122,8 +141,14 @@ class Model(Layer):
             self._check_input(x)
 
     def _build_optimizer(self):
-        if not self.optimizer.built:
-            self.optimizer.build([p for p in self.parameters() if p.requires_grad])
+        """Builds the optimizer on the trainable weights; rebuilt (with fresh state, and
+        fresh traced steps) when they changed: layers added, `trainable` toggled."""
+        params = [p for p in self.parameters() if p.requires_grad]
+        ids = [(p.data_ptr(), tuple(p.shape)) for p in params]
+        if not self.optimizer.built or ids != getattr(self, "_optimizer_ids", None):
+            self.optimizer.build(params)
+            self.__dict__["_optimizer_ids"] = ids
+            self._steps = {}
 
     def _run_train(self, xb, yb):
         self.train()
@@ -410,7 +435,7 @@ class Sequential(Model):
     def add(self, layer):
         """Appends a layer; a model with a known input shape builds it at once."""
         self._add(layer)
-        if self._declared_input_shape is not None or self.built:
+        if self._layer_list and (self._declared_input_shape is not None or self.built):
             self.built = False
             self.build(self.input_shape_ or self._declared_input_shape)
 
