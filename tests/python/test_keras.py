@@ -528,6 +528,9 @@ def test_error_fit_before_compile_and_unknown_names():
         model.compile("adam", "mse", metrics=["f1"])
     with pytest.raises(TypeError, match=r"\[SGD\] unsupported keyword arguments: lr"):
         optimizers.SGD(lr=0.1)
+    with pytest.raises(ValueError, match=r"\[Dense\] layer 'd' was declared with input_shape "
+                                         r"\(None, 8\), got input of shape \(2, 5\)"):
+        layers.Dense(3, input_shape=(8,), name="d")(np.zeros((2, 5), np.float32))
     with pytest.raises(ValueError, match=r"\[Dense\] units must be a positive integer, got 0"):
         layers.Dense(0)
     with pytest.raises(ValueError, match=r"\[fit\] validation_split=0.01 of 10 samples"):

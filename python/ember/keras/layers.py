@@ -193,8 +193,8 @@ class Layer(Module):
         got = tuple(x.shape)
         if len(got) != len(expected) or any(e is not None and e != g
                                             for e, g in zip(expected[1:], got[1:])):
-            raise ValueError(f"[{type(self).__name__}] {self._kind} '{self.name}' was declared with "
-                             f"input_shape {format_shape(expected)}, got input of shape "
+            raise ValueError(f"[{type(self).__name__}] {self._kind} '{self.name}' was declared "
+                             f"with input_shape {format_shape(expected)}, got input of shape "
                              f"{format_shape(got)}")
 
     def get_config(self):

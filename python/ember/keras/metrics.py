@@ -12,10 +12,6 @@ __all__ = ["Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "sparse_categorical_accuracy", "get"]
 
 
-def _float(x):
-    return x.to(_C.dtype.float32) if x.dtype != _C.dtype.float32 and x.dtype != _C.dtype.float64 else x
-
-
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     y_true = _losses._align(y_true, y_pred)
     return ((y_pred > threshold).to(y_pred.dtype) == y_true).to(y_pred.dtype).mean()

@@ -1,7 +1,8 @@
 """Keras models (``keras.Model``, ``keras.Sequential``): a stack of layers with
 compile / fit / evaluate / predict. The train step (forward, loss, backward, optimizer
 update, metric values) runs through ``ember.function``, so it is traced once per batch
-shape (the full batches and the short last one) and replayed; ``run_eagerly=True`` runs the same Python step eagerly."""
+shape (the full batches and the short last one) and replayed; ``run_eagerly=True`` runs
+the same Python step eagerly."""
 
 import math
 
