@@ -11,6 +11,8 @@ import ember
 from ember import keras
 from ember.keras import callbacks, layers, losses, metrics, optimizers
 
+from helpers import requires_torch
+
 
 def _blobs(n=400, d=8, seed=0):
     rng = np.random.default_rng(seed)
@@ -536,3 +538,44 @@ def test_error_fit_before_compile_and_unknown_names():
     with pytest.raises(ValueError, match=r"\[fit\] validation_split=0.01 of 10 samples"):
         model.compile("sgd", "mse") or model.fit(np.zeros((10, 8)), np.zeros(10),
                                                  validation_split=0.01, verbose=0)
+
+
+# -- PyTorch parity ------------------------------------------------------------------------
+
+@requires_torch
+@pytest.mark.parametrize("opt_name", ["sgd", "adam"])
+def test_fit_matches_torch_training_loop(opt_name):
+    import torch
+    x, y = _blobs(50)
+    model = _mlp(6)
+    w = model.get_weights()
+    opt = optimizers.SGD(learning_rate=0.1, momentum=0.9) if opt_name == "sgd" else \
+        optimizers.Adam(learning_rate=0.01, epsilon=1e-7)
+    model.compile(opt, "binary_crossentropy")
+    h = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+
+    tnet = torch.nn.Sequential(torch.nn.Linear(8, 6), torch.nn.ReLU(), torch.nn.Linear(6, 1),
+                               torch.nn.Sigmoid()).double()
+    with torch.no_grad():
+        for i, lin in enumerate([tnet[0], tnet[2]]):
+            lin.weight.copy_(torch.from_numpy(w[2 * i].T.astype(np.float64)))
+            lin.bias.copy_(torch.from_numpy(w[2 * i + 1].astype(np.float64)))
+    topt = torch.optim.SGD(tnet.parameters(), lr=0.1, momentum=0.9) if opt_name == "sgd" else \
+        torch.optim.Adam(tnet.parameters(), lr=0.01, eps=1e-7)
+    tx, ty = torch.from_numpy(x.astype(np.float64)), torch.from_numpy(y.astype(np.float64))
+    epoch_losses = []
+    for _ in range(2):
+        total = 0.0
+        for start in range(0, 50, 16):
+            xb, yb = tx[start:start + 16], ty[start:start + 16, None]
+            topt.zero_grad()
+            p = tnet(xb).clamp(1e-7, 1 - 1e-7)
+            loss = torch.nn.functional.binary_cross_entropy(p, yb)
+            loss.backward()
+            topt.step()
+            total += loss.item() * len(xb)
+        epoch_losses.append(total / 50)
+    np.testing.assert_allclose(h.history["loss"], epoch_losses, rtol=1e-4)
+    got = model.get_weights()
+    np.testing.assert_allclose(got[0], tnet[0].weight.detach().numpy().T, rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(got[3], tnet[2].bias.detach().numpy(), rtol=1e-3, atol=1e-5)
