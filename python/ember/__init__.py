@@ -32,3 +32,4 @@ from . import nn  # noqa: E402,F401  (after the ops: nn builds on them)
 from . import optim  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
 from . import datasets  # noqa: E402,F401
+from . import keras  # noqa: E402,F401  (after nn, optim: keras builds on them)

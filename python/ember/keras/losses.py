@@ -1,0 +1,228 @@
+"""Keras losses (``keras.losses``): ``loss(y_true, y_pred)`` (note the Keras argument
+order) returning the mean over the batch. Look them up by name with ``get('mse')``.
+
+Targets shaped ``(N,)`` against predictions shaped ``(N, 1)`` are aligned as Keras does.
+Probabilities are clipped to ``[1e-7, 1 - 1e-7]`` (Keras's epsilon) before logs; with
+``from_logits=True`` the stable log-sum-exp forms are used instead."""
+
+from .. import _C
+from ..nn import functional as _F
+
+__all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy",
+           "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Huber",
+           "mean_squared_error", "mean_absolute_error", "binary_crossentropy",
+           "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "get"]
+
+EPSILON = 1e-7
+
+
+def _align(y_true, y_pred):
+    """Casts y_true to y_pred's dtype and adds the trailing unit axis Keras adds."""
+    if y_true.dtype != y_pred.dtype:
+        y_true = y_true.to(y_pred.dtype)
+    if y_true.dim() == y_pred.dim() - 1 and y_pred.shape[-1] == 1:
+        y_true = y_true.unsqueeze(-1)
+    elif y_true.dim() == y_pred.dim() + 1 and y_true.shape[-1] == 1:
+        y_true = y_true.squeeze(-1)
+    return y_true
+
+
+def _check_same(op, y_true, y_pred):
+    if tuple(y_true.shape)[1:] != tuple(y_pred.shape)[1:]:
+        raise ValueError(f"[{op}] y_true of shape {tuple(y_true.shape)} does not match y_pred "
+                         f"of shape {tuple(y_pred.shape)}")
+
+
+def mean_squared_error(y_true, y_pred):
+    y_true = _align(y_true, y_pred)
+    _check_same("mean_squared_error", y_true, y_pred)
+    return ((y_pred - y_true) ** 2).mean()
+
+
+def mean_absolute_error(y_true, y_pred):
+    y_true = _align(y_true, y_pred)
+    _check_same("mean_absolute_error", y_true, y_pred)
+    return _C.abs(y_pred - y_true).mean()
+
+
+def huber(y_true, y_pred, delta=1.0):
+    y_true = _align(y_true, y_pred)
+    _check_same("huber", y_true, y_pred)
+    return _F.huber_loss(y_pred, y_true, delta=float(delta))
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    y_true = _align(y_true, y_pred)
+    _check_same("binary_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        # max(x, 0) - x * y + log(1 + exp(-|x|))
+        return (_C.relu(y_pred) - y_pred * y_true + _C.log1p(_C.exp(-_C.abs(y_pred)))).mean()
+    p = _C.clamp(y_pred, min=EPSILON, max=1.0 - EPSILON)
+    return -(y_true * _C.log(p) + (1.0 - y_true) * _C.log(1.0 - p)).mean()
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    y_true = _align(y_true, y_pred)
+    if tuple(y_true.shape)[1:] != tuple(y_pred.shape)[1:]:
+        raise ValueError(f"[categorical_crossentropy] expects one-hot y_true of the shape of "
+                         f"y_pred {tuple(y_pred.shape)}, got y_true of shape "
+                         f"{tuple(y_true.shape)} (use sparse_categorical_crossentropy for "
+                         f"integer labels)")
+    if label_smoothing:
+        k = y_pred.shape[axis]
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / k
+    if from_logits:
+        logp = _C.log_softmax(y_pred, axis)
+    else:
+        p = y_pred / y_pred.sum(axis, keepdim=True)
+        logp = _C.log(_C.clamp(p, min=EPSILON, max=1.0 - EPSILON))
+    return -(y_true * logp).sum(axis).mean()
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
+    if y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1:
+        y_true = y_true.squeeze(-1)
+    if y_true.dim() != y_pred.dim() - 1 or tuple(y_true.shape)[1:] != tuple(y_pred.shape)[1:-1]:
+        raise ValueError(f"[sparse_categorical_crossentropy] expects integer labels y_true of "
+                         f"shape {tuple(y_pred.shape)[:-1]} for y_pred of shape "
+                         f"{tuple(y_pred.shape)}, got y_true of shape {tuple(y_true.shape)}")
+    if y_true.dtype != _C.dtype.int64:
+        y_true = y_true.to(_C.dtype.int64)
+    if from_logits:
+        logp = _C.log_softmax(y_pred, axis)
+    else:
+        p = y_pred / y_pred.sum(axis, keepdim=True)
+        logp = _C.log(_C.clamp(p, min=EPSILON, max=1.0 - EPSILON))
+    if logp.dim() > 2:
+        logp = logp.movedim(-1, 1)
+    return _F.nll_loss(logp, y_true)
+
+
+class Loss:
+    """Base class: ``loss(y_true, y_pred)``; subclasses implement ``call``."""
+
+    def __init__(self, name=None, reduction="sum_over_batch_size"):
+        if reduction not in ("sum_over_batch_size", "mean", "auto", None):
+            raise ValueError(f"[{type(self).__name__}] only mean reduction "
+                             f"('sum_over_batch_size') is supported, got {reduction!r}")
+        self.name = name or _snake(type(self).__name__)
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError(f"[{type(self).__name__}] call() is not implemented")
+
+    def __call__(self, y_true, y_pred):
+        return self.call(_to_tensor(y_true), _to_tensor(y_pred))
+
+    def get_config(self):
+        return {"name": self.name}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _snake(name):
+    out = []
+    for i, c in enumerate(name):
+        if c.isupper() and i:
+            out.append("_")
+        out.append(c.lower())
+    return "".join(out)
+
+
+def _to_tensor(x):
+    if isinstance(x, _C.Tensor):
+        return x
+    from .layers import _as_tensor
+    return _as_tensor(x)
+
+
+class MeanSquaredError(Loss):
+    def call(self, y_true, y_pred):
+        return mean_squared_error(y_true, y_pred)
+
+
+class MeanAbsoluteError(Loss):
+    def call(self, y_true, y_pred):
+        return mean_absolute_error(y_true, y_pred)
+
+
+class Huber(Loss):
+    def __init__(self, delta=1.0, name="huber_loss", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.delta = float(delta)
+
+    def call(self, y_true, y_pred):
+        return huber(y_true, y_pred, self.delta)
+
+
+class BinaryCrossentropy(Loss):
+    def __init__(self, from_logits=False, label_smoothing=0.0, name="binary_crossentropy",
+                 **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.from_logits, self.label_smoothing = bool(from_logits), float(label_smoothing)
+
+    def call(self, y_true, y_pred):
+        return binary_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing)
+
+    def get_config(self):
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+
+class CategoricalCrossentropy(Loss):
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 name="categorical_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.from_logits, self.label_smoothing = bool(from_logits), float(label_smoothing)
+        self.axis = axis
+
+    def call(self, y_true, y_pred):
+        return categorical_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing,
+                                        self.axis)
+
+    def get_config(self):
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+
+class SparseCategoricalCrossentropy(Loss):
+    def __init__(self, from_logits=False, name="sparse_categorical_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.from_logits = bool(from_logits)
+
+    def call(self, y_true, y_pred):
+        return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
+
+    def get_config(self):
+        return {"from_logits": self.from_logits}
+
+
+_BY_NAME = {
+    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+    "huber": Huber, "huber_loss": Huber,
+    "binary_crossentropy": BinaryCrossentropy, "bce": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+}
+
+
+def get(identifier):
+    """A loss from a name ('mse', 'binary_crossentropy', ...), a Loss class or instance, or
+    a function ``f(y_true, y_pred)``."""
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier.lower())
+        if cls is None:
+            cls = next((c for c in _BY_NAME.values() if c.__name__.lower() == identifier.lower()),
+                       None)
+        if cls is None:
+            raise ValueError(f"[losses] unknown loss '{identifier}'; known: "
+                             f"{', '.join(sorted(_BY_NAME))}")
+        return cls()
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"[losses] expected a loss name, a Loss or a callable, got "
+                    f"{type(identifier).__name__}")

@@ -1,0 +1,169 @@
+"""Keras optimizers (``keras.optimizers``) over ``ember.optim``: Keras names, arguments and
+defaults (``learning_rate``, ``beta_1``, ``epsilon=1e-7``, ...). An optimizer is built on a
+model's trainable weights when training starts; its update runs as Ember ops, so it is part
+of the traced train step, and ``optimizer.learning_rate = x`` takes effect without a retrace."""
+
+from .. import optim as _optim
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get"]
+
+
+class Optimizer:
+    """Base class. Subclasses give ``_make(params)``, returning the ember.optim optimizer."""
+
+    def __init__(self, learning_rate, name=None):
+        self._learning_rate = float(learning_rate)
+        self.name = name or type(self).__name__.lower()
+        self._opt = None
+        self._params = None
+
+    @property
+    def built(self):
+        return self._opt is not None
+
+    def build(self, var_list):
+        """Creates the state for `var_list` (the trainable weights)."""
+        self._params = list(var_list)
+        if not self._params:
+            raise ValueError(f"[{type(self).__name__}] the model has no trainable weights")
+        self._opt = self._make(self._params)
+
+    def _make(self, params):
+        raise NotImplementedError(f"[{type(self).__name__}] _make is not implemented")
+
+    @property
+    def learning_rate(self):
+        if self._opt is not None:
+            return float(self._opt.param_groups[0]["lr"])
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._learning_rate = float(value)
+        if self._opt is not None:
+            for g in self._opt.param_groups:
+                g["lr"] = self._learning_rate
+
+    @property
+    def variables(self):
+        return self._params or []
+
+    def zero_grad(self):
+        self._opt.zero_grad()
+
+    def step(self):
+        self._opt.step()
+
+    def apply_gradients(self, grads_and_vars):
+        """Applies precomputed gradients: ``[(grad, variable), ...]``."""
+        pairs = list(grads_and_vars)
+        if self._opt is None:
+            self.build([v for _, v in pairs])
+        for g, v in pairs:
+            v.grad = g
+        self._opt.step()
+
+    def get_config(self):
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+    def __repr__(self):
+        return f"<{type(self).__name__} learning_rate={self.learning_rate}>"
+
+
+class SGD(Optimizer):
+    """Gradient descent with optional (Nesterov) momentum. Keras's ``v = m*v - lr*g;
+    w += v`` equals PyTorch's form for a fixed learning rate."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
+                 name="SGD", **kwargs):
+        _no_extra(name, kwargs)
+        super().__init__(learning_rate, name)
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"[SGD] momentum must be in [0, 1], got {momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.weight_decay = weight_decay
+
+    def _make(self, params):
+        return _optim.SGD(params, lr=self._learning_rate, momentum=self.momentum,
+                          nesterov=self.nesterov, weight_decay=self.weight_decay or 0.0)
+
+
+class Adam(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, weight_decay=None, name="adam", **kwargs):
+        _no_extra(name, kwargs)
+        super().__init__(learning_rate, name)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.amsgrad, self.weight_decay = bool(amsgrad), weight_decay
+
+    def _make(self, params):
+        # Keras's weight_decay is decoupled (AdamW-style) for every optimizer.
+        cls = _optim.AdamW if self.weight_decay else _optim.Adam
+        return cls(params, lr=self._learning_rate, betas=(self.beta_1, self.beta_2),
+                   eps=self.epsilon, weight_decay=self.weight_decay or 0.0, amsgrad=self.amsgrad)
+
+
+class AdamW(Adam):
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, name="adamw", **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, name,
+                         **kwargs)
+
+    def _make(self, params):
+        return _optim.AdamW(params, lr=self._learning_rate, betas=(self.beta_1, self.beta_2),
+                            eps=self.epsilon, weight_decay=self.weight_decay or 0.0,
+                            amsgrad=self.amsgrad)
+
+
+class RMSprop(Optimizer):
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 weight_decay=None, name="rmsprop", **kwargs):
+        _no_extra(name, kwargs)
+        super().__init__(learning_rate, name)
+        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
+        self.centered, self.weight_decay = bool(centered), weight_decay
+
+    def _make(self, params):
+        return _optim.RMSprop(params, lr=self._learning_rate, alpha=self.rho, eps=self.epsilon,
+                              momentum=self.momentum, centered=self.centered,
+                              weight_decay=self.weight_decay or 0.0)
+
+
+class Adagrad(Optimizer):
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
+                 weight_decay=None, name="adagrad", **kwargs):
+        _no_extra(name, kwargs)
+        super().__init__(learning_rate, name)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.epsilon, self.weight_decay = float(epsilon), weight_decay
+
+    def _make(self, params):
+        return _optim.Adagrad(params, lr=self._learning_rate,
+                              initial_accumulator_value=self.initial_accumulator_value,
+                              eps=self.epsilon, weight_decay=self.weight_decay or 0.0)
+
+
+def _no_extra(name, kwargs):
+    # Keras accepts a few options Ember does not model yet; refuse them by name.
+    if kwargs:
+        raise TypeError(f"[{name}] unsupported keyword arguments: {', '.join(sorted(kwargs))}")
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+
+
+def get(identifier):
+    """An optimizer from a name ('sgd', 'Adam', ... case-insensitive, with Keras's defaults)
+    or an Optimizer instance."""
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier.lower())
+        if cls is None:
+            raise ValueError(f"[optimizers] unknown optimizer '{identifier}'; known: "
+                             f"{', '.join(sorted(_BY_NAME))}")
+        return cls()
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    if isinstance(identifier, Optimizer):
+        return identifier
+    raise TypeError(f"[optimizers] expected an optimizer name or a keras Optimizer, got "
+                    f"{type(identifier).__name__}")
