@@ -25,10 +25,17 @@ std::optional<ShapeParams> fit_shape_params(const Graph& g1, int64_t s1, const G
     return std::nullopt;
   };
   if (s1 == s2) return fail("both traces used the same size");
-  if (g1.values().size() != g2.values().size() || g1.nodes().size() != g2.nodes().size() ||
-      g1.inputs() != g2.inputs() || g1.outputs() != g2.outputs() ||
-      g1.captures().size() != g2.captures().size() || g1.constants().size() != g2.constants().size()) {
-    return fail("the function ran different ops at the two sizes");
+  if (g1.nodes().size() != g2.nodes().size() || g1.values().size() != g2.values().size()) {
+    return fail(fmt::format("the function ran different ops at the two sizes ({} vs {} nodes)",
+                            g1.nodes().size(), g2.nodes().size()));
+  }
+  if (g1.captures().size() != g2.captures().size()) {
+    return fail(fmt::format("it read different outside tensors at the two sizes ({} vs {})",
+                            g1.captures().size(), g2.captures().size()));
+  }
+  if (g1.constants().size() != g2.constants().size() || g1.inputs() != g2.inputs() ||
+      g1.outputs() != g2.outputs()) {
+    return fail("its inputs, outputs or constants differ between the two sizes");
   }
   ShapeParams p;
   for (size_t i = 0; i < g1.captures().size(); ++i) {

@@ -37,6 +37,13 @@ void Optimizer::add_param_group(ParamGroup group) {
     if (!defaults_.count(k)) raise<ValueError>("[{}] unknown option '{}'", name_, k);
     g.options[k] = v;
   }
+  // The option tensors exist from the start and are made without dispatch, so a traced
+  // step captures them (by reference) instead of recording their creation.
+  for (auto& [k, v] : g.options) {
+    Tensor t = Tensor::empty({}, DType::Float64);
+    fill_raw(t, v);
+    g.tensors.emplace(k, std::move(t));
+  }
   groups_.push_back(std::move(g));
 }
 
@@ -76,9 +83,7 @@ void Optimizer::set_option(size_t group, const std::string& key, double value) {
 const Tensor& Optimizer::option_tensor(size_t group, const std::string& key) {
   auto& g = groups_.at(group);
   auto it = g.tensors.find(key);
-  if (it == g.tensors.end()) {
-    it = g.tensors.emplace(key, full({}, option(group, key), DType::Float64)).first;
-  }
+  if (it == g.tensors.end()) raise<ValueError>("[{}] unknown option '{}'", name_, key);
   return it->second;
 }
 

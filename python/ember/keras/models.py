@@ -1,8 +1,8 @@
 """Keras models (``keras.Model``, ``keras.Sequential``): a stack of layers with
 compile / fit / evaluate / predict. The train step (forward, loss, backward, optimizer
-update, metric values) runs through ``ember.function``, so it is traced once per batch
-shape (the full batches and the short last one) and replayed; ``run_eagerly=True`` runs
-the same Python step eagerly."""
+update, metric values) runs through ``ember.function`` with the batch dimension declared
+dynamic, so it is traced once and replayed for every batch size (the short last batch
+included); ``run_eagerly=True`` runs the same Python step eagerly."""
 
 import math
 
@@ -125,10 +125,9 @@ class Model(Layer):
 
         fn = {"train": train_step, "test": test_step, "predict": predict_step}[kind]
         if not self.run_eagerly:
-            # Not dynamic=True: the tracer keeps shape attributes recorded while tracing
-            # (expand in reduction vjps, view shapes, mean's divisor), so one graph cannot
-            # serve two batch sizes. The short last batch gets its own cached graph.
-            fn = _function(fn, name=f"{self.name}_{kind}_step")
+            # The batch dim is dynamic: the short last batch replays a graph specialized
+            # from the same trace (see trace/shape_params.h), with no Python re-run.
+            fn = _function(fn, dynamic=True, name=f"{self.name}_{kind}_step")
         self._steps[key] = fn
         return fn
 
