@@ -120,7 +120,9 @@ Conv1d::Conv1d(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, int64_t
 Tensor Conv1d::forward(const Tensor& x) {
   check_input(x);
   Tensor w = parameter("weight"), b = parameter("bias");
-  if (!padding_str.empty()) return conv1d(x, w, b, stride[0], padding_str, dilation[0], groups);
+  if (!padding_str.empty()) {
+    return conv1d_padding(x, w, b, stride[0], padding_str, dilation[0], groups);
+  }
   return conv1d(x, w, b, stride[0], padding[0], dilation[0], groups);
 }
 
@@ -133,7 +135,7 @@ Tensor Conv2d::forward(const Tensor& x) {
   check_input(x);
   Tensor w = parameter("weight"), b = parameter("bias");
   if (!padding_str.empty()) {
-    return conv2d(x, w, b, pair_of(stride), padding_str, pair_of(dilation), groups);
+    return conv2d_padding(x, w, b, pair_of(stride), padding_str, pair_of(dilation), groups);
   }
   return conv2d(x, w, b, pair_of(stride), pair_of(padding), pair_of(dilation), groups);
 }

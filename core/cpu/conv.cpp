@@ -14,13 +14,19 @@ namespace {
 // Columns of one chunk of the batch: at most this many elements (float: 64 MiB).
 constexpr int64_t kColBudget = int64_t{1} << 24;
 
+// Leading dims are clamped to 1: BLAS rejects 0 even when the matching size is 0 (empty
+// channels), and C = beta * C is then still computed.
+int64_t ld1(int64_t ld) { return std::max<int64_t>(ld, 1); }
+
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  lda = ld1(lda), ldb = ld1(ldb), ldc = ld1(ldc);
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
               k, 1.0f, a, lda, b, ldb, beta, c, ldc);
 }
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
           const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  lda = ld1(lda), ldb = ld1(ldb), ldc = ld1(ldc);
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
               k, 1.0, a, lda, b, ldb, beta, c, ldc);
 }

@@ -325,8 +325,8 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair stride, Pa
   return unb ? squeeze(y, {0}) : y;
 }
 
-Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Pair stride,
-              std::string_view padding, Pair dilation, int64_t groups) {
+Tensor conv2d_padding(const Tensor& x, const Tensor& w, const Tensor& b, Pair stride,
+                      std::string_view padding, Pair dilation, int64_t groups) {
   if (padding == "valid") return conv2d(x, w, b, stride, Pair{0, 0}, dilation, groups);
   if (padding != "same") {
     raise<ValueError>("[conv2d] padding must be 'same', 'valid' or integers, got '{}'", padding);
@@ -363,16 +363,16 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, int64_t stride,
   return unb ? squeeze(y, {0}) : y;
 }
 
-Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, int64_t stride,
-              std::string_view padding, int64_t dilation, int64_t groups) {
+Tensor conv1d_padding(const Tensor& x, const Tensor& w, const Tensor& b, int64_t stride,
+                      std::string_view padding, int64_t dilation, int64_t groups) {
   bool unb = false;
   Tensor xb = batchify(x, 3, "conv1d", unb);
   if (w.dim() != 3) {
     raise<ValueError>("[conv1d] expected 3-D weight [out_channels, in_channels / groups, "
                       "kernel_size], got shape {}", shape_str(w.shape()));
   }
-  Tensor y = conv2d(unsqueeze(xb, 2), unsqueeze(w, 2), b, {1, stride}, padding, {1, dilation},
-                    groups);
+  Tensor y = conv2d_padding(unsqueeze(xb, 2), unsqueeze(w, 2), b, {1, stride}, padding,
+                            {1, dilation}, groups);
   y = squeeze(y, {2});
   return unb ? squeeze(y, {0}) : y;
 }

@@ -56,7 +56,7 @@ Tensor conv2d_fn(const Tensor& x, const Tensor& w, py::object bias, py::handle s
                  py::handle padding, py::handle dilation, int64_t groups) {
   Pair s = pair(stride, "conv2d", "stride"), d = pair(dilation, "conv2d", "dilation");
   if (py::isinstance<py::str>(padding)) {
-    return conv2d(x, w, opt_tensor(bias), s, padding.cast<std::string>(), d, groups);
+    return conv2d_padding(x, w, opt_tensor(bias), s, padding.cast<std::string>(), d, groups);
   }
   return conv2d(x, w, opt_tensor(bias), s, pair(padding, "conv2d", "padding"), d, groups);
 }
@@ -66,7 +66,7 @@ Tensor conv1d_fn(const Tensor& x, const Tensor& w, py::object bias, py::handle s
   int64_t s = sizes(stride, 1, "conv1d", "stride")[0];
   int64_t d = sizes(dilation, 1, "conv1d", "dilation")[0];
   if (py::isinstance<py::str>(padding)) {
-    return conv1d(x, w, opt_tensor(bias), s, padding.cast<std::string>(), d, groups);
+    return conv1d_padding(x, w, opt_tensor(bias), s, padding.cast<std::string>(), d, groups);
   }
   return conv1d(x, w, opt_tensor(bias), s, sizes(padding, 1, "conv1d", "padding")[0], d, groups);
 }

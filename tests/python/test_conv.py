@@ -48,7 +48,7 @@ def test_conv2d_half_precision(dtype):
     x, w = rand(1, 2, 5, 5, low=-1, high=1), rand(3, 2, 3, 3, low=-1, high=1, seed=3)
     out = F.conv2d(ember.tensor(x, dtype=dtype), ember.tensor(w, dtype=dtype))
     assert out.dtype == dtype
-    assert_close(out, np_conv2d(x, w), rtol=5e-2, atol=5e-2)
+    assert_close(out.float(), np_conv2d(x, w), rtol=5e-2, atol=5e-2)
 
 
 def test_conv2d_noncontiguous_input():
@@ -65,7 +65,7 @@ def test_conv2d_noncontiguous_input():
 def test_conv2d_unbatched_and_groups_and_dilation():
     x, w = rand(4, 8, 8), rand(6, 2, 3, 3, seed=7)
     out = F.conv2d(ember.tensor(x), ember.tensor(w), groups=2, dilation=2, padding=(2, 1))
-    assert out.shape == (6, 4, 6)
+    assert out.shape == (6, 8, 6)
     assert_close(out, np_conv2d(x[None], w, None, (1, 1), (2, 1), (2, 2), 2)[0])
 
 
@@ -90,7 +90,7 @@ def test_conv1d_matches_numpy():
 
 def test_conv_large_batch_chunks():
     # Enough columns that the kernel processes the batch in several chunks.
-    x, w = rand(40, 16, 32, 32, dtype=np.float32), rand(8, 16, 5, 5, dtype=np.float32, seed=4)
+    x, w = rand(48, 16, 32, 32, dtype=np.float32), rand(8, 16, 5, 5, dtype=np.float32, seed=4)
     out = F.conv2d(ember.tensor(x), ember.tensor(w), padding=2)
     ref = np_conv2d(x[:3].astype(np.float64), w.astype(np.float64), padding=(2, 2))
     assert_close(out[:3], ref, rtol=1e-4, atol=1e-4)
@@ -121,15 +121,22 @@ def test_conv1d_gradcheck():
     gradcheck(lambda x, w: F.conv1d(x, w, stride=2, padding=1), rand(1, 2, 7), rand(3, 2, 3))
 
 
+def _leaf(t):
+    # gradcheck's finite-difference pass feeds plain tensors; autograd.grad needs a graph.
+    return t if t.requires_grad else t.requires_grad_(True)
+
+
 def test_conv2d_double_backward():
     # The backward ops are differentiable too: grad of (d loss / d x) wrt w and x.
     def fn(x, w):
+        x = _leaf(x)
         y = F.conv2d(x, w, stride=2, padding=1)
         (gx,) = ember.autograd.grad((y * y).sum(), [x], create_graph=True)
         return gx
     gradcheck(fn, rand(1, 2, 5, 5), rand(2, 2, 3, 3, seed=3))
 
     def fn_w(x, w):
+        w = _leaf(w)
         y = F.conv2d(x, w, padding=1)
         (gw,) = ember.autograd.grad((y * y).sum(), [w], create_graph=True)
         return gw
@@ -159,6 +166,7 @@ def test_adaptive_avg_pool2d_gradcheck(size):
 
 def test_pool_double_backward():
     def fn(x):
+        x = _leaf(x)
         y = F.max_pool2d(x, 2) + F.avg_pool2d(x, 2) + F.adaptive_avg_pool2d(x, 2)
         (gx,) = ember.autograd.grad((y * y * x.sum()).sum(), [x], create_graph=True)
         return gx
@@ -305,11 +313,10 @@ def test_modules_match_torch_with_same_weights():
          torch.nn.ConvTranspose2d(3, 2, 3, stride=2, output_padding=1)),
     ]
     for em, tm in pairs:
-        with ember.no_grad():
-            em.weight.copy_(ember.tensor(tm.weight.detach().numpy()))
-            if tm.bias is not None:
-                em.bias.copy_(ember.tensor(tm.bias.detach().numpy()))
         assert em.weight.shape == tuple(tm.weight.shape)
+        em.weight = nn.Parameter(ember.tensor(tm.weight.detach().numpy()))
+        if tm.bias is not None:
+            em.bias = nn.Parameter(ember.tensor(tm.bias.detach().numpy()))
         shape = (2, em.in_channels) + ((9,) if isinstance(em, nn.Conv1d) else (7, 6))
         x = rand(*shape, dtype=np.float32, seed=11)
         ey = em(ember.tensor(x))

@@ -25,10 +25,10 @@ TEST(Conv, OnesKernelSumsWindows) {
 TEST(Conv, TransposeIsAdjointOfConv) {
   // <conv(x, w), y> == <x, conv_transpose(y, w)>
   Tensor x = randn({2, 3, 7, 6}, DType::Float64), w = randn({4, 3, 3, 2}, DType::Float64);
-  Tensor y = randn({2, 4, 4, 3}, DType::Float64);
+  Tensor y = randn({2, 4, 4, 4}, DType::Float64);
   Tensor cx = conv2d(x, w, Tensor(), {2, 2}, {1, 1});
   ASSERT_EQ(cx.shape(), y.shape());
-  Tensor ty = conv_transpose2d(y, w, Tensor(), {2, 2}, {1, 1}, {0, 1});
+  Tensor ty = conv_transpose2d(y, w, Tensor(), {2, 2}, {1, 1}, {0, 0});
   ASSERT_EQ(ty.shape(), x.shape());
   EXPECT_NEAR(sum(mul(cx, y)).item<double>(), sum(mul(x, ty)).item<double>(), 1e-9);
 }
