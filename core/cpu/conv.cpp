@@ -58,21 +58,22 @@ void im2col(const T* x, T* col, int64_t n0, int64_t nc, const ConvGeom& g) {
           int64_t hi = off >= g.W ? 0 : (g.W - off + g.sw - 1) / g.sw;
           lo = std::min(lo, g.Wo);
           hi = std::clamp(hi, lo, g.Wo);
+          // Plain loops, not memcpy/fill: rows are short (Wo elements) and many.
           for (int64_t oh = 0; oh < g.Ho; ++oh) {
-            T* d = dst + oh * g.Wo;
+            T* __restrict d = dst + oh * g.Wo;
             const int64_t ih = oh * g.sh - g.ph + i * g.dh;
             if (ih < 0 || ih >= g.H) {
-              std::fill(d, d + g.Wo, T(0));
+              for (int64_t ow = 0; ow < g.Wo; ++ow) d[ow] = T(0);
               continue;
             }
-            const T* s = src + ih * g.W + off;
-            std::fill(d, d + lo, T(0));
+            const T* __restrict s = src + ih * g.W + off;
+            for (int64_t ow = 0; ow < lo; ++ow) d[ow] = T(0);
             if (g.sw == 1) {
-              std::memcpy(d + lo, s + lo, sizeof(T) * (hi - lo));
+              for (int64_t ow = lo; ow < hi; ++ow) d[ow] = s[ow];
             } else {
               for (int64_t ow = lo; ow < hi; ++ow) d[ow] = s[ow * g.sw];
             }
-            std::fill(d + hi, d + g.Wo, T(0));
+            for (int64_t ow = hi; ow < g.Wo; ++ow) d[ow] = T(0);
           }
         }
       }
