@@ -12,20 +12,20 @@ from ember.utils.data import DataLoader, TensorDataset
 
 def make_model():
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),        # 16 x 8 x 8
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),       # 32 x 8 x 8
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),        # 32 x 8 x 8
+        nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(),       # 32 x 8 x 8
         nn.MaxPool2d(2),                                  # 32 x 4 x 4
         nn.Flatten(),
-        nn.Linear(32 * 4 * 4, 64), nn.ReLU(),
-        nn.Linear(64, 10))
+        nn.Linear(32 * 4 * 4, 10))
 
 
-def main(epochs=15, seed=0, verbose=True):
+def main(epochs=10, seed=0, verbose=True):
     ember.manual_seed(seed)
     x_train, y_train, x_test, y_test = ember.datasets.load_digits(flatten=False)
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=32, shuffle=True, seed=seed)
+    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=16, shuffle=True, seed=seed)
     model = make_model()
-    opt = optim.Adam(model.parameters(), lr=2e-3)
+    opt = optim.Adam(model.parameters(), lr=3e-3)
+    sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
     loss_fn = nn.CrossEntropyLoss()
     start = time.perf_counter()
     for epoch in range(epochs):
@@ -37,7 +37,8 @@ def main(epochs=15, seed=0, verbose=True):
             loss.backward()
             opt.step()
             total += loss.item() * xb.shape[0]
-        if verbose and (epoch % 5 == 0 or epoch == epochs - 1):
+        sched.step()
+        if verbose and (epoch % 3 == 0 or epoch == epochs - 1):
             print(f"epoch {epoch:2d}  loss {total / len(x_train):.4f}")
     model.eval()
     with ember.no_grad():

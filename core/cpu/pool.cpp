@@ -93,7 +93,8 @@ void avg_pool2d_forward(const Tensor& y, const Tensor& x, const AvgWindows& w) {
           for (int64_t ow = 0; ow < Wo; ++ow) {
             A s = 0;
             for (int64_t ih = w.hs[oh]; ih < w.he[oh]; ++ih) {
-              for (int64_t iw = w.ws[ow]; iw < w.we[ow]; ++iw) s += static_cast<A>(src[ih * w.W + iw]);
+              const T* row = src + ih * w.W;
+              for (int64_t iw = w.ws[ow]; iw < w.we[ow]; ++iw) s += static_cast<A>(row[iw]);
             }
             const int64_t div = w.divisor > 0 ? w.divisor : w.fh[oh] * w.fw[ow];
             dst[oh * Wo + ow] = static_cast<T>(s / static_cast<A>(div));

@@ -48,8 +48,8 @@ Shape with_spatial(const Tensor& x, int64_t h, int64_t w) {
 Pair pool_out(std::string_view op, const PoolAttrs& p, IntList shape) {
   Pair out;
   for (int i = 0; i < 2; ++i) {
-    const int64_t in = shape[shape.size() - 2 + i], k = p.kernel[i], s = p.stride[i], pad = p.padding[i],
-                  d = p.dilation[i];
+    const int64_t in = shape[shape.size() - 2 + i], k = p.kernel[i], s = p.stride[i];
+    const int64_t pad = p.padding[i], d = p.dilation[i];
     if (k < 1 || s < 1 || d < 1 || pad < 0) {
       raise<ValueError>("[{}] kernel_size, stride and dilation must be positive and padding "
                         "non-negative, got kernel_size={}, stride={}, padding={}, dilation={}",

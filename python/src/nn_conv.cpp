@@ -28,6 +28,7 @@ Pair pair(py::handle h, std::string_view op, std::string_view what) {
 }
 // Pooling modules keep the form given (int or pair) for repr.
 std::vector<int64_t> as_given(py::handle h, std::string_view op, std::string_view what) {
+  if (h.is_none() && what == "stride") return {};  // stride=None: the kernel size
   auto v = int_list(h, op);
   if (v.size() != 1 && v.size() != 2) {
     raise<ValueError>("[{}] {} must be an int or a pair of ints, got {} values", op, what,
@@ -141,7 +142,7 @@ void bind_conv(py::module_& m) {
       .def(py::init([](py::handle k, py::handle s, py::handle p, py::handle d, bool ri, bool cm) {
         const char* n = "MaxPool2d";
         return std::make_shared<MaxPool2d>(as_given(k, n, "kernel_size"),
-                                           s.is_none() ? std::vector<int64_t>{} : as_given(s, n, "stride"),
+                                           as_given(s, n, "stride"),
                                            as_given(p, n, "padding"), as_given(d, n, "dilation"),
                                            ri, cm);
       }), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0,
@@ -163,7 +164,7 @@ void bind_conv(py::module_& m) {
                        std::optional<int64_t> dov) {
         const char* n = "AvgPool2d";
         return std::make_shared<AvgPool2d>(as_given(k, n, "kernel_size"),
-                                           s.is_none() ? std::vector<int64_t>{} : as_given(s, n, "stride"),
+                                           as_given(s, n, "stride"),
                                            as_given(p, n, "padding"), cm, cip, dov);
       }), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0,
          py::arg("ceil_mode") = false, py::arg("count_include_pad") = true,
@@ -193,7 +194,8 @@ void bind_conv(py::module_& m) {
         if (p.output_size.size() == 1) return py::int_(p.output_size[0]);
         py::tuple t(2);
         for (int i = 0; i < 2; ++i) {
-          t[i] = p.output_size[i] < 0 ? py::object(py::none()) : py::object(py::int_(p.output_size[i]));
+          const int64_t v = p.output_size[i];
+          t[i] = v < 0 ? py::object(py::none()) : py::object(py::int_(v));
         }
         return t;
       });

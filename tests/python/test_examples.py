@@ -8,4 +8,4 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "examples
 
 def test_cnn_digits():
     import cnn_digits
-    assert cnn_digits.main(epochs=8, verbose=False) >= 0.97
+    assert cnn_digits.main(verbose=False) >= 0.97
