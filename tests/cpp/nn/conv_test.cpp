@@ -67,7 +67,8 @@ TEST(Pool, MaxAvgAdaptive) {
   EXPECT_DOUBLE_EQ(read_as_double(avg_pool2d(x, {2, 2}), 0), 2.5);
   EXPECT_DOUBLE_EQ(read_as_double(adaptive_avg_pool2d(x, {1, 1}), 0), 7.5);
   MaxPool2d mp({2});
-  EXPECT_EQ(mp.repr(), "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
+  EXPECT_EQ(mp.repr(),
+            "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
   Tensor xg = randn({2, 3, 6, 6});
   set_requires_grad(xg, true);
   backward(sum(mp(xg)));
