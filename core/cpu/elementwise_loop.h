@@ -8,7 +8,9 @@
 //
 // Functors receive values in acc_t<T> (float for the 16-bit types) and return the output
 // value; they are inlined, so no call per element.
+#include <algorithm>
 #include <array>
+#include <cstdlib>
 
 #include "core/cpu/parallel.h"
 #include "core/tensor.h"
@@ -27,7 +29,14 @@ struct LoopPlan {
 template <size_t N>
 LoopPlan<N> make_plan(IntList shape, const std::array<Strides, N>& strides) {
   LoopPlan<N> p;
-  for (size_t d = 0; d < shape.size(); ++d) {
+  // Visit dims in the output's memory order (largest stride first), so an output laid out
+  // like transposed inputs is walked sequentially and adjacent dims merge.
+  absl::InlinedVector<size_t, 6> order(shape.size());
+  for (size_t d = 0; d < order.size(); ++d) order[d] = d;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return std::abs(strides[0][x]) > std::abs(strides[0][y]);
+  });
+  for (size_t d : order) {
     if (shape[d] == 1) continue;
     if (!p.shape.empty()) {
       bool mergeable = true;
