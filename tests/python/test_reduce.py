@@ -306,6 +306,16 @@ def test_gradient_full_max_and_amax_split_ties_evenly():
     gradcheck(lambda t: ember.amax(t, (0, 2)), rand(2, 3, 4))
 
 
+def test_gradient_cumprod_with_zeros():
+    a = np.array([[2.0, 0.0, 3.0, 0.5], [0.0, 0.0, 1.5, 2.0], [1.0, 2.0, 3.0, 0.0]])
+    for dim in (0, 1):
+        gradcheck(lambda x: ember.cumprod(x, dim), a)
+    x = ember.tensor(np.array([2.0, 0.0, 3.0]), requires_grad=True)
+    ember.cumprod(x, 0).sum().backward()
+    # y = [2, 0, 0]: dy/dx0 = [1, 0, 0], dy/dx1 = [0, 2, 6], dy/dx2 = [0, 0, 0]
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 8.0, 0.0])
+
+
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_gradient_scans(dim):
     a = rand(3, 4, low=0.5, high=1.5)
@@ -335,8 +345,7 @@ def test_double_backward():
 ])
 def test_torch_parity(name, kwargs):
     a = rand(3, 4, 5)
-    if name != "cumprod":  # cumprod's gradient is not defined at zeros (see reduce_cum.cpp)
-        a[0, 1, 2] = 0.0
+    a[0, 1, 2] = 0.0
     ours = getattr(ember, name)(ember.tensor(a), **kwargs)
     theirs = getattr(torch, name)(torch.tensor(a), **kwargs)
     assert_close(ours, theirs.numpy(), rtol=1e-10)
