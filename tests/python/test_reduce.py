@@ -427,7 +427,6 @@ def _random_case(seed):
     else:  # a strided slice of a bigger buffer
         big = rng.uniform(0.5, 1.5, shape[:-1] + (shape[-1] * 2,))
         a = big[..., ::2]
-        x = ember.from_numpy(big)
         x = ember.from_numpy(np.lib.stride_tricks.as_strided(big, a.shape, a.strides))
     k = int(rng.integers(0, ndim + 1))
     dims = tuple(int(d) for d in rng.choice(ndim, size=k, replace=False)) if k else None
