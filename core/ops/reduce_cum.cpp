@@ -1,4 +1,5 @@
-// cumsum and cumprod (scans along one dim), with exclusive / reverse forms for backward.
+// cumsum and cumprod (scans along one dim), with exclusive / reverse forms for backward,
+// and cumprod_backward (exact where the input has zeros).
 #include <vector>
 
 #include "core/cpu/copy.h"
@@ -12,6 +13,7 @@ namespace ember {
 
 EMBER_REGISTER_OP(CumsumOp);
 EMBER_REGISTER_OP(CumprodOp);
+EMBER_REGISTER_OP(CumprodBackwardOp);
 
 template <class Derived>
 ScanOp<Derived>::ScanOp(const Attrs& a)
@@ -82,20 +84,121 @@ void ScanOp<Derived>::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out
   });
 }
 
-// cumsum: the gradient is the scan of g run the other way.
-// cumprod: sum_{j >= i} g_j y_j / x_i (undefined where x has zeros; prod's own backward
-// is exact with zeros).
+// cumsum: the gradient is the scan of g run the other way. cumprod: cumprod_backward.
 template <class Derived>
 TensorList ScanOp<Derived>::vjp(const VjpArgs& a) const {
   const TensorMeta& m = a.input_meta[0];
   const Tensor& g = a.grads[0];
   Tensor gx;
   if constexpr (Derived::kProd) {
-    gx = div(scan(false, mul(g, a.outputs[0]), dim, exclusive, !reverse), a.inputs[0]);
+    CumprodBackwardOp op(dim, exclusive, reverse);
+    const Tensor in[] = {
+        g, a.inputs[0].dtype() == g.dtype() ? a.inputs[0] : to_dtype(a.inputs[0], g.dtype())};
+    gx = dispatch1(op, in);
   } else {
     gx = scan(false, g, dim, exclusive, !reverse);
   }
   return {gx.dtype() == m.dtype ? gx : to_dtype(gx, m.dtype)};
+}
+
+// ---- cumprod_backward ----
+CumprodBackwardOp::CumprodBackwardOp(const Attrs& a)
+    : dim(a.get<int64_t>("dim", kName)),
+      exclusive(a.get<bool>("exclusive", kName)),
+      reverse(a.get<bool>("reverse", kName)) {}
+void CumprodBackwardOp::attributes(Attrs& out) const {
+  out.set("dim", dim);
+  out.set("exclusive", exclusive);
+  out.set("reverse", reverse);
+}
+MetaList CumprodBackwardOp::infer(std::span<const Tensor> in) const {
+  check_num_inputs(*this, in, 2);
+  if (in[0].shape() != in[1].shape() || in[0].dtype() != in[1].dtype()) {
+    raise<ValueError>("[{}] expected grad and input of one shape and dtype, got {} {} and {} {}",
+                      kName, shape_str(in[0].shape()), dtype_name(in[0].dtype()),
+                      shape_str(in[1].shape()), dtype_name(in[1].dtype()));
+  }
+  normalize_dim(dim, std::max<int64_t>(in[1].dim(), 1), kName);
+  return {TensorMeta{in[1].shape(), in[1].dtype(), in[1].device()}};
+}
+
+namespace {
+// One row: x, g read with stride `st` in scan order (reverse handled by the caller's
+// pointer/stride), gx written likewise. dy_j/dx_i = prod over j's set without i, where the
+// set is k <= j (inclusive) or k < j (exclusive, equal to inclusive with g shifted by one).
+template <class T>
+void cumprod_grad_row(const T* x, const T* g, T* gx, int64_t n, int64_t st, bool exclusive) {
+  auto X = [&](int64_t k) { return static_cast<double>(static_cast<acc_t<T>>(x[k * st])); };
+  auto G = [&](int64_t j) {  // the gradient reaching the inclusive product ending at j
+    if (!exclusive) return static_cast<double>(static_cast<acc_t<T>>(g[j * st]));
+    return j + 1 < n ? static_cast<double>(static_cast<acc_t<T>>(g[(j + 1) * st])) : 0.0;
+  };
+  int64_t z = 0;
+  while (z < n && X(z) != 0) ++z;
+  // Before the first zero: sum_{i <= j < z} g_j y_j / x_i (products after z are all 0).
+  double acc = 0, y_before_z = 1;
+  for (int64_t j = 0; j < z; ++j) y_before_z *= X(j);
+  double y = y_before_z;
+  for (int64_t i = z - 1; i >= 0; --i) {
+    acc += G(i) * y;
+    gx[i * st] = static_cast<T>(static_cast<acc_t<T>>(acc / X(i)));
+    y /= X(i);
+  }
+  if (z == n) return;
+  // At the first zero: sum_{j >= z} g_j prod_{k <= j, k != z} x_k.
+  double p = y_before_z, s = G(z) * p;
+  for (int64_t j = z + 1; j < n; ++j) {
+    p *= X(j);
+    s += G(j) * p;
+  }
+  gx[z * st] = static_cast<T>(static_cast<acc_t<T>>(s));
+  for (int64_t i = z + 1; i < n; ++i) gx[i * st] = static_cast<T>(0);
+}
+}  // namespace
+
+void CumprodBackwardOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const {
+  Tensor g = contiguous_raw(in[0]), x = contiguous_raw(in[1]);
+  int64_t outer = 1, n = 1, inner = 1;
+  if (x.dim() > 0) {
+    const int64_t d = normalize_dim(dim, x.dim(), kName);
+    n = x.shape()[d];
+    for (int64_t i = 0; i < d; ++i) outer *= x.shape()[i];
+    for (int64_t i = d + 1; i < x.dim(); ++i) inner *= x.shape()[i];
+  }
+  if (x.numel() == 0) return;
+  EMBER_DISPATCH_FLOAT(x.dtype(), kName, [&]<class T>() {
+    const T* px = static_cast<const T*>(x.data_ptr());
+    const T* pg = static_cast<const T*>(g.data_ptr());
+    T* po = static_cast<T*>(out[0].data_ptr());
+    cpu::parallel_for(outer * inner,
+                      std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(n, 1)),
+                      [&](int64_t b, int64_t e) {
+                        for (int64_t r = b; r < e; ++r) {
+                          const int64_t base = (r / inner) * n * inner + r % inner;
+                          const int64_t first = reverse ? base + (n - 1) * inner : base;
+                          const int64_t st = reverse ? -inner : inner;
+                          cumprod_grad_row<T>(px + first, pg + first, po + first, n, st, exclusive);
+                        }
+                      });
+  });
+}
+
+// With F = cumprod_backward(g, x) = sum_j g_j dy_j/dx (y = the scan's products) and a
+// cotangent v:  dg = y * scansum(v / x),  dx = -v F / x + cumprod_backward(g * scansum(v / x), x).
+// The divisions by x only enter second-order terms.
+TensorList CumprodBackwardOp::vjp(const VjpArgs& a) const {
+  const Tensor& v = a.grads[0];
+  const Tensor& g = a.inputs[0];
+  const Tensor& x = a.inputs[1];
+  Tensor w = scan(false, div(v, x), dim, exclusive, reverse);
+  Tensor gg, gx;
+  if (a.needs_grad[0]) gg = mul(scan(true, x, dim, exclusive, reverse), w);
+  if (a.needs_grad[1]) {
+    CumprodBackwardOp op(dim, exclusive, reverse);
+    const Tensor in[] = {mul(g, w), x};
+    gx = sub(dispatch1(op, in), div(mul(v, a.outputs[0]), x));
+  }
+  return {gg, gx};
 }
 
 Tensor scan(bool prod, const Tensor& t, int64_t dim, bool exclusive, bool reverse,

@@ -168,6 +168,26 @@ template <bool kMax, class T>
 void arg_extreme_kernel(const T* x, T* values, int64_t* idx, int64_t outer, int64_t n,
                         int64_t inner) {
   using A = acc_t<T>;
+  if (inner == 1) {  // the reduced dim is innermost: one scalar scan per row
+    cpu::parallel_for(outer, std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(n, 1)),
+                      [&](int64_t b, int64_t e) {
+                        for (int64_t o = b; o < e; ++o) {
+                          const T* xr = x + o * n;
+                          A best = static_cast<A>(xr[0]);
+                          int64_t bi = 0;
+                          for (int64_t i = 1; i < n; ++i) {
+                            const A v = static_cast<A>(xr[i]);
+                            if (better<kMax>(v, best)) {
+                              best = v;
+                              bi = i;
+                            }
+                          }
+                          if (values) values[o] = static_cast<T>(best);
+                          idx[o] = bi;
+                        }
+                      });
+    return;
+  }
   cpu::parallel_for(outer * inner,
                     std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(n, 1)),
                     [&](int64_t b, int64_t e) {

@@ -238,8 +238,22 @@ struct CumprodOp : ScanOp<CumprodOp> {
   static constexpr std::string_view kName = "cumprod";
   static constexpr bool kProd = true;
   using ScanOp::ScanOp;
-  bool vjp_needs_outputs() const override { return true; }
 };
+// cumprod's gradient (g, x) -> dx, exact where x has zeros (PyTorch's first-zero rule);
+// its own backward is written with ops and itself, so any order is differentiable.
+struct CumprodBackwardOp : OpImpl<CumprodBackwardOp> {
+  static constexpr std::string_view kName = "cumprod_backward";
+  int64_t dim = 0;
+  bool exclusive = false, reverse = false;
+  CumprodBackwardOp(int64_t d, bool ex, bool rev) : dim(d), exclusive(ex), reverse(rev) {}
+  explicit CumprodBackwardOp(const Attrs& a);
+  void attributes(Attrs& out) const override;
+  bool vjp_needs_outputs() const override { return true; }
+  MetaList infer(std::span<const Tensor> in) const override;
+  void eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const override;
+  TensorList vjp(const VjpArgs& a) const override;
+};
+
 // Raw scan used by cumsum/cumprod and by prod's backward.
 Tensor scan(bool prod, const Tensor& t, int64_t dim, bool exclusive, bool reverse,
             std::optional<DType> dtype = std::nullopt);

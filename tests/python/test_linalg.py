@@ -62,7 +62,6 @@ def test_transposed_views_go_to_blas(ta, tb, dt):
 def test_strided_views_that_blas_cannot_read():
     big = rand(6, 10)
     a = big[::2, ::3]  # neither dim has unit stride: copied once, then BLAS
-    ea = ember.from_numpy(big)
     ea = ember.from_numpy(np.lib.stride_tricks.as_strided(big, a.shape, a.strides))
     b = rand(4, 5, seed=4)
     assert_close(ember.matmul(ea, ember.tensor(b)), a @ b, rtol=1e-12)
@@ -200,3 +199,20 @@ def test_errors_name_op_and_shapes():
         ember.matmul(b, b)
     with pytest.raises(TypeError, match=r"\[matmul\]"):
         t(2, 2) @ 3
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_broadcast_shapes(seed):
+    rng = np.random.default_rng(seed)
+    m, k, n = (int(v) for v in rng.integers(1, 6, 3))
+    batch = [int(v) for v in rng.integers(1, 4, int(rng.integers(0, 3)))]
+    ba = [b if rng.random() < 0.6 else 1 for b in batch][int(rng.integers(0, len(batch) + 1)):]
+    bb = [b if rng.random() < 0.6 else 1 for b in batch]
+    a = rng.standard_normal(tuple(ba) + (m, k))
+    b = rng.standard_normal(tuple(bb) + (k, n))
+    if rng.random() < 0.3:
+        a = a[..., 0, :]  # a vector operand
+    if rng.random() < 0.3:
+        b = b[..., 0] if b.ndim == 2 else b
+    ea = ember.from_numpy(np.asfortranarray(a)) if seed % 2 else ember.tensor(a)
+    assert_close(ember.matmul(ea, ember.tensor(b)), np.matmul(a, b), rtol=1e-12, atol=1e-12)

@@ -306,6 +306,16 @@ def test_gradient_full_max_and_amax_split_ties_evenly():
     gradcheck(lambda t: ember.amax(t, (0, 2)), rand(2, 3, 4))
 
 
+def test_gradient_cumprod_with_zeros():
+    a = np.array([[2.0, 0.0, 3.0, 0.5], [0.0, 0.0, 1.5, 2.0], [1.0, 2.0, 3.0, 0.0]])
+    for dim in (0, 1):
+        gradcheck(lambda x: ember.cumprod(x, dim), a)
+    x = ember.tensor(np.array([2.0, 0.0, 3.0]), requires_grad=True)
+    ember.cumprod(x, 0).sum().backward()
+    # y = [2, 0, 0]: dy/dx0 = [1, 0, 0], dy/dx1 = [0, 2, 6], dy/dx2 = [0, 0, 0]
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 8.0, 0.0])
+
+
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_gradient_scans(dim):
     a = rand(3, 4, low=0.5, high=1.5)
@@ -335,8 +345,7 @@ def test_double_backward():
 ])
 def test_torch_parity(name, kwargs):
     a = rand(3, 4, 5)
-    if name != "cumprod":  # cumprod's gradient is not defined at zeros (see reduce_cum.cpp)
-        a[0, 1, 2] = 0.0
+    a[0, 1, 2] = 0.0
     ours = getattr(ember, name)(ember.tensor(a), **kwargs)
     theirs = getattr(torch, name)(torch.tensor(a), **kwargs)
     assert_close(ours, theirs.numpy(), rtol=1e-10)
@@ -402,3 +411,44 @@ def test_norm_gradient_at_zero_is_zero():
         tx = torch.zeros((2, 3), dtype=torch.float64, requires_grad=True)
         torch.norm(tx, 2, 1).sum().backward()
         np.testing.assert_array_equal(tx.grad.numpy(), np.zeros((2, 3)))
+
+
+def _random_case(seed):
+    """A random array (1-4 dims, sizes 1-5), a random view layout of it, random dims."""
+    rng = np.random.default_rng(seed)
+    ndim = int(rng.integers(1, 5))
+    shape = tuple(int(s) for s in rng.integers(1, 6, ndim))
+    a = rng.uniform(0.5, 1.5, shape)
+    layout = seed % 3
+    if layout == 0:
+        x = ember.tensor(a)
+    elif layout == 1:  # permuted strides
+        x = ember.from_numpy(np.asfortranarray(a))
+    else:  # a strided slice of a bigger buffer
+        big = rng.uniform(0.5, 1.5, shape[:-1] + (shape[-1] * 2,))
+        a = big[..., ::2]
+        x = ember.from_numpy(np.lib.stride_tricks.as_strided(big, a.shape, a.strides))
+    k = int(rng.integers(0, ndim + 1))
+    dims = tuple(int(d) for d in rng.choice(ndim, size=k, replace=False)) if k else None
+    return a, x, dims, bool(rng.integers(0, 2))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_shapes_and_views(seed):
+    a, x, dims, keepdim = _random_case(seed)
+    ax = dims if dims is not None else tuple(range(a.ndim))
+    checks = [
+        (ember.sum(x, dims, keepdim), a.sum(axis=ax, keepdims=keepdim)),
+        (ember.mean(x, dims, keepdim), a.mean(axis=ax, keepdims=keepdim)),
+        (ember.prod(x, dims, keepdim), a.prod(axis=ax, keepdims=keepdim)),
+        (ember.amax(x, dims if dims else (), keepdim), a.max(axis=ax, keepdims=keepdim)),
+        (ember.logsumexp(x, ax, keepdim), np.log(np.exp(a).sum(axis=ax, keepdims=keepdim))),
+        (ember.norm(x, 2, dims, keepdim), np.sqrt((a * a).sum(axis=ax, keepdims=keepdim))),
+        (ember.var(x, dims, correction=0, keepdim=keepdim), a.var(axis=ax, keepdims=keepdim)),
+    ]
+    for got, want in checks:
+        assert_close(got, want, rtol=1e-12, atol=1e-12)
+    d = int(np.random.default_rng(seed).integers(0, a.ndim))
+    assert_close(ember.cumsum(x, d), np.cumsum(a, axis=d), rtol=1e-12)
+    assert_close(ember.softmax(x, d), np.exp(a) / np.exp(a).sum(axis=d, keepdims=True), rtol=1e-12)
+    np.testing.assert_array_equal(ember.argmax(x, d).numpy(), a.argmax(axis=d))

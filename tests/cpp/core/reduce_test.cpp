@@ -104,10 +104,18 @@ TEST(Reduce, AllAnyNormScans) {
 }
 
 TEST(Reduce, OpsRoundTripThroughTheRegistry) {
-  for (const char* name :
-       {"sum",    "prod",    "amax",    "amin",        "max",    "min",           "argmax",
-        "argmin", "var",     "std",     "logsumexp",   "all",    "any",           "norm",
-        "cumsum", "cumprod", "softmax", "log_softmax", "matmul", "index_one_hot", "tie_mask"}) {
+  for (const char* name : {"sum",          "prod",
+                           "amax",         "amin",
+                           "max",          "min",
+                           "argmax",       "argmin",
+                           "var",          "std",
+                           "logsumexp",    "all",
+                           "any",          "norm",
+                           "cumsum",       "cumprod",
+                           "softmax",      "log_softmax",
+                           "matmul",       "index_one_hot",
+                           "tie_mask",     "cumprod_backward",
+                           "norm_backward"}) {
     EXPECT_TRUE(has_op(name)) << name;
   }
   VarOp v(ReduceAttrs{Shape{1}, true}, 0.0);
