@@ -14,12 +14,17 @@ namespace ember {
 struct TensorIndex {
   enum class Kind : uint8_t { Int, Slice, None, Ellipsis, Tensor };
   Kind kind = Kind::Ellipsis;
-  int64_t index = 0;                          // Int
-  std::optional<int64_t> start, stop;         // Slice (nullopt: open end)
-  int64_t step = 1;                           // Slice (must be > 0)
-  ember::Tensor tensor;                       // Tensor: integer indices or a bool mask
+  int64_t index = 0;                   // Int
+  std::optional<int64_t> start, stop;  // Slice (nullopt: open end)
+  int64_t step = 1;                    // Slice (must be > 0)
+  ember::Tensor tensor;                // Tensor: integer indices or a bool mask
 
-  static TensorIndex integer(int64_t i) { TensorIndex x; x.kind = Kind::Int; x.index = i; return x; }
+  static TensorIndex integer(int64_t i) {
+    TensorIndex x;
+    x.kind = Kind::Int;
+    x.index = i;
+    return x;
+  }
   static TensorIndex slice(std::optional<int64_t> start = std::nullopt,
                            std::optional<int64_t> stop = std::nullopt, int64_t step = 1) {
     TensorIndex x;
@@ -29,9 +34,22 @@ struct TensorIndex {
     x.step = step;
     return x;
   }
-  static TensorIndex none() { TensorIndex x; x.kind = Kind::None; return x; }
-  static TensorIndex ellipsis() { TensorIndex x; x.kind = Kind::Ellipsis; return x; }
-  static TensorIndex of(ember::Tensor t) { TensorIndex x; x.kind = Kind::Tensor; x.tensor = std::move(t); return x; }
+  static TensorIndex none() {
+    TensorIndex x;
+    x.kind = Kind::None;
+    return x;
+  }
+  static TensorIndex ellipsis() {
+    TensorIndex x;
+    x.kind = Kind::Ellipsis;
+    return x;
+  }
+  static TensorIndex of(ember::Tensor t) {
+    TensorIndex x;
+    x.kind = Kind::Tensor;
+    x.tensor = std::move(t);
+    return x;
+  }
 };
 using IndexSpec = std::vector<TensorIndex>;
 

@@ -455,3 +455,49 @@ def test_augmented_assignment_through_index():
     x[[0, 0, 2]] += 1.0  # like NumPy/PyTorch: no accumulation over repeats
     x[1:3] += 2.0
     assert_close(x, [1, 2, 3, 0, 0])
+
+
+@pytest.mark.parametrize("dtype", [ember.float32, ember.float64, ember.float16, ember.bfloat16,
+                                   ember.int32, ember.int64, ember.uint8, ember.bool])
+def test_index_ops_all_dtypes(dtype):
+    a = np.arange(12).reshape(3, 4) % 5
+    x = T(a, dtype=dtype)
+    ref = a.astype(np.float64) if dtype != ember.bool else (a != 0).astype(np.float64)
+
+    def f(t):
+        return t.float()
+
+    assert_close(f(x[[2, 0], 1:]), ref[[2, 0], 1:])
+    assert_close(f(x.T[1]), ref.T[1])
+    idx = np.array([[0, 2, 1, 0]])
+    assert_close(f(x.gather(0, T(idx))), np.take_along_axis(ref, idx, 0))
+    assert_close(f(x.index_select(1, T([3, 3]))), ref[:, [3, 3]])
+    assert_close(f(x.masked_select(T(a > 2))), ref[a > 2])
+    y = x.clone()
+    y[:, [0, 2]] = x[:, [1, 3]]
+    r = ref.copy()
+    r[:, [0, 2]] = ref[:, [1, 3]]
+    assert_close(f(y), r)
+    s = x.scatter(1, T([[3], [0], [1]]), x[:, :1])
+    r = ref.copy()
+    r[0, 3], r[1, 0], r[2, 1] = ref[0, 0], ref[1, 0], ref[2, 0]
+    assert_close(f(s), r)
+
+
+def test_saved_index_modified_in_place_is_an_error():
+    x = ember.tensor(rand(4), dtype=ember.float64, requires_grad=True)
+    idx = T([0, 1])
+    y = x.gather(0, idx)
+    idx[0] = 3
+    with pytest.raises(RuntimeError, match=r"\[gather\] a tensor needed for backward .* was modified"):
+        y.backward(ember.tensor(np.ones(2)))
+
+
+def test_in_place_write_to_gather_input_keeps_backward_valid():
+    # gather saves only its index, so overwriting its input afterwards is fine.
+    x = ember.tensor(rand(4), dtype=ember.float64, requires_grad=True)
+    h = x * 1.0
+    y = h.gather(0, T([1, 1, 2]))
+    h[0] = 5.0
+    (y * 1.0).backward(ember.tensor(np.ones(3)))
+    assert_close(x.grad, [0, 2, 1, 0])
