@@ -39,7 +39,16 @@ AdvLayout adv_layout(IntList xshape, const std::vector<int64_t>& dims, std::span
                         fmt::join(dims, ", "), shape_str(xshape));
     }
     check_index_dtype(idx[k], op);
-    L.B = k == 0 ? Shape(idx[k].shape()) : broadcast_shapes(L.B, idx[k].shape(), op);
+    if (k == 0) {
+      L.B = idx[k].shape();
+      continue;
+    }
+    try {
+      L.B = broadcast_shapes(L.B, idx[k].shape(), op);
+    } catch (const ValueError&) {
+      raise<IndexError>("[{}] shape mismatch: indexing tensors could not be broadcast together "
+                        "with shapes {} and {}", op, shape_str(L.B), shape_str(idx[k].shape()));
+    }
   }
   bool adjacent = dims.back() - dims.front() == static_cast<int64_t>(dims.size()) - 1;
   L.pos = adjacent ? dims.front() : 0;
