@@ -420,7 +420,16 @@ def test_random_getitem_setitem_match_numpy(case, transposed):
             isinstance(k, np.ndarray) and k.dtype == bool for k in key):
         return  # NumPy and PyTorch differ on masks mixed with other arrays; skip
     if any(isinstance(k, int) for k in key) and any(isinstance(k, np.ndarray) for k in key):
-        return  # ints count as advanced indices in NumPy but as select in PyTorch (tested above)
+        # Ints count as advanced indices in NumPy but as select in PyTorch: follow PyTorch.
+        if torch is None:
+            return
+        tkey = tuple(torch.tensor(k) if isinstance(k, np.ndarray) else k for k in key)
+        ta = torch.tensor(a)
+        assert_close(x[key], ta[tkey].numpy())
+        ta[tkey] = -1.0
+        x[key] = -1.0
+        assert_close(x, ta.numpy())
+        return
     assert_close(x[key], expected)
     ref = a.copy()
     ref[key] = -1.0
