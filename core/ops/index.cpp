@@ -171,6 +171,27 @@ Tensor index_put(const Tensor& t, const IndexSpec& spec, const Tensor& value, bo
   return dispatch1(op, put_inputs(t, value, L));
 }
 
+namespace {
+IndexSpec index_fill_spec(const Tensor& t, int64_t dim, const Tensor& index) {
+  if (index.dim() > 1) {
+    raise<IndexError>("[index_fill] index must be 0-D or 1-D, got shape {}",
+                      shape_str(index.shape()));
+  }
+  if (t.dim() == 0) raise<IndexError>("[index_fill] cannot index a 0-dim tensor");
+  int64_t d = normalize_dim(dim, t.dim(), "index_fill");
+  IndexSpec spec(d, TensorIndex::slice());
+  spec.push_back(TensorIndex::of(reshape(index, {-1})));
+  return spec;
+}
+}  // namespace
+
+Tensor index_fill(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
+  return index_put(t, index_fill_spec(t, dim, index), scalar_tensor(value, t.dtype(), t.device()));
+}
+const Tensor& index_fill_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
+  return index_put_(t, index_fill_spec(t, dim, index), scalar_tensor(value, t.dtype(), t.device()));
+}
+
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
   if (index.dim() > 1) {
     raise<IndexError>("[index_select] index must be 0-D or 1-D, got shape {}",

@@ -77,6 +77,10 @@ Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);  // inde
 Tensor index_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
                  const Scalar& alpha = 1);
 
+// Fills t[..., index, ...] (index along dim, 0-D or 1-D) with value.
+Tensor index_fill(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+const Tensor& index_fill_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+
 // mask (bool) broadcasts to t's shape; value is a number or a 0-dim tensor.
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value);

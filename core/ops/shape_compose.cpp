@@ -50,6 +50,49 @@ std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
   return split(t, std::max<int64_t>(size, t.shape()[d] == 0 ? 0 : 1), d);
 }
 
+namespace {
+
+// t viewed with leading (and for 1-D -> 3-D, trailing) size-1 dims, as NumPy's atleast_nd.
+Tensor at_least(const Tensor& t, int64_t nd) {
+  if (t.dim() >= nd) return t;
+  if (t.dim() == 0) return reshape(t, Shape(nd, 1));
+  if (nd == 3 && t.dim() == 1) return reshape(t, {1, t.shape()[0], 1});
+  if (nd == 3) return unsqueeze(t, -1);  // 2-D (m, n) -> (m, n, 1)
+  return unsqueeze(t, 0);
+}
+
+Tensor stack_along(std::span<const Tensor> tensors, int64_t nd, int64_t dim, std::string_view op) {
+  if (tensors.empty()) raise<ValueError>("[{}] expected a non-empty list of tensors", op);
+  TensorList parts;
+  for (const Tensor& t : tensors) parts.push_back(at_least(t, nd));
+  return cat(parts, dim);
+}
+
+}  // namespace
+
+Tensor hstack(std::span<const Tensor> tensors) {
+  bool all_1d = !tensors.empty();
+  for (const Tensor& t : tensors) all_1d = all_1d && t.dim() <= 1;
+  return stack_along(tensors, 1, all_1d ? 0 : 1, "hstack");
+}
+Tensor vstack(std::span<const Tensor> tensors) { return stack_along(tensors, 2, 0, "vstack"); }
+Tensor dstack(std::span<const Tensor> tensors) { return stack_along(tensors, 3, 2, "dstack"); }
+
+Tensor diag(const Tensor& t, int64_t k) {
+  if (t.dim() == 2) return clone(diagonal(t, k));
+  if (t.dim() != 1) {
+    raise<ValueError>("[diag] expects a 1-D or 2-D tensor, got shape {}", shape_str(t.shape()));
+  }
+  const int64_t n = t.shape()[0], size = n + (k >= 0 ? k : -k);
+  Tensor rows = Tensor::empty({n}, DType::Int64), cols = Tensor::empty({n}, DType::Int64);
+  for (int64_t i = 0; i < n; ++i) {
+    rows.data<int64_t>()[i] = i + std::max<int64_t>(0, -k);
+    cols.data<int64_t>()[i] = i + std::max<int64_t>(0, k);
+  }
+  return index_put(zeros({size, size}, t.dtype(), t.device()),
+                   {TensorIndex::of(rows), TensorIndex::of(cols)}, t);
+}
+
 Tensor roll(const Tensor& t, IntList shifts, IntList dims) {
   if (dims.empty()) {
     if (shifts.size() != 1) {

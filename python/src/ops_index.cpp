@@ -40,6 +40,14 @@ py::object nonzero_call(const Tensor& t, bool as_tuple_) {
   return py::cast(nonzero(t));
 }
 
+Tensor index_fill_call(const Tensor& t, int64_t dim, const Tensor& index, py::handle value,
+                       bool inplace) {
+  auto s = as_scalar(value);
+  if (!s && py::isinstance<Tensor>(value)) s = Scalar(value.cast<Tensor>().item<double>());
+  if (!s) raise<TypeError>("[index_fill] value must be a number or a 0-dim tensor");
+  return inplace ? index_fill_(t, dim, index, *s) : index_fill(t, dim, index, *s);
+}
+
 Scalar alpha_arg(py::handle a) {
   auto s = as_scalar(a);
   if (!s) raise<TypeError>("[index_add] alpha must be a number");
@@ -76,6 +84,12 @@ void bind_index_ops(py::module_& m) {
         return masked_fill_call(t, mask, v, false);
       },
       py::arg("input"), py::arg("mask"), py::arg("value"));
+  m.def(
+      "index_fill",
+      [](const Tensor& t, int64_t d, const Tensor& i, py::handle v) {
+        return index_fill_call(t, d, i, v, false);
+      },
+      py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("value"));
   m.def("masked_select", &masked_select, py::arg("input"), py::arg("mask"));
   m.def("nonzero", &nonzero_call, py::arg("input"), py::kw_only(), py::arg("as_tuple") = false);
   m.def("one_hot", &one_hot, py::arg("tensor"), py::arg("num_classes") = -1);
@@ -123,6 +137,18 @@ void bind_index_ops(py::module_& m) {
             return masked_fill_call(t, mask, v, true);
           },
           py::arg("mask"), py::arg("value"))
+      .def(
+          "index_fill",
+          [](const Tensor& t, int64_t d, const Tensor& i, py::handle v) {
+            return index_fill_call(t, d, i, v, false);
+          },
+          py::arg("dim"), py::arg("index"), py::arg("value"))
+      .def(
+          "index_fill_",
+          [](const Tensor& t, int64_t d, const Tensor& i, py::handle v) {
+            return index_fill_call(t, d, i, v, true);
+          },
+          py::arg("dim"), py::arg("index"), py::arg("value"))
       .def("masked_select", &masked_select, py::arg("mask"))
       .def("nonzero", &nonzero_call, py::kw_only(), py::arg("as_tuple") = false)
       .def("take_along_dim", &take_call, py::arg("indices"), py::arg("dim") = py::none());

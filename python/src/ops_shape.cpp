@@ -98,6 +98,16 @@ void bind_functions(py::module_& m) {
       py::arg("input"), py::arg("dims"));
   m.def("pad", &pad_arg, py::arg("input"), py::arg("pad"), py::arg("mode") = "constant",
         py::arg("value") = py::none());
+  m.def(
+      "hstack", [](py::handle tensors) { return hstack(tensor_seq(tensors, "hstack")); },
+      py::arg("tensors"));
+  m.def(
+      "vstack", [](py::handle tensors) { return vstack(tensor_seq(tensors, "vstack")); },
+      py::arg("tensors"));
+  m.def(
+      "dstack", [](py::handle tensors) { return dstack(tensor_seq(tensors, "dstack")); },
+      py::arg("tensors"));
+  m.def("diag", &diag, py::arg("input"), py::arg("diagonal") = 0);
   m.def("tril", &tril, py::arg("input"), py::arg("diagonal") = 0);
   m.def("triu", &triu, py::arg("input"), py::arg("diagonal") = 0);
   m.def("narrow", &narrow, py::arg("input"), py::arg("dim"), py::arg("start"), py::arg("length"));
@@ -210,6 +220,7 @@ void bind_methods(py::module_& m) {
           },
           py::arg("chunks"), py::arg("dim") = 0)
       .def("roll", &roll_arg, py::arg("shifts"), py::arg("dims") = py::none())
+      .def("diag", &diag, py::arg("diagonal") = 0)
       .def("tril", &tril, py::arg("diagonal") = 0)
       .def("triu", &triu, py::arg("diagonal") = 0);
 }

@@ -537,3 +537,16 @@ def test_double_backward(op):
     xx = ember.tensor(rand(n), dtype=ember.float64, requires_grad=True)
     f(xx).backward(w)
     assert_close(gg, 2 * xx.grad.numpy())
+
+
+def test_index_fill():
+    a = rand(3, 4)
+    ref = a.copy()
+    ref[:, [0, 2]] = -1.0
+    assert_close(T(a).index_fill(1, T([0, 2]), -1.0), ref)
+    x = T(a)
+    x.index_fill_(1, T([2, 0]), -1.0)
+    assert_close(x, ref)
+    gradcheck(lambda t: ember.index_fill(t, 0, T([1]), 0.0), a)
+    with pytest.raises(IndexError, match=r"\[index_fill\] index must be 0-D or 1-D"):
+        T(a).index_fill(0, T([[1]]), 0.0)
