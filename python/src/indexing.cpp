@@ -25,7 +25,8 @@ Tensor sequence_index(py::handle h) {
         "sequence of NumPy dtype {}",
         py::str(arr.dtype()).cast<std::string>());
   }
-  arr = np.attr("ascontiguousarray")(arr);
+  // (np.ascontiguousarray would turn a 0-d array into 1-d)
+  arr = np.attr("require")(arr, py::none(), "C");
   return py::module_::import("ember._C").attr("from_numpy")(arr).cast<Tensor>();
 }
 
@@ -48,8 +49,15 @@ TensorIndex item_of(py::handle h) {
     auto step = slice_bound(h.attr("step"));
     return TensorIndex::slice(start, stop, step.value_or(1));
   }
+  if (!py::isinstance<py::array>(h) && !PyLong_Check(h.ptr()) && py::hasattr(h, "dtype") &&
+      py::hasattr(h, "ndim")) {  // NumPy scalars (np.True_, np.int64(1)): as 0-d arrays
+    return item_of(py::module_::import("numpy").attr("asarray")(h));
+  }
   if (py::isinstance<py::array>(h)) {
     py::array a = py::reinterpret_borrow<py::array>(h);
+    if (a.ndim() == 0 && (a.dtype().kind() == 'i' || a.dtype().kind() == 'u')) {
+      return TensorIndex::integer(h.attr("item")().cast<int64_t>());
+    }
     if (a.ndim() == 0 && a.dtype().kind() == 'b') {
       return TensorIndex::of(scalar_tensor(h.attr("item")().cast<bool>(), DType::Bool));
     }

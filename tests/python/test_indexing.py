@@ -75,6 +75,9 @@ class TestGetItem:
         assert_close(x[np.int64(1), np.int32(2)], A[1, 2])
         assert_close(x[[True, False, True, False]], A[[True, False, True, False]])
         assert_close(x[[]], A[np.array([], np.int64)])
+        for key in (np.True_, np.False_, np.array(1), np.array(True), (np.array(2), np.int32(1)),
+                    range(1, 3), (range(2), 1)):
+            assert_close(x[key], A[key])
 
     def test_iteration_and_len(self):
         x = T(rand(3, 2))
