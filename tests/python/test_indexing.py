@@ -553,3 +553,26 @@ def test_index_fill():
     gradcheck(lambda t: ember.index_fill(t, 0, T([1]), 0.0), a)
     with pytest.raises(IndexError, match=r"\[index_fill\] index must be 0-D or 1-D"):
         T(a).index_fill(0, T([[1]]), 0.0)
+
+
+def test_large_inputs_take_the_threaded_paths():
+    """Sizes above the parallel grain (32768 elements) run the multi-threaded loops."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((400, 300)).astype(np.float32)
+    x = noncontig(a)
+    rows = rng.integers(-400, 400, size=500)
+    cols = rng.integers(0, 300, size=(500, 1))
+    assert_close(x[rows], a[rows])
+    assert_close(x[rows[:, None], cols.T[:, :7]], a[rows[:, None], cols.T[:, :7]])
+    idx = rng.integers(0, 400, size=(400, 300))
+    assert_close(x.gather(0, T(idx)), np.take_along_axis(a, idx, 0))
+    assert_close(ember.cat([x, T(a)], 1), np.concatenate([a, a], 1))
+    assert_close(x.flip(0, 1), a[::-1, ::-1])
+    assert_close(x.tril(3), np.tril(a, 3))
+    m = a > 0
+    assert_close(x.masked_fill(T(m), 0.0), np.where(m, 0, a))
+    y = T(a)
+    y[rows % 400] = T(np.ones(300, np.float32))
+    ref = a.copy()
+    ref[rows % 400] = 1
+    assert_close(y, ref)
