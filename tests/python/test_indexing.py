@@ -576,3 +576,12 @@ def test_large_inputs_take_the_threaded_paths():
     ref = a.copy()
     ref[rows % 400] = 1
     assert_close(y, ref)
+
+
+def test_augmented_assignment_on_non_leaf_is_differentiable():
+    def f(x, v):
+        y = x * 1.0
+        y[0] += v  # getitem view, in-place add on it, then setitem back into y
+        y[:, 1:] += 1.0
+        return y * y
+    gradcheck(f, rand(3, 4), rand(4))
