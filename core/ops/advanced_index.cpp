@@ -19,16 +19,18 @@ namespace {
 struct AdvLayout {
   Shape B;
   Shape result;
-  Shape rest;      // dims of the indexed tensor that are not indexed, in order
-  int64_t pos = 0; // first result dim of B
+  Shape rest;       // dims of the indexed tensor that are not indexed, in order
+  int64_t pos = 0;  // first result dim of B
 };
 
-AdvLayout adv_layout(IntList xshape, const std::vector<int64_t>& dims,
-                     std::span<const Tensor> idx, std::string_view op) {
+AdvLayout adv_layout(IntList xshape, const std::vector<int64_t>& dims, std::span<const Tensor> idx,
+                     std::string_view op) {
   const int64_t nd = static_cast<int64_t>(xshape.size());
   if (dims.size() != idx.size() || dims.empty()) {
-    raise<ValueError>("[{}] expected one index tensor per indexed dim, got {} dims and {} "
-                      "tensors", op, dims.size(), idx.size());
+    raise<ValueError>(
+        "[{}] expected one index tensor per indexed dim, got {} dims and {} "
+        "tensors",
+        op, dims.size(), idx.size());
   }
   AdvLayout L;
   for (size_t k = 0; k < dims.size(); ++k) {
@@ -38,13 +40,14 @@ AdvLayout adv_layout(IntList xshape, const std::vector<int64_t>& dims,
     }
     check_index_dtype(idx[k], op);
     if (k == 0) {
-      L.B = Shape(idx[k].shape());
-    } else {
-      try {
-        L.B = broadcast_shapes(L.B, idx[k].shape(), op);
-      } catch (const ValueError& e) {
-        raise<IndexError>("{}", e.what());  // NumPy and PyTorch report this as IndexError
-      }
+      L.B = idx[k].shape();
+      continue;
+    }
+    try {
+      L.B = broadcast_shapes(L.B, idx[k].shape(), op);
+    } catch (const ValueError&) {
+      raise<IndexError>("[{}] shape mismatch: indexing tensors could not be broadcast together "
+                        "with shapes {} and {}", op, shape_str(L.B), shape_str(idx[k].shape()));
     }
   }
   bool adjacent = dims.back() - dims.front() == static_cast<int64_t>(dims.size()) - 1;
@@ -222,16 +225,18 @@ MetaList IndexPutOp::infer(std::span<const Tensor> in) const {
                      dtype_name(v.dtype()), dtype_name(t.dtype()));
   }
   if (!broadcastable_to(v.shape(), sel)) {
-    raise<ValueError>("[index_put] shape mismatch: value of shape {} cannot be broadcast to the "
-                      "indexing result of shape {}", shape_str(v.shape()), shape_str(sel));
+    raise<ValueError>(
+        "[index_put] shape mismatch: value of shape {} cannot be broadcast to the "
+        "indexing result of shape {}",
+        shape_str(v.shape()), shape_str(sel));
   }
   return {TensorMeta{t.shape(), t.dtype(), t.device()}};
 }
 void IndexPutOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const {
   const Tensor& t = in[0];
   Tensor dst = out[0];
-  const bool aliased = dst.storage() == t.storage() && dst.offset() == t.offset() &&
-                       dst.strides() == t.strides();
+  const bool aliased =
+      dst.storage() == t.storage() && dst.offset() == t.offset() && dst.strides() == t.strides();
   if (!aliased) copy_into(dst, t);
   Tensor value = in[1];
   if (value.storage() == dst.storage()) {  // t[1:] = t[:-1]: read a snapshot

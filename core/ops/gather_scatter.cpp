@@ -65,7 +65,8 @@ void GatherOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const
   int64_t d = dim_of(t, dim, kName);
   Tensor idx = checked_indices(in[1], in[1].shape(), size_at(t, d), d, kName);
   const int64_t dstride = t.dim() == 0 ? 0 : t.strides()[d];
-  auto plan = cpu::make_plan<3>(idx.shape(), {out[0].strides(), idx.strides(), strides_without(t, d)});
+  auto plan =
+      cpu::make_plan<3>(idx.shape(), {out[0].strides(), idx.strides(), strides_without(t, d)});
   const int64_t* ip = idx.data<int64_t>();
   EMBER_DISPATCH_ALL(t.dtype(), kName, [&]<class T>() {
     T* op = static_cast<T*>(out[0].data_ptr());
@@ -121,19 +122,21 @@ void ScatterOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) cons
   copy_into(out[0], t);
   Tensor idx = checked_indices(in[1], in[1].shape(), size_at(t, d), d, name);
   const int64_t dstride = t.dim() == 0 ? 0 : out[0].strides()[d];
-  auto plan = cpu::make_plan<3>(idx.shape(), {strides_without(out[0], d), idx.strides(), src.strides()});
+  auto plan =
+      cpu::make_plan<3>(idx.shape(), {strides_without(out[0], d), idx.strides(), src.strides()});
   const int64_t* ip = idx.data<int64_t>();
   EMBER_DISPATCH_ALL(t.dtype(), name, [&]<class T>() {
     T* op = static_cast<T*>(out[0].data_ptr());
     const T* sp = static_cast<const T*>(src.data_ptr());
     // One thread: positions that share an index must land in order (and add without races).
-    cpu::walk(plan, 0, idx.numel(), [&](const std::array<int64_t, 3>& off, int64_t m, const auto& s) {
-      for (int64_t i = 0; i < m; ++i) {
-        T& dst = op[off[0] + i * s[0] + ip[off[1] + i * s[1]] * dstride];
-        const T v = sp[off[2] + i * s[2]];
-        dst = accumulate ? add_values(dst, v) : v;
-      }
-    });
+    cpu::walk(plan, 0, idx.numel(),
+              [&](const std::array<int64_t, 3>& off, int64_t m, const auto& s) {
+                for (int64_t i = 0; i < m; ++i) {
+                  T& dst = op[off[0] + i * s[0] + ip[off[1] + i * s[1]] * dstride];
+                  const T v = sp[off[2] + i * s[2]];
+                  dst = accumulate ? add_values(dst, v) : v;
+                }
+              });
   });
 }
 TensorList ScatterOp::vjp(const VjpArgs& a) const {
@@ -152,7 +155,8 @@ Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& 
 }
 Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
   ScatterOp op(dim, false);
-  const Tensor in[] = {t, index, expand(scalar_tensor(value, t.dtype(), t.device()), index.shape())};
+  const Tensor in[] = {t, index,
+                       expand(scalar_tensor(value, t.dtype(), t.device()), index.shape())};
   return dispatch1(op, in);
 }
 Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -168,7 +172,8 @@ const Tensor& scatter_(const Tensor& t, int64_t dim, const Tensor& index, const 
   return t;
 }
 const Tensor& scatter_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
-  return scatter_(t, dim, index, expand(scalar_tensor(value, t.dtype(), t.device()), index.shape()));
+  return scatter_(t, dim, index,
+                  expand(scalar_tensor(value, t.dtype(), t.device()), index.shape()));
 }
 const Tensor& scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
   ScatterOp op(dim, true);

@@ -48,17 +48,22 @@ Lowered lower(const Tensor& t, const IndexSpec& spec, std::string_view op) {
           raise<IndexError>("[{}] index {} is out of bounds for dim {} with size {}", op, it.index,
                             d, size);
         }
-        L.items.insert(L.items.end(), {BasicIndexOp::kInt, it.index < 0 ? it.index + size : it.index, 0, 0});
+        L.items.insert(L.items.end(),
+                       {BasicIndexOp::kInt, it.index < 0 ? it.index + size : it.index, 0, 0});
         ++d;
         break;
       }
       case K::Slice: {
         int64_t size = t.shape()[d];
         if (it.step <= 0) {
-          raise<ValueError>("[{}] slice step must be positive, got {} (negative steps are not "
-                            "supported; use flip)", op, it.step);
+          raise<ValueError>(
+              "[{}] slice step must be positive, got {} (negative steps are not "
+              "supported; use flip)",
+              op, it.step);
         }
-        auto clamp = [size](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + size : v, 0, size); };
+        auto clamp = [size](int64_t v) {
+          return std::clamp<int64_t>(v < 0 ? v + size : v, 0, size);
+        };
         int64_t s = it.start ? clamp(*it.start) : 0;
         int64_t e = it.stop ? clamp(*it.stop) : size;
         L.items.insert(L.items.end(), {BasicIndexOp::kSlice, s, std::max(s, e), it.step});
@@ -89,9 +94,10 @@ Lowered lower(const Tensor& t, const IndexSpec& spec, std::string_view op) {
         }
         for (int64_t j = 0; j < x.dim(); ++j) {
           if (x.shape()[j] != t.shape()[d + j]) {
-            raise<IndexError>("[{}] the shape of the mask {} at index {} does not match the shape "
-                              "{} of the indexed tensor at dim {}", op, shape_str(x.shape()), pos,
-                              shape_str(t.shape()), d + j);
+            raise<IndexError>(
+                "[{}] the shape of the mask {} at index {} does not match the shape "
+                "{} of the indexed tensor at dim {}",
+                op, shape_str(x.shape()), pos, shape_str(t.shape()), d + j);
           }
         }
         Tensor nz = nonzero(x);
@@ -132,7 +138,9 @@ Tensor apply_advanced(const Tensor& v, const Lowered& L) {
   return dispatch1(op, ins);
 }
 
-IndexPutOp put_op(const Lowered& L, bool accumulate) { return IndexPutOp(L.items, L.dims, accumulate); }
+IndexPutOp put_op(const Lowered& L, bool accumulate) {
+  return IndexPutOp(L.items, L.dims, accumulate);
+}
 
 TensorList put_inputs(const Tensor& t, const Tensor& value, const Lowered& L) {
   TensorList ins{t, to_dtype(value, t.dtype())};
@@ -163,6 +171,27 @@ Tensor index_put(const Tensor& t, const IndexSpec& spec, const Tensor& value, bo
   return dispatch1(op, put_inputs(t, value, L));
 }
 
+namespace {
+IndexSpec index_fill_spec(const Tensor& t, int64_t dim, const Tensor& index) {
+  if (index.dim() > 1) {
+    raise<IndexError>("[index_fill] index must be 0-D or 1-D, got shape {}",
+                      shape_str(index.shape()));
+  }
+  if (t.dim() == 0) raise<IndexError>("[index_fill] cannot index a 0-dim tensor");
+  int64_t d = normalize_dim(dim, t.dim(), "index_fill");
+  IndexSpec spec(d, TensorIndex::slice());
+  spec.push_back(TensorIndex::of(reshape(index, {-1})));
+  return spec;
+}
+}  // namespace
+
+Tensor index_fill(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
+  return index_put(t, index_fill_spec(t, dim, index), scalar_tensor(value, t.dtype(), t.device()));
+}
+const Tensor& index_fill_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value) {
+  return index_put_(t, index_fill_spec(t, dim, index), scalar_tensor(value, t.dtype(), t.device()));
+}
+
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
   if (index.dim() > 1) {
     raise<IndexError>("[index_select] index must be 0-D or 1-D, got shape {}",
@@ -183,7 +212,8 @@ std::tuple<int64_t, Tensor, Tensor> index_add_args(const Tensor& t, int64_t dim,
                                                    const Tensor& index, const Tensor& src,
                                                    const Scalar& alpha) {
   if (index.dim() > 1) {
-    raise<IndexError>("[index_add] index must be 0-D or 1-D, got shape {}", shape_str(index.shape()));
+    raise<IndexError>("[index_add] index must be 0-D or 1-D, got shape {}",
+                      shape_str(index.shape()));
   }
   check_index_dtype(index, "index_add");
   if (t.dim() == 0) raise<IndexError>("[index_add] cannot index a 0-dim tensor");
@@ -191,9 +221,10 @@ std::tuple<int64_t, Tensor, Tensor> index_add_args(const Tensor& t, int64_t dim,
   Shape expect(t.shape());
   expect[d] = index.numel();
   if (src.shape() != expect) {
-    raise<ValueError>("[index_add] source of shape {} must have shape {} (the tensor's shape {} "
-                      "with dim {} of size len(index) = {})", shape_str(src.shape()),
-                      shape_str(expect), shape_str(t.shape()), d, index.numel());
+    raise<ValueError>(
+        "[index_add] source of shape {} must have shape {} (the tensor's shape {} "
+        "with dim {} of size len(index) = {})",
+        shape_str(src.shape()), shape_str(expect), shape_str(t.shape()), d, index.numel());
   }
   Tensor v = alpha == Scalar(int64_t{1}) ? src : mul(src, alpha);
   return {d, reshape(index, {-1}), to_dtype(v, t.dtype())};

@@ -14,12 +14,17 @@ namespace ember {
 struct TensorIndex {
   enum class Kind : uint8_t { Int, Slice, None, Ellipsis, Tensor };
   Kind kind = Kind::Ellipsis;
-  int64_t index = 0;                          // Int
-  std::optional<int64_t> start, stop;         // Slice (nullopt: open end)
-  int64_t step = 1;                           // Slice (must be > 0)
-  ember::Tensor tensor;                       // Tensor: integer indices or a bool mask
+  int64_t index = 0;                   // Int
+  std::optional<int64_t> start, stop;  // Slice (nullopt: open end)
+  int64_t step = 1;                    // Slice (must be > 0)
+  ember::Tensor tensor;                // Tensor: integer indices or a bool mask
 
-  static TensorIndex integer(int64_t i) { TensorIndex x; x.kind = Kind::Int; x.index = i; return x; }
+  static TensorIndex integer(int64_t i) {
+    TensorIndex x;
+    x.kind = Kind::Int;
+    x.index = i;
+    return x;
+  }
   static TensorIndex slice(std::optional<int64_t> start = std::nullopt,
                            std::optional<int64_t> stop = std::nullopt, int64_t step = 1) {
     TensorIndex x;
@@ -29,9 +34,22 @@ struct TensorIndex {
     x.step = step;
     return x;
   }
-  static TensorIndex none() { TensorIndex x; x.kind = Kind::None; return x; }
-  static TensorIndex ellipsis() { TensorIndex x; x.kind = Kind::Ellipsis; return x; }
-  static TensorIndex of(ember::Tensor t) { TensorIndex x; x.kind = Kind::Tensor; x.tensor = std::move(t); return x; }
+  static TensorIndex none() {
+    TensorIndex x;
+    x.kind = Kind::None;
+    return x;
+  }
+  static TensorIndex ellipsis() {
+    TensorIndex x;
+    x.kind = Kind::Ellipsis;
+    return x;
+  }
+  static TensorIndex of(ember::Tensor t) {
+    TensorIndex x;
+    x.kind = Kind::Tensor;
+    x.tensor = std::move(t);
+    return x;
+  }
 };
 using IndexSpec = std::vector<TensorIndex>;
 
@@ -58,6 +76,10 @@ Tensor take_along_dim(const Tensor& t, const Tensor& index, std::optional<int64_
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);  // index: 1-D
 Tensor index_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
                  const Scalar& alpha = 1);
+
+// Fills t[..., index, ...] (index along dim, 0-D or 1-D) with value.
+Tensor index_fill(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+const Tensor& index_fill_(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
 
 // mask (bool) broadcasts to t's shape; value is a number or a 0-dim tensor.
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);

@@ -94,7 +94,8 @@ Tensor masked_select(const Tensor& t, const Tensor& mask) {
 MetaList NonzeroOp::infer(std::span<const Tensor> in) const {
   check_num_inputs(*this, in, 1);
   const Tensor& t = in[0];
-  if (!t.device().is_cpu()) raise<NotImplementedError>("[nonzero] needs the CUDA backend for {}", t.device().str());
+  if (!t.device().is_cpu())
+    raise<NotImplementedError>("[nonzero] needs the CUDA backend for {}", t.device().str());
   int64_t n = 0;
   for_each_value(t, [&](int64_t, bool nz) { n += nz; });
   return {TensorMeta{Shape{n, t.dim()}, DType::Int64, t.device()}};

@@ -43,15 +43,17 @@ MetaList CatOp::infer(std::span<const Tensor> in) const {
     const Tensor& t = in[i];
     if (cat_skips(t.shape())) continue;
     if (t.dim() != ref->dim()) {
-      raise<ValueError>("[cat] tensors must have the same number of dims: tensor 0 has shape {} "
-                        "but tensor {} has shape {}", shape_str(ref->shape()), i, shape_str(t.shape()));
+      raise<ValueError>(
+          "[cat] tensors must have the same number of dims: tensor 0 has shape {} "
+          "but tensor {} has shape {}",
+          shape_str(ref->shape()), i, shape_str(t.shape()));
     }
     for (int64_t k = 0; k < t.dim(); ++k) {
       if (k != d && t.shape()[k] != ref->shape()[k]) {
-        raise<ValueError>("[cat] sizes of tensors must match except in dim {}: expected size {} "
-                          "but got size {} for tensor {} in the list (shapes {} and {})", d,
-                          ref->shape()[k], t.shape()[k], i, shape_str(ref->shape()),
-                          shape_str(t.shape()));
+        raise<ValueError>(
+            "[cat] sizes of tensors must match except in dim {}: expected size {} "
+            "but got size {} for tensor {} in the list (shapes {} and {})",
+            d, ref->shape()[k], t.shape()[k], i, shape_str(ref->shape()), shape_str(t.shape()));
       }
     }
     out[d] += t.shape()[d];
@@ -75,10 +77,12 @@ void CatOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const {
       const int64_t row = o.shape()[d] * inner * isz;
       char* dst = static_cast<char*>(o.data_ptr()) + at * inner * isz;
       const char* src = static_cast<const char*>(t.data_ptr());
-      cpu::parallel_for(outer, std::max<int64_t>(1, cpu::kParallelGrain * 4 / std::max<int64_t>(block, 1)),
+      cpu::parallel_for(outer,
+                        std::max<int64_t>(1, cpu::kParallelGrain * 4 / std::max<int64_t>(block, 1)),
                         [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) std::memcpy(dst + i * row, src + i * block, block);
-      });
+                          for (int64_t i = b; i < e; ++i)
+                            std::memcpy(dst + i * row, src + i * block, block);
+                        });
     } else if (n > 0) {
       Shape s(o.shape());
       s[d] = n;
@@ -98,8 +102,10 @@ TensorList CatOp::vjp(const VjpArgs& a) const {
       out.push_back(a.needs_grad[i] ? zeros(m.shape, m.dtype, m.device) : Tensor());
       continue;
     }
-    if (a.needs_grad[i]) out.push_back(reduce_grad(narrow(g, d, at, m.shape[d]), m));
-    else out.emplace_back();
+    if (a.needs_grad[i])
+      out.push_back(reduce_grad(narrow(g, d, at, m.shape[d]), m));
+    else
+      out.emplace_back();
     at += m.shape[d];
   }
   return out;
@@ -114,9 +120,10 @@ Tensor stack(std::span<const Tensor> tensors, int64_t dim) {
   if (tensors.empty()) raise<ValueError>("[stack] expected a non-empty list of tensors");
   for (size_t i = 1; i < tensors.size(); ++i) {
     if (tensors[i].shape() != tensors[0].shape()) {
-      raise<ValueError>("[stack] expects each tensor to be equal size, but got {} at entry 0 "
-                        "and {} at entry {}", shape_str(tensors[0].shape()),
-                        shape_str(tensors[i].shape()), i);
+      raise<ValueError>(
+          "[stack] expects each tensor to be equal size, but got {} at entry 0 "
+          "and {} at entry {}",
+          shape_str(tensors[0].shape()), shape_str(tensors[i].shape()), i);
     }
   }
   int64_t d = normalize_dim(dim, tensors[0].dim() + 1, "stack");
@@ -132,7 +139,8 @@ MetaList FlipOp::infer(std::span<const Tensor> in) const {
   absl::InlinedVector<bool, 6> seen(std::max<int64_t>(in[0].dim(), 1), false);
   for (int64_t x : dims) {
     int64_t d = normalize_dim(x, std::max<int64_t>(in[0].dim(), 1), kName);
-    if (seen[d]) raise<ValueError>("[flip] dim {} appears more than once in {}", d, fmt::join(dims, ", "));
+    if (seen[d])
+      raise<ValueError>("[flip] dim {} appears more than once in {}", d, fmt::join(dims, ", "));
     seen[d] = true;
   }
   return {TensorMeta{in[0].shape(), in[0].dtype(), in[0].device()}};
@@ -179,16 +187,16 @@ void TriOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const {
     const T zero = static_cast<T>(acc_t<T>(0));
     cpu::parallel_for(nrows, std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(cols, 1)),
                       [&](int64_t b, int64_t e) {
-      for (int64_t r = b; r < e; ++r) {
-        const int64_t i = r % rows;
-        const T* sr = s + r * cols;
-        T* orow = o + r * cols;
-        for (int64_t j = 0; j < cols; ++j) {
-          bool keep = upper ? (j - i >= diagonal) : (j - i <= diagonal);
-          orow[j] = keep ? sr[j] : zero;
-        }
-      }
-    });
+                        for (int64_t r = b; r < e; ++r) {
+                          const int64_t i = r % rows;
+                          const T* sr = s + r * cols;
+                          T* orow = o + r * cols;
+                          for (int64_t j = 0; j < cols; ++j) {
+                            bool keep = upper ? (j - i >= diagonal) : (j - i <= diagonal);
+                            orow[j] = keep ? sr[j] : zero;
+                          }
+                        }
+                      });
   });
 }
 TensorList TriOp::vjp(const VjpArgs& a) const {

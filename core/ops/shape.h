@@ -15,6 +15,16 @@ namespace ember {
 Tensor cat(std::span<const Tensor> tensors, int64_t dim = 0);
 Tensor stack(std::span<const Tensor> tensors, int64_t dim = 0);  // joins along a new dim
 
+// NumPy-style stacking: hstack joins along dim 1 (dim 0 for 1-D inputs), vstack along dim 0
+// of inputs viewed as at least 2-D, dstack along dim 2 of inputs viewed as at least 3-D.
+Tensor hstack(std::span<const Tensor> tensors);
+Tensor vstack(std::span<const Tensor> tensors);
+Tensor dstack(std::span<const Tensor> tensors);
+
+// diag(v) for 1-D v: a square matrix with v on diagonal k; diag(m) for 2-D m: a copy of its
+// k-th diagonal.
+Tensor diag(const Tensor& t, int64_t diagonal = 0);
+
 // Views of consecutive pieces along dim: of `size` each (the last may be smaller), of the
 // given sizes (they must sum to the dim's size), or `chunks` near-equal pieces.
 std::vector<Tensor> split(const Tensor& t, int64_t size, int64_t dim = 0);

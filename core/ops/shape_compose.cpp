@@ -25,7 +25,8 @@ std::vector<Tensor> split(const Tensor& t, IntList sizes, int64_t dim) {
   int64_t d = normalize_dim(dim, t.dim(), "split");
   int64_t total = 0;
   for (int64_t s : sizes) {
-    if (s < 0) raise<ValueError>("[split] split sizes must be non-negative, got {}", shape_str(sizes));
+    if (s < 0)
+      raise<ValueError>("[split] split sizes must be non-negative, got {}", shape_str(sizes));
     total += s;
   }
   if (total != t.shape()[d]) {
@@ -49,10 +50,54 @@ std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
   return split(t, std::max<int64_t>(size, t.shape()[d] == 0 ? 0 : 1), d);
 }
 
+namespace {
+
+// t viewed with leading (and for 1-D -> 3-D, trailing) size-1 dims, as NumPy's atleast_nd.
+Tensor at_least(const Tensor& t, int64_t nd) {
+  if (t.dim() >= nd) return t;
+  if (t.dim() == 0) return reshape(t, Shape(nd, 1));
+  if (nd == 3 && t.dim() == 1) return reshape(t, {1, t.shape()[0], 1});
+  if (nd == 3) return unsqueeze(t, -1);  // 2-D (m, n) -> (m, n, 1)
+  return unsqueeze(t, 0);
+}
+
+Tensor stack_along(std::span<const Tensor> tensors, int64_t nd, int64_t dim, std::string_view op) {
+  if (tensors.empty()) raise<ValueError>("[{}] expected a non-empty list of tensors", op);
+  TensorList parts;
+  for (const Tensor& t : tensors) parts.push_back(at_least(t, nd));
+  return cat(parts, dim);
+}
+
+}  // namespace
+
+Tensor hstack(std::span<const Tensor> tensors) {
+  bool all_1d = !tensors.empty();
+  for (const Tensor& t : tensors) all_1d = all_1d && t.dim() <= 1;
+  return stack_along(tensors, 1, all_1d ? 0 : 1, "hstack");
+}
+Tensor vstack(std::span<const Tensor> tensors) { return stack_along(tensors, 2, 0, "vstack"); }
+Tensor dstack(std::span<const Tensor> tensors) { return stack_along(tensors, 3, 2, "dstack"); }
+
+Tensor diag(const Tensor& t, int64_t k) {
+  if (t.dim() == 2) return clone(diagonal(t, k));
+  if (t.dim() != 1) {
+    raise<ValueError>("[diag] expects a 1-D or 2-D tensor, got shape {}", shape_str(t.shape()));
+  }
+  const int64_t n = t.shape()[0], size = n + (k >= 0 ? k : -k);
+  Tensor rows = Tensor::empty({n}, DType::Int64), cols = Tensor::empty({n}, DType::Int64);
+  for (int64_t i = 0; i < n; ++i) {
+    rows.data<int64_t>()[i] = i + std::max<int64_t>(0, -k);
+    cols.data<int64_t>()[i] = i + std::max<int64_t>(0, k);
+  }
+  return index_put(zeros({size, size}, t.dtype(), t.device()),
+                   {TensorIndex::of(rows), TensorIndex::of(cols)}, t);
+}
+
 Tensor roll(const Tensor& t, IntList shifts, IntList dims) {
   if (dims.empty()) {
     if (shifts.size() != 1) {
-      raise<ValueError>("[roll] without dims, shifts must be a single value, got {}", shape_str(shifts));
+      raise<ValueError>("[roll] without dims, shifts must be a single value, got {}",
+                        shape_str(shifts));
     }
     const int64_t d0[] = {0};
     return reshape(roll(reshape(t, {-1}), shifts, IntList(d0, 1)), t.shape());
@@ -77,11 +122,14 @@ Tensor roll(const Tensor& t, IntList shifts, IntList dims) {
 Tensor repeat(const Tensor& t, IntList repeats) {
   const int64_t nr = static_cast<int64_t>(repeats.size());
   if (nr < t.dim()) {
-    raise<ValueError>("[repeat] number of repeat dims {} cannot be smaller than the tensor's "
-                      "number of dims {} (shape {})", nr, t.dim(), shape_str(t.shape()));
+    raise<ValueError>(
+        "[repeat] number of repeat dims {} cannot be smaller than the tensor's "
+        "number of dims {} (shape {})",
+        nr, t.dim(), shape_str(t.shape()));
   }
   for (int64_t r : repeats) {
-    if (r < 0) raise<ValueError>("[repeat] repeats must be non-negative, got {}", shape_str(repeats));
+    if (r < 0)
+      raise<ValueError>("[repeat] repeats must be non-negative, got {}", shape_str(repeats));
   }
   // (s0, s1) with repeats (r0, r1): view as (1, s0, 1, s1), expand to (r0, s0, r1, s1), merge.
   Shape padded(nr - t.dim(), 1);
@@ -121,8 +169,10 @@ Tensor pad_dim(const Tensor& t, int64_t d, int64_t before, int64_t after, std::s
     }
   } else if (mode == "reflect") {
     if (before >= n || after >= n) {
-      raise<ValueError>("[pad] reflect padding ({}, {}) must be smaller than the size {} of dim {} "
-                        "(shape {})", before, after, n, d, shape_str(t.shape()));
+      raise<ValueError>(
+          "[pad] reflect padding ({}, {}) must be smaller than the size {} of dim {} "
+          "(shape {})",
+          before, after, n, d, shape_str(t.shape()));
     }
     const int64_t fd[] = {d};
     if (before > 0) parts.push_back(flip(narrow(t, d, 1, before), IntList(fd, 1)));
@@ -151,7 +201,8 @@ Tensor pad_dim(const Tensor& t, int64_t d, int64_t before, int64_t after, std::s
 
 Tensor pad(const Tensor& t, IntList pads, std::string_view mode, const Scalar& value) {
   if (pads.size() % 2 != 0) {
-    raise<ValueError>("[pad] padding length must be even, got {} ({})", pads.size(), shape_str(pads));
+    raise<ValueError>("[pad] padding length must be even, got {} ({})", pads.size(),
+                      shape_str(pads));
   }
   const int64_t npad = static_cast<int64_t>(pads.size()) / 2;
   if (npad > t.dim()) {
@@ -159,7 +210,8 @@ Tensor pad(const Tensor& t, IntList pads, std::string_view mode, const Scalar& v
                       shape_str(pads), npad, t.dim(), shape_str(t.shape()));
   }
   if (mode != "constant" && mode != "reflect" && mode != "replicate") {
-    raise<ValueError>("[pad] unknown mode '{}'; expected 'constant', 'reflect' or 'replicate'", mode);
+    raise<ValueError>("[pad] unknown mode '{}'; expected 'constant', 'reflect' or 'replicate'",
+                      mode);
   }
   Tensor r = t;
   for (int64_t i = 0; i < npad; ++i) {

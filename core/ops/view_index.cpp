@@ -15,11 +15,13 @@ EMBER_REGISTER_OP(DiagonalOp);
 namespace {
 
 std::pair<int64_t, int64_t> normalize_slice(std::optional<int64_t> start,
-                                            std::optional<int64_t> stop, int64_t step,
-                                            int64_t size, std::string_view op) {
+                                            std::optional<int64_t> stop, int64_t step, int64_t size,
+                                            std::string_view op) {
   if (step <= 0) {
-    raise<ValueError>("[{}] slice step must be positive, got {} (negative steps are not "
-                      "supported; use flip)", op, step);
+    raise<ValueError>(
+        "[{}] slice step must be positive, got {} (negative steps are not "
+        "supported; use flip)",
+        op, step);
   }
   auto clamp = [size](int64_t v) {
     if (v < 0) v += size;
@@ -83,8 +85,8 @@ ViewGeometry basic_index_geometry(IntList shape, IntList strides, int64_t offset
       g.offset += i * strides[d];
     } else if (kind == BasicIndexOp::kSlice) {
       if (c <= 0 || a < 0 || b > size || a > b) {
-        raise<IndexError>("[{}] slice {}:{}:{} is invalid for dim {} with size {}", op, a, b, c,
-                          d, size);
+        raise<IndexError>("[{}] slice {}:{}:{} is invalid for dim {} with size {}", op, a, b, c, d,
+                          size);
       }
       g.shape.push_back((b - a + c - 1) / c);
       g.strides.push_back(strides[d] * c);
@@ -132,8 +134,10 @@ Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
   int64_t size = t.shape()[d];
   int64_t s = start < 0 ? start + size : start;
   if (s < 0 || s > size || length < 0 || s + length > size) {
-    raise<IndexError>("[narrow] start {} and length {} are out of range for dim {} with size {} "
-                      "(shape {})", start, length, dim, size, shape_str(t.shape()));
+    raise<IndexError>(
+        "[narrow] start {} and length {} are out of range for dim {} with size {} "
+        "(shape {})",
+        start, length, dim, size, shape_str(t.shape()));
   }
   return run_basic(t, items_at(t, d, {BasicIndexOp::kSlice, s, s + length, 1}));
 }
@@ -232,8 +236,10 @@ Tensor movedim(const Tensor& t, IntList source, IntList destination) {
   for (size_t i = 0; i < source.size(); ++i) {
     int64_t s = normalize_dim(source[i], nd, "movedim");
     int64_t d = normalize_dim(destination[i], nd, "movedim");
-    if (used_src[s]) raise<ValueError>("[movedim] repeated dim {} in source {}", s, shape_str(source));
-    if (perm[d] != -1) raise<ValueError>("[movedim] repeated dim {} in destination {}", d, shape_str(destination));
+    if (used_src[s])
+      raise<ValueError>("[movedim] repeated dim {} in source {}", s, shape_str(source));
+    if (perm[d] != -1)
+      raise<ValueError>("[movedim] repeated dim {} in destination {}", d, shape_str(destination));
     perm[d] = s;
     used_src[s] = true;
   }

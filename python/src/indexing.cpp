@@ -20,10 +20,13 @@ Tensor sequence_index(py::handle h) {
   } else if (kind == 'i' || kind == 'u') {
     arr = arr.attr("astype")("int64");
   } else if (kind != 'b') {
-    raise<IndexError>("[index] tensors used as indices must be int64, int32 or bool; got a "
-                      "sequence of NumPy dtype {}", py::str(arr.dtype()).cast<std::string>());
+    raise<IndexError>(
+        "[index] tensors used as indices must be int64, int32 or bool; got a "
+        "sequence of NumPy dtype {}",
+        py::str(arr.dtype()).cast<std::string>());
   }
-  arr = np.attr("ascontiguousarray")(arr);
+  // (np.ascontiguousarray would turn a 0-d array into 1-d)
+  arr = np.attr("require")(arr, py::none(), "C");
   return py::module_::import("ember._C").attr("from_numpy")(arr).cast<Tensor>();
 }
 
@@ -46,8 +49,15 @@ TensorIndex item_of(py::handle h) {
     auto step = slice_bound(h.attr("step"));
     return TensorIndex::slice(start, stop, step.value_or(1));
   }
+  if (!py::isinstance<py::array>(h) && !PyLong_Check(h.ptr()) && py::hasattr(h, "dtype") &&
+      py::hasattr(h, "ndim")) {  // NumPy scalars (np.True_, np.int64(1)): as 0-d arrays
+    return item_of(py::module_::import("numpy").attr("asarray")(h));
+  }
   if (py::isinstance<py::array>(h)) {
     py::array a = py::reinterpret_borrow<py::array>(h);
+    if (a.ndim() == 0 && (a.dtype().kind() == 'i' || a.dtype().kind() == 'u')) {
+      return TensorIndex::integer(h.attr("item")().cast<int64_t>());
+    }
     if (a.ndim() == 0 && a.dtype().kind() == 'b') {
       return TensorIndex::of(scalar_tensor(h.attr("item")().cast<bool>(), DType::Bool));
     }
@@ -59,8 +69,10 @@ TensorIndex item_of(py::handle h) {
   if (py::isinstance<py::sequence>(h) && !py::isinstance<py::str>(h)) {
     return TensorIndex::of(sequence_index(h));
   }
-  raise<IndexError>("[index] only integers, slices, None, Ellipsis, bools, and integer or bool "
-                    "tensors (or sequences of them) are valid indices, got {}", type_name(h));
+  raise<IndexError>(
+      "[index] only integers, slices, None, Ellipsis, bools, and integer or bool "
+      "tensors (or sequences of them) are valid indices, got {}",
+      type_name(h));
 }
 
 IndexSpec spec_of(py::handle key) {
@@ -79,7 +91,8 @@ IndexSpec spec_of_tensors(py::handle indices) {
     if (h.is_none()) {
       spec.push_back(TensorIndex::slice());
     } else {
-      spec.push_back(TensorIndex::of(py::isinstance<Tensor>(h) ? h.cast<Tensor>() : sequence_index(h)));
+      spec.push_back(
+          TensorIndex::of(py::isinstance<Tensor>(h) ? h.cast<Tensor>() : sequence_index(h)));
     }
   }
   return spec;
@@ -88,7 +101,8 @@ IndexSpec spec_of_tensors(py::handle indices) {
 Tensor value_of(py::handle v) {
   if (py::isinstance<Tensor>(v)) return v.cast<Tensor>();
   if (auto s = as_scalar(v)) return scalar_tensor(*s);
-  if ((py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v)) || py::isinstance<py::array>(v)) {
+  if ((py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v)) ||
+      py::isinstance<py::array>(v)) {
     return py::module_::import("ember").attr("tensor")(v).cast<Tensor>();
   }
   raise<TypeError>("[index_put_] can only assign a tensor, a number or a sequence, got {}",
@@ -97,22 +111,31 @@ Tensor value_of(py::handle v) {
 
 void bind_indexing(py::module_& m) {
   auto T = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
-  T.def("__getitem__", [](const Tensor& t, py::handle key) {
-     if (PyLong_CheckExact(key.ptr())) return select(t, 0, key.cast<int64_t>());  // t[i]
-     return index(t, spec_of(key));
-   })
-      .def("__setitem__", [](const Tensor& t, py::handle key, py::handle value) {
-        index_put_(t, spec_of(key), value_of(value));
-      })
-      .def("index_put_", [](const Tensor& t, py::handle indices, const Tensor& values, bool acc) {
-        return index_put_(t, spec_of_tensors(indices), values, acc);
-      }, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false)
-      .def("index_put", [](const Tensor& t, py::handle indices, const Tensor& values, bool acc) {
+  T.def("__getitem__",
+        [](const Tensor& t, py::handle key) {
+          if (PyLong_CheckExact(key.ptr())) return select(t, 0, key.cast<int64_t>());  // t[i]
+          return index(t, spec_of(key));
+        })
+      .def("__setitem__", [](const Tensor& t, py::handle key,
+                             py::handle value) { index_put_(t, spec_of(key), value_of(value)); })
+      .def(
+          "index_put_",
+          [](const Tensor& t, py::handle indices, const Tensor& values, bool acc) {
+            return index_put_(t, spec_of_tensors(indices), values, acc);
+          },
+          py::arg("indices"), py::arg("values"), py::arg("accumulate") = false)
+      .def(
+          "index_put",
+          [](const Tensor& t, py::handle indices, const Tensor& values, bool acc) {
+            return index_put(t, spec_of_tensors(indices), values, acc);
+          },
+          py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
+  m.def(
+      "index_put",
+      [](const Tensor& t, py::handle indices, const Tensor& values, bool acc) {
         return index_put(t, spec_of_tensors(indices), values, acc);
-      }, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
-  m.def("index_put", [](const Tensor& t, py::handle indices, const Tensor& values, bool acc) {
-    return index_put(t, spec_of_tensors(indices), values, acc);
-  }, py::arg("input"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
+      },
+      py::arg("input"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
 }
 EMBER_PY_BINDING(30, bind_indexing);
 

@@ -40,6 +40,14 @@ py::object nonzero_call(const Tensor& t, bool as_tuple_) {
   return py::cast(nonzero(t));
 }
 
+Tensor index_fill_call(const Tensor& t, int64_t dim, const Tensor& index, py::handle value,
+                       bool inplace) {
+  auto s = as_scalar(value);
+  if (!s && py::isinstance<Tensor>(value)) s = Scalar(value.cast<Tensor>().item<double>());
+  if (!s) raise<TypeError>("[index_fill] value must be a number or a 0-dim tensor");
+  return inplace ? index_fill_(t, dim, index, *s) : index_fill(t, dim, index, *s);
+}
+
 Scalar alpha_arg(py::handle a) {
   auto s = as_scalar(a);
   if (!s) raise<TypeError>("[index_add] alpha must be a number");
@@ -47,54 +55,100 @@ Scalar alpha_arg(py::handle a) {
 }
 
 Tensor take_call(const Tensor& t, const Tensor& idx, py::handle dim) {
-  return take_along_dim(t, idx, dim.is_none() ? std::nullopt : std::optional<int64_t>(dim.cast<int64_t>()));
+  return take_along_dim(t, idx,
+                        dim.is_none() ? std::nullopt : std::optional<int64_t>(dim.cast<int64_t>()));
 }
 
 void bind_index_ops(py::module_& m) {
   m.def("gather", &gather, py::arg("input"), py::arg("dim"), py::arg("index"));
-  m.def("scatter", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src, py::handle value) {
-    return scatter_call(t, dim, index, src, value, false);
-  }, py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("src") = py::none(),
-     py::kw_only(), py::arg("value") = py::none());
-  m.def("scatter_add", &scatter_add, py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("src"));
+  m.def(
+      "scatter",
+      [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src, py::handle value) {
+        return scatter_call(t, dim, index, src, value, false);
+      },
+      py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("src") = py::none(),
+      py::kw_only(), py::arg("value") = py::none());
+  m.def("scatter_add", &scatter_add, py::arg("input"), py::arg("dim"), py::arg("index"),
+        py::arg("src"));
   m.def("index_select", &index_select, py::arg("input"), py::arg("dim"), py::arg("index"));
-  m.def("index_add", [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, py::handle alpha) {
-    return index_add(t, dim, index, src, alpha_arg(alpha));
-  }, py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(),
-     py::arg("alpha") = 1);
-  m.def("masked_fill", [](const Tensor& t, const Tensor& mask, py::handle v) {
-    return masked_fill_call(t, mask, v, false);
-  }, py::arg("input"), py::arg("mask"), py::arg("value"));
+  m.def(
+      "index_add",
+      [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, py::handle alpha) {
+        return index_add(t, dim, index, src, alpha_arg(alpha));
+      },
+      py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(),
+      py::arg("alpha") = 1);
+  m.def(
+      "masked_fill",
+      [](const Tensor& t, const Tensor& mask, py::handle v) {
+        return masked_fill_call(t, mask, v, false);
+      },
+      py::arg("input"), py::arg("mask"), py::arg("value"));
+  m.def(
+      "index_fill",
+      [](const Tensor& t, int64_t d, const Tensor& i, py::handle v) {
+        return index_fill_call(t, d, i, v, false);
+      },
+      py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("value"));
   m.def("masked_select", &masked_select, py::arg("input"), py::arg("mask"));
   m.def("nonzero", &nonzero_call, py::arg("input"), py::kw_only(), py::arg("as_tuple") = false);
   m.def("one_hot", &one_hot, py::arg("tensor"), py::arg("num_classes") = -1);
-  m.def("take_along_dim", &take_call, py::arg("input"), py::arg("indices"), py::arg("dim") = py::none());
+  m.def("take_along_dim", &take_call, py::arg("input"), py::arg("indices"),
+        py::arg("dim") = py::none());
 
   auto T = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
   T.def("gather", &gather, py::arg("dim"), py::arg("index"))
-      .def("scatter", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src, py::handle value) {
-        return scatter_call(t, dim, index, src, value, false);
-      }, py::arg("dim"), py::arg("index"), py::arg("src") = py::none(), py::kw_only(),
-         py::arg("value") = py::none())
-      .def("scatter_", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src, py::handle value) {
-        return scatter_call(t, dim, index, src, value, true);
-      }, py::arg("dim"), py::arg("index"), py::arg("src") = py::none(), py::kw_only(),
-         py::arg("value") = py::none())
+      .def(
+          "scatter",
+          [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src, py::handle value) {
+            return scatter_call(t, dim, index, src, value, false);
+          },
+          py::arg("dim"), py::arg("index"), py::arg("src") = py::none(), py::kw_only(),
+          py::arg("value") = py::none())
+      .def(
+          "scatter_",
+          [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src, py::handle value) {
+            return scatter_call(t, dim, index, src, value, true);
+          },
+          py::arg("dim"), py::arg("index"), py::arg("src") = py::none(), py::kw_only(),
+          py::arg("value") = py::none())
       .def("scatter_add", &scatter_add, py::arg("dim"), py::arg("index"), py::arg("src"))
       .def("scatter_add_", &scatter_add_, py::arg("dim"), py::arg("index"), py::arg("src"))
       .def("index_select", &index_select, py::arg("dim"), py::arg("index"))
-      .def("index_add", [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, py::handle alpha) {
-        return index_add(t, dim, index, src, alpha_arg(alpha));
-      }, py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1)
-      .def("index_add_", [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, py::handle alpha) {
-        return index_add_(t, dim, index, src, alpha_arg(alpha));
-      }, py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1)
-      .def("masked_fill", [](const Tensor& t, const Tensor& mask, py::handle v) {
-        return masked_fill_call(t, mask, v, false);
-      }, py::arg("mask"), py::arg("value"))
-      .def("masked_fill_", [](const Tensor& t, const Tensor& mask, py::handle v) {
-        return masked_fill_call(t, mask, v, true);
-      }, py::arg("mask"), py::arg("value"))
+      .def(
+          "index_add",
+          [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
+             py::handle alpha) { return index_add(t, dim, index, src, alpha_arg(alpha)); },
+          py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1)
+      .def(
+          "index_add_",
+          [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
+             py::handle alpha) { return index_add_(t, dim, index, src, alpha_arg(alpha)); },
+          py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1)
+      .def(
+          "masked_fill",
+          [](const Tensor& t, const Tensor& mask, py::handle v) {
+            return masked_fill_call(t, mask, v, false);
+          },
+          py::arg("mask"), py::arg("value"))
+      .def(
+          "masked_fill_",
+          [](const Tensor& t, const Tensor& mask, py::handle v) {
+            return masked_fill_call(t, mask, v, true);
+          },
+          py::arg("mask"), py::arg("value"))
+      .def(
+          "index_fill",
+          [](const Tensor& t, int64_t d, const Tensor& i, py::handle v) {
+            return index_fill_call(t, d, i, v, false);
+          },
+          py::arg("dim"), py::arg("index"), py::arg("value"))
+      .def(
+          "index_fill_",
+          [](const Tensor& t, int64_t d, const Tensor& i, py::handle v) {
+            return index_fill_call(t, d, i, v, true);
+          },
+          py::arg("dim"), py::arg("index"), py::arg("value"))
       .def("masked_select", &masked_select, py::arg("mask"))
       .def("nonzero", &nonzero_call, py::kw_only(), py::arg("as_tuple") = false)
       .def("take_along_dim", &take_call, py::arg("indices"), py::arg("dim") = py::none());

@@ -75,6 +75,9 @@ class TestGetItem:
         assert_close(x[np.int64(1), np.int32(2)], A[1, 2])
         assert_close(x[[True, False, True, False]], A[[True, False, True, False]])
         assert_close(x[[]], A[np.array([], np.int64)])
+        for key in (np.True_, np.False_, np.array(1), np.array(True), (np.array(2), np.int32(1)),
+                    range(1, 3), (range(2), 1)):
+            assert_close(x[key], A[key])
 
     def test_iteration_and_len(self):
         x = T(rand(3, 2))
@@ -116,7 +119,8 @@ class TestGetItem:
             x[T([0.5])]
         with pytest.raises(IndexError, match=r"\[index\] only integers, slices"):
             x["a"]
-        with pytest.raises(IndexError, match=r"\[index\] shapes \[2\] and \[3\] cannot be broadcast"):
+        with pytest.raises(IndexError, match=r"\[index\] shape mismatch: indexing tensors could not be "
+                                             r"broadcast together with shapes \[2\] and \[3\]"):
             x[[0, 1], [0, 1, 2]]
         with pytest.raises(ValueError, match=r"slice step must be positive, got -1"):
             x[::-1]
@@ -419,7 +423,16 @@ def test_random_getitem_setitem_match_numpy(case, transposed):
             isinstance(k, np.ndarray) and k.dtype == bool for k in key):
         return  # NumPy and PyTorch differ on masks mixed with other arrays; skip
     if any(isinstance(k, int) for k in key) and any(isinstance(k, np.ndarray) for k in key):
-        return  # ints count as advanced indices in NumPy but as select in PyTorch (tested above)
+        # Ints count as advanced indices in NumPy but as select in PyTorch: follow PyTorch.
+        if torch is None:
+            return
+        tkey = tuple(torch.tensor(k) if isinstance(k, np.ndarray) else k for k in key)
+        ta = torch.tensor(a)
+        assert_close(x[key], ta[tkey].numpy())
+        ta[tkey] = -1.0
+        x[key] = -1.0
+        assert_close(x, ta.numpy())
+        return
     assert_close(x[key], expected)
     ref = a.copy()
     ref[key] = -1.0
@@ -436,7 +449,7 @@ def test_random_getitem_setitem_match_numpy(case, transposed):
     (lambda x: x.index_select(0, T([0.0])), IndexError, r"\[index_select\] tensors used as indices must be int64, int32 or bool, got float64"),
     (lambda x: x.masked_select(T([1, 0, 1])), TypeError, r"\[masked_select\] mask must be a bool tensor, got int64"),
     (lambda x: x.masked_select(T([True, False])), ValueError, r"\[masked_select\] shapes \[2, 3\] and \[2\] cannot be broadcast"),
-    (lambda x: x.index_put_((T([0, 1]), T([0, 1, 2])), T(1.0)), IndexError, r"\[index_put\] shapes \[2\] and \[3\] cannot be broadcast"),
+    (lambda x: x.index_put_((T([0, 1]), T([0, 1, 2])), T(1.0)), IndexError, r"\[index_put\] shape mismatch: indexing tensors could not be broadcast"),
     (lambda x: T(1.0)[0], IndexError, r"\[select\] cannot select from a 0-dim tensor"),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_more_error_paths(fn, exc, pattern):
@@ -455,3 +468,120 @@ def test_augmented_assignment_through_index():
     x[[0, 0, 2]] += 1.0  # like NumPy/PyTorch: no accumulation over repeats
     x[1:3] += 2.0
     assert_close(x, [1, 2, 3, 0, 0])
+
+
+@pytest.mark.parametrize("dtype", [ember.float32, ember.float64, ember.float16, ember.bfloat16,
+                                   ember.int32, ember.int64, ember.uint8, ember.bool])
+def test_index_ops_all_dtypes(dtype):
+    a = np.arange(12).reshape(3, 4) % 5
+    x = T(a, dtype=dtype)
+    ref = a.astype(np.float64) if dtype != ember.bool else (a != 0).astype(np.float64)
+
+    def f(t):
+        return t.float()
+
+    assert_close(f(x[[2, 0], 1:]), ref[[2, 0], 1:])
+    assert_close(f(x.T[1]), ref.T[1])
+    idx = np.array([[0, 2, 1, 0]])
+    assert_close(f(x.gather(0, T(idx))), np.take_along_axis(ref, idx, 0))
+    assert_close(f(x.index_select(1, T([3, 3]))), ref[:, [3, 3]])
+    assert_close(f(x.masked_select(T(a > 2))), ref[a > 2])
+    y = x.clone()
+    y[:, [0, 2]] = x[:, [1, 3]]
+    r = ref.copy()
+    r[:, [0, 2]] = ref[:, [1, 3]]
+    assert_close(f(y), r)
+    s = x.scatter(1, T([[3], [0], [1]]), x[:, :1])
+    r = ref.copy()
+    r[0, 3], r[1, 0], r[2, 1] = ref[0, 0], ref[1, 0], ref[2, 0]
+    assert_close(f(s), r)
+
+
+def test_saved_index_modified_in_place_is_an_error():
+    x = ember.tensor(rand(4), dtype=ember.float64, requires_grad=True)
+    idx = T([0, 1])
+    y = x.gather(0, idx)
+    idx[0] = 3
+    with pytest.raises(RuntimeError, match=r"\[gather\] a tensor needed for backward .* was modified"):
+        y.backward(ember.tensor(np.ones(2)))
+
+
+def test_in_place_write_to_gather_input_keeps_backward_valid():
+    # gather saves only its index, so overwriting its input afterwards is fine.
+    x = ember.tensor(rand(4), dtype=ember.float64, requires_grad=True)
+    h = x * 1.0
+    y = h.gather(0, T([1, 1, 2]))
+    h[0] = 5.0
+    (y * 1.0).backward(ember.tensor(np.ones(3)))
+    assert_close(x.grad, [0, 2, 1, 0])
+
+
+@pytest.mark.parametrize("op", ["gather", "scatter_add", "index_put", "masked_fill", "cat", "pad"])
+def test_double_backward(op):
+    """d/dx of (d/dx sum(w * f(x*x))) is 2 * (backward of f applied to w): exercises each vjp's
+    own vjp (create_graph=True)."""
+    n = 5
+    x = ember.tensor(rand(n), dtype=ember.float64, requires_grad=True)
+    idx = T([0, 3, 3, 1])
+    fns = {
+        "gather": lambda t: t.gather(0, idx),
+        "scatter_add": lambda t: ember.scatter_add(t, 0, idx, t[:4]),
+        "index_put": lambda t: t.index_put((idx,), t[1:], accumulate=True),
+        "masked_fill": lambda t: t.masked_fill(T([True, False, True, False, False]), 0.0),
+        "cat": lambda t: ember.cat([t, t[1:3]]),
+        "pad": lambda t: ember.pad(t, (2, 1), mode="reflect"),
+    }
+    f = fns[op]
+    y = f(x * x)
+    w = ember.tensor(np.random.default_rng(2).uniform(0.5, 1.5, size=y.shape))
+    (g,) = ember.autograd.grad(y, x, w, create_graph=True)
+    (gg,) = ember.autograd.grad(g, x, ember.tensor(np.ones(n)))
+    # g = 2x * J^T w, so d(sum g)/dx = 2 * J^T w (f is linear in its input).
+    xx = ember.tensor(rand(n), dtype=ember.float64, requires_grad=True)
+    f(xx).backward(w)
+    assert_close(gg, 2 * xx.grad.numpy())
+
+
+def test_index_fill():
+    a = rand(3, 4)
+    ref = a.copy()
+    ref[:, [0, 2]] = -1.0
+    assert_close(T(a).index_fill(1, T([0, 2]), -1.0), ref)
+    x = T(a)
+    x.index_fill_(1, T([2, 0]), -1.0)
+    assert_close(x, ref)
+    gradcheck(lambda t: ember.index_fill(t, 0, T([1]), 0.0), a)
+    with pytest.raises(IndexError, match=r"\[index_fill\] index must be 0-D or 1-D"):
+        T(a).index_fill(0, T([[1]]), 0.0)
+
+
+def test_large_inputs_take_the_threaded_paths():
+    """Sizes above the parallel grain (32768 elements) run the multi-threaded loops."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((400, 300)).astype(np.float32)
+    x = noncontig(a)
+    rows = rng.integers(-400, 400, size=500)
+    cols = rng.integers(0, 300, size=(500, 1))
+    assert_close(x[rows], a[rows])
+    assert_close(x[rows[:, None], cols.T[:, :7]], a[rows[:, None], cols.T[:, :7]])
+    idx = rng.integers(0, 400, size=(400, 300))
+    assert_close(x.gather(0, T(idx)), np.take_along_axis(a, idx, 0))
+    assert_close(ember.cat([x, T(a)], 1), np.concatenate([a, a], 1))
+    assert_close(x.flip(0, 1), a[::-1, ::-1])
+    assert_close(x.tril(3), np.tril(a, 3))
+    m = a > 0
+    assert_close(x.masked_fill(T(m), 0.0), np.where(m, 0, a))
+    y = T(a)
+    y[rows % 400] = T(np.ones(300, np.float32))
+    ref = a.copy()
+    ref[rows % 400] = 1
+    assert_close(y, ref)
+
+
+def test_augmented_assignment_on_non_leaf_is_differentiable():
+    def f(x, v):
+        y = x * 1.0
+        y[0] += v  # getitem view, in-place add on it, then setitem back into y
+        y[:, 1:] += 1.0
+        return y * y
+    gradcheck(f, rand(3, 4), rand(4))

@@ -359,3 +359,22 @@ def test_random_shape_ops_match_numpy(shape, data):
 def test_more_error_paths(fn, exc, pattern):
     with pytest.raises(exc, match=pattern):
         fn(T(rand(2, 3)))
+
+
+def test_hstack_vstack_dstack_diag():
+    a, b = rand(2, 3), rand(2, 3, seed=4)
+    v1, v2 = rand(3), rand(2, seed=5)
+    assert_close(ember.hstack([T(a), T(b)]), np.hstack([a, b]))
+    assert_close(ember.hstack([T(v1), T(v2)]), np.hstack([v1, v2]))
+    assert_close(ember.vstack([T(a), T(v1)]), np.vstack([a, v1]))
+    assert_close(ember.dstack([T(a), T(b)]), np.dstack([a, b]))
+    assert_close(ember.dstack([T(v1), T(v1)]), np.dstack([v1, v1]))
+    for k in (-1, 0, 2):
+        assert_close(ember.diag(T(v1), k), np.diag(v1, k))
+        assert_close(T(rand(3, 4)).diag(k), np.diag(rand(3, 4), k))
+    gradcheck(lambda x: ember.diag(x, 1), v1)
+    gradcheck(lambda x, y: ember.vstack([x, y]), a, v1)
+    with pytest.raises(ValueError, match=r"\[diag\] expects a 1-D or 2-D tensor, got shape \[2, 3, 1\]"):
+        ember.diag(T(rand(2, 3, 1)))
+    with pytest.raises(ValueError, match=r"\[hstack\] expected a non-empty list"):
+        ember.hstack([])

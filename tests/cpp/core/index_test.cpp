@@ -59,7 +59,8 @@ TEST(Index, OutOfRangeNamesDimIndexAndSize) {
     FAIL() << "no error";
   } catch (const IndexError& e) {
     EXPECT_NE(std::string(e.what()).find("[index] index 3 is out of bounds for dim 1 with size 3"),
-              std::string::npos) << e.what();
+              std::string::npos)
+        << e.what();
   }
   EXPECT_THROW(index(t, {TI::integer(0), TI::integer(0), TI::integer(0)}), IndexError);
 }

@@ -41,16 +41,20 @@ TEST(Views, SliceSelectNarrowShareStorage) {
   EXPECT_EQ(values(s), (std::vector<double>{1, 3, 6, 8, 11, 13, 16, 18}));
   EXPECT_EQ(values(select(t, 0, -1)), (std::vector<double>{15, 16, 17, 18, 19}));
   EXPECT_EQ(values(narrow(t, 1, 3, 2)), (std::vector<double>{3, 4, 8, 9, 13, 14, 18, 19}));
-  EXPECT_EQ(slice(t, 0, 3, 1).shape(), (Shape{0, 5}));  // stop < start: empty
+  EXPECT_EQ(slice(t, 0, 3, 1).shape(), (Shape{0, 5}));       // stop < start: empty
   EXPECT_EQ(slice(t, 0, -100, 100).shape(), (Shape{4, 5}));  // clamped
 }
 
 TEST(Views, NegativeStepAndRangeErrors) {
   Tensor t = iota({3});
-  EXPECT_NE(error_of<ValueError>([&] { slice(t, 0, std::nullopt, std::nullopt, -1); })
-                .find("[slice] slice step must be positive, got -1"), std::string::npos);
-  EXPECT_NE(error_of<IndexError>([&] { select(t, 0, 3); })
-                .find("[select] index 3 is out of range for dim 0 with size 3"), std::string::npos);
+  EXPECT_NE(error_of<ValueError>([&] {
+              slice(t, 0, std::nullopt, std::nullopt, -1);
+            }).find("[slice] slice step must be positive, got -1"),
+            std::string::npos);
+  EXPECT_NE(error_of<IndexError>([&] {
+              select(t, 0, 3);
+            }).find("[select] index 3 is out of range for dim 0 with size 3"),
+            std::string::npos);
   EXPECT_NE(error_of<IndexError>([&] { narrow(t, 0, 2, 2); }).find("[narrow]"), std::string::npos);
 }
 
@@ -110,7 +114,9 @@ TEST(ShapeOps, RepeatTilePad) {
   EXPECT_EQ(values(pad(p, {2, 1}, "reflect")), (std::vector<double>{2, 1, 0, 1, 2, 1}));
   EXPECT_EQ(values(pad(p, {1, 1}, "replicate")), (std::vector<double>{0, 0, 1, 2, 2}));
   EXPECT_EQ(values(pad(p, {-1, 1})), (std::vector<double>{1, 2, 0}));
-  EXPECT_NE(error_of<ValueError>([&] { pad(p, {3, 0}, "reflect"); }).find("[pad] reflect padding"),
+  EXPECT_NE(error_of<ValueError>([&] {
+              pad(p, {3, 0}, "reflect");
+            }).find("[pad] reflect padding"),
             std::string::npos);
 }
 
