@@ -16,6 +16,7 @@ namespace ember {
 EMBER_REGISTER_OP(UniformOp);
 EMBER_REGISTER_OP(NormalOp);
 EMBER_REGISTER_OP(ExponentialOp);
+EMBER_REGISTER_OP(TruncatedNormalOp);
 EMBER_REGISTER_OP(RandintOp);
 EMBER_REGISTER_OP(BernoulliOp);
 EMBER_REGISTER_OP(RandpermOp);
@@ -184,6 +185,36 @@ MetaList ExponentialOp::infer(std::span<const Tensor> in) const {
 
 void ExponentialOp::eval_cpu(std::span<const Tensor>, std::span<Tensor> out) const {
   cpu::exponential_fill(out[0], spec.stream, lambd);
+}
+
+TruncatedNormalOp::TruncatedNormalOp(const Attrs& at)
+    : RandomOp(RandomSpec(at, kName)),
+      mean(at.get<double>("mean", kName)),
+      std(at.get<double>("std", kName)),
+      a(at.get<double>("a", kName)),
+      b(at.get<double>("b", kName)) {}
+
+void TruncatedNormalOp::attributes(Attrs& out) const {
+  spec.attributes(out);
+  out.set("mean", mean);
+  out.set("std", std);
+  out.set("a", a);
+  out.set("b", b);
+}
+
+MetaList TruncatedNormalOp::infer(std::span<const Tensor> in) const {
+  const auto nm = spec.name_or(kName);
+  TensorMeta m = spec.meta(in, default_float_dtype(), nm);
+  check_float_dtype(m.dtype, nm);
+  if (!(std > 0) || !std::isfinite(std) || !std::isfinite(mean)) {
+    raise<ValueError>("[{}] expected a finite mean and std > 0, got mean={}, std={}", nm, mean, std);
+  }
+  if (!(a < b)) raise<ValueError>("[{}] expected a < b, got a={}, b={}", nm, a, b);
+  return {m};
+}
+
+void TruncatedNormalOp::eval_cpu(std::span<const Tensor>, std::span<Tensor> out) const {
+  cpu::truncated_normal_fill(out[0], spec.stream, mean, std, a, b);
 }
 
 // ---- randint, bernoulli, randperm, multinomial -----------------------------------------
@@ -397,6 +428,11 @@ const Tensor& normal_(const Tensor& t, double mean, double std, Generator* gen) 
 }
 const Tensor& exponential_(const Tensor& t, double lambd, Generator* gen) {
   run_inplace(ExponentialOp(like_spec(std::nullopt, gen, "exponential_", true), lambd), {t});
+  return t;
+}
+const Tensor& trunc_normal_(const Tensor& t, double mean, double std, double a, double b,
+                            Generator* gen) {
+  run_inplace(TruncatedNormalOp(like_spec(std::nullopt, gen, "trunc_normal_", true), mean, std, a, b), {t});
   return t;
 }
 const Tensor& bernoulli_(const Tensor& t, double p, Generator* gen) {

@@ -52,6 +52,9 @@ Tensor randperm(int64_t n, DType dtype = DType::Int64, Device device = kCPU,
 const Tensor& uniform_(const Tensor& t, double low = 0.0, double high = 1.0, Generator* gen = nullptr);
 const Tensor& normal_(const Tensor& t, double mean = 0.0, double std = 1.0, Generator* gen = nullptr);
 const Tensor& exponential_(const Tensor& t, double lambd = 1.0, Generator* gen = nullptr);
+// N(mean, std^2) truncated to [a, b] (nn.init.trunc_normal_; a and b are absolute bounds).
+const Tensor& trunc_normal_(const Tensor& t, double mean = 0.0, double std = 1.0, double a = -2.0,
+                            double b = 2.0, Generator* gen = nullptr);
 const Tensor& bernoulli_(const Tensor& t, double p = 0.5, Generator* gen = nullptr);
 const Tensor& bernoulli_(const Tensor& t, const Tensor& p, Generator* gen = nullptr);
 // Integers on [from, to); without `to`, up to 2^mantissa (floats) or the dtype's maximum.

@@ -86,6 +86,18 @@ struct ExponentialOp : RandomOp<ExponentialOp> {
   void eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const override;
 };
 
+// N(mean, std^2) conditioned on [a, b] (inverse CDF, so no rejection loop): trunc_normal_.
+struct TruncatedNormalOp : RandomOp<TruncatedNormalOp> {
+  static constexpr std::string_view kName = "truncated_normal";
+  double mean = 0, std = 1, a = -2, b = 2;
+  TruncatedNormalOp(RandomSpec s, double m, double sd, double lo, double hi)
+      : RandomOp(std::move(s)), mean(m), std(sd), a(lo), b(hi) {}
+  explicit TruncatedNormalOp(const Attrs& at);
+  void attributes(Attrs& out) const override;
+  MetaList infer(std::span<const Tensor> in) const override;
+  void eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const override;
+};
+
 // Integers uniform on [low, high): randint, randint_like, random_. Any dtype.
 struct RandintOp : RandomOp<RandintOp> {
   static constexpr std::string_view kName = "randint";

@@ -8,7 +8,7 @@ integer seed) or a generator from ``SeedGenerator`` (a stateful stream, advancin
 
 from . import _C
 
-__all__ = ["set_seed", "get_seed", "normal", "uniform", "randint", "bernoulli",
+__all__ = ["set_seed", "get_seed", "normal", "truncated_normal", "uniform", "randint", "bernoulli",
            "SeedGenerator", "Generator"]
 
 Generator = _C.Generator
@@ -55,6 +55,14 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, name=None):
     """Samples of N(mean, stddev^2)."""
     return _C.normal(float(mean), float(stddev), size=_shape(shape, "normal"), dtype=dtype,
                      generator=_generator(seed))
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, name=None):
+    """N(mean, stddev^2) restricted to two standard deviations around the mean (TF/Keras)."""
+    t = _C.empty(_shape(shape, "truncated_normal"), dtype=dtype)
+    mean, stddev = float(mean), float(stddev)
+    return _C._trunc_normal_(t, mean, stddev, mean - 2 * stddev, mean + 2 * stddev,
+                             generator=_generator(seed))
 
 
 def uniform(shape, minval=0, maxval=None, dtype=None, seed=None, name=None):

@@ -118,6 +118,11 @@ void bind_random(py::module_& m) {
                        py::handle g) {
     return uniform(int_list(size, "uniform"), low, high, opt_dtype(dtype), device_arg(device), gen_arg(g));
   }, py::arg("size"), py::arg("low"), py::arg("high"), py::kw_only(), kw_dtype, kw_device, kw_gen);
+  // In-place truncated normal for nn.init.trunc_normal_ and ember.random.truncated_normal.
+  m.def("_trunc_normal_", [](const Tensor& t, double mean, double std, double a, double b, py::handle g) {
+    return trunc_normal_(t, mean, std, a, b, gen_arg(g));
+  }, py::arg("tensor"), py::arg("mean") = 0.0, py::arg("std") = 1.0, py::arg("a") = -2.0,
+     py::arg("b") = 2.0, py::kw_only(), kw_gen);
   m.def("rand_like", [](const Tensor& t, py::handle dtype, py::handle g, bool rg) {
     return with_grad(rand_like(t, opt_dtype(dtype), gen_arg(g)), rg);
   }, py::arg("input"), py::kw_only(), kw_dtype, kw_gen, kw_grad);
