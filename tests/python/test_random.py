@@ -174,6 +174,7 @@ def test_normal_tensor_form_is_differentiable():
     np.testing.assert_allclose(to_np(std.grad), eps)
 
 
+@pytest.mark.skipif(not hasattr(ember.Tensor, "sum"), reason="gradcheck needs Tensor.sum (reduce family)")
 def test_normal_reparameterized_gradcheck():
     def fn(mean, std):
         ember.manual_seed(21)  # same noise on every evaluation
