@@ -27,7 +27,8 @@ struct RandomSpec {
   std::string_view api;
 
   RandomSpec() = default;
-  RandomSpec(Shape s, std::optional<DType> d, Device dev) : shape(std::move(s)), dtype(d), device(dev) {}
+  RandomSpec(Shape s, std::optional<DType> d, Device dev)
+      : shape(std::move(s)), dtype(d), device(dev) {}
   RandomSpec(const Attrs& a, std::string_view op);
   void attributes(Attrs& out) const;
   // Output metadata from the attributes or input 0 (see above); `op` names errors.
@@ -146,5 +147,10 @@ struct MultinomialOp : RandomOp<MultinomialOp> {
   MetaList infer(std::span<const Tensor> in) const override;
   void eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const override;
 };
+
+// The integers dtype d holds exactly, [lo, hi], and the check randint-like ops make with it
+// ("[op] expected low < high ..." / "... out of bounds for dtype ...").
+std::pair<int64_t, int64_t> exact_int_range(DType d);
+void check_int_range(int64_t low, int64_t high, DType d, std::string_view op);
 
 }  // namespace ember

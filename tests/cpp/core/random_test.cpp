@@ -26,10 +26,12 @@ TEST(Philox, MatchesRandom123KnownAnswers) {
   using random::philox4x32_10;
   EXPECT_EQ(philox4x32_10({0, 0, 0, 0}, 0, 0),
             (random::Philox4x32Block{0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}));
-  EXPECT_EQ(philox4x32_10({0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}, 0xffffffffu, 0xffffffffu),
-            (random::Philox4x32Block{0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}));
-  EXPECT_EQ(philox4x32_10({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u}, 0xa4093822u, 0x299f31d0u),
-            (random::Philox4x32Block{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
+  EXPECT_EQ(
+      philox4x32_10({0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}, 0xffffffffu, 0xffffffffu),
+      (random::Philox4x32Block{0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}));
+  EXPECT_EQ(
+      philox4x32_10({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u}, 0xa4093822u, 0x299f31d0u),
+      (random::Philox4x32Block{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
 }
 
 TEST(Philox, UniformConversionsStayInUnitInterval) {
@@ -184,13 +186,19 @@ TEST(Random, ErrorsNameTheFunction) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(msg([] { randint(5, 5, {2}); }).find("[randint] expected low < high"), std::string::npos);
-  EXPECT_NE(msg([] { rand({2}, DType::Int64); }).find("[rand] expected a floating dtype"), std::string::npos);
+  EXPECT_NE(msg([] { randint(5, 5, {2}); }).find("[randint] expected low < high"),
+            std::string::npos);
+  EXPECT_NE(msg([] { rand({2}, DType::Int64); }).find("[rand] expected a floating dtype"),
+            std::string::npos);
   EXPECT_NE(msg([] { randn({-1}); }).find("[randn] negative dimension"), std::string::npos);
   EXPECT_NE(msg([] { bernoulli(full({2}, 1.5)); }).find("[bernoulli]"), std::string::npos);
   EXPECT_NE(msg([] { randint(0, 300, {2}, DType::UInt8); }).find("out of bounds for dtype uint8"),
             std::string::npos);
-  EXPECT_NE(msg([] { Tensor t = zeros({2}); normal_(t, 0.0, -1.0); }).find("[normal_]"), std::string::npos);
+  EXPECT_NE(msg([] {
+              Tensor t = zeros({2});
+              normal_(t, 0.0, -1.0);
+            }).find("[normal_]"),
+            std::string::npos);
   EXPECT_NE(msg([] { multinomial(zeros({3}), 1); }).find("[multinomial]"), std::string::npos);
 }
 
