@@ -31,6 +31,24 @@ int64_t as_i64(uint64_t v) { return static_cast<int64_t>(v); }  // bit pattern k
 
 }  // namespace
 
+std::unique_ptr<Op> with_next_stream(const Op& op, Generator& gen) {
+  Attrs in;
+  op.attributes(in);
+  if (!in.has("seed") || !in.has("offset")) return nullptr;
+  const random::PhiloxStream s = gen.next_stream();
+  Attrs out;
+  for (const auto& [k, v] : in.items()) {
+    if (k == "seed") {
+      out.set(k, as_i64(s.seed));
+    } else if (k == "offset") {
+      out.set(k, as_i64(s.offset));
+    } else {
+      out.set(k, v);
+    }
+  }
+  return make_op(op.name(), out);
+}
+
 std::pair<int64_t, int64_t> exact_int_range(DType d) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   switch (d) {

@@ -12,6 +12,7 @@
 #include "core/op.h"
 #include "core/op_registry.h"
 #include "core/ops/creation.h"
+#include "core/random/generator.h"
 #include "core/random/philox.h"
 
 namespace ember {
@@ -147,6 +148,10 @@ struct MultinomialOp : RandomOp<MultinomialOp> {
   MetaList infer(std::span<const Tensor> in) const override;
   void eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const override;
 };
+
+// For graph replay: a copy of a random op (one with "seed" and "offset" attributes) drawing
+// from the next stream of `gen` instead of the one it recorded; nullptr for other ops.
+std::unique_ptr<Op> with_next_stream(const Op& op, Generator& gen);
 
 // The integers dtype d holds exactly, [lo, hi], and the check randint-like ops make with it
 // ("[op] expected low < high ..." / "... out of bounds for dtype ...").

@@ -8,6 +8,7 @@
 #include "core/dispatch.h"
 #include "core/op_registry.h"
 #include "core/ops.h"
+#include "core/ops/creation_ops.h"
 #include "core/ops/random_ops.h"
 #include "core/random/generator.h"
 #include "core/random/philox.h"
@@ -124,6 +125,28 @@ TEST(Random, OpRecordsItsStreamAndReplaysFromAttributes) {
   Tensor x = run_op(op, {})[0];
   Tensor y = run_op(*rebuilt, {})[0];
   EXPECT_EQ(values(x), values(y));
+}
+
+TEST(Random, ReplayCanDrawAFreshStream) {
+  Generator g(11);
+  NormalOp op(RandomSpec(Shape{8}, DType::Float64, kCPU), 0.0, 1.0);
+  op.spec.stream = g.next_stream();
+  auto next = with_next_stream(op, g);
+  ASSERT_NE(next, nullptr);
+  Attrs a;
+  next->attributes(a);
+  EXPECT_EQ(a.get<int64_t>("offset", "t"), 1);
+  EXPECT_EQ(a.get<double>("std", "t"), 1.0);
+  EXPECT_FALSE(next->is_equivalent(op));
+  EXPECT_NE(values(run_op(op, {})[0]), values(run_op(*next, {})[0]));
+  EXPECT_EQ(with_next_stream(*make_op("full",
+                                      [] {
+                                        Attrs f;
+                                        FullOp(Shape{1}, 1, DType::Float32, kCPU).attributes(f);
+                                        return f;
+                                      }()),
+                             g),
+            nullptr);
 }
 
 TEST(Random, UniformAndNormalMoments) {
