@@ -3,6 +3,8 @@ eye, fill_/zero_; values against NumPy, dtypes, shapes and error messages."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from helpers import assert_close, requires_torch, to_np, torch
 
 import ember
@@ -216,3 +218,27 @@ def test_linspace_logspace_torch_parity(args):
                                torch.logspace(0, 2, args[2]).numpy(), rtol=1e-6)
     np.testing.assert_array_equal(to_np(ember.linspace(*args, dtype=ember.int64)),
                                   torch.linspace(*args, dtype=torch.int64).numpy())
+
+
+# ---- property tests: lengths follow ceil((end - start) / step), as NumPy and PyTorch ----------
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(-1000, 1000), st.integers(-1000, 1000), st.integers(-50, 50).filter(bool))
+def test_arange_int_length_property(start, end, step):
+    if (end - start) * step < 0:
+        with pytest.raises(ValueError, match=r"\[arange\]"):
+            ember.arange(start, end, step)
+        return
+    assert to_np(ember.arange(start, end, step)).tolist() == np.arange(start, end, step).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-100, 100), st.floats(-100, 100), st.floats(0.01, 10), st.booleans())
+def test_arange_float_length_property(start, end, step, negate):
+    step = -step if negate else step
+    if (end - start) * step < 0:
+        return
+    ref = np.arange(start, end, step)
+    t = ember.arange(start, end, step, dtype=ember.float64)
+    assert t.shape == ref.shape
+    assert_close(t, ref, rtol=1e-12, atol=1e-9)
