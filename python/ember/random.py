@@ -6,10 +6,12 @@ They draw from the same Philox generator as ``ember.rand`` & co. (thread-local s
 integer seed) or a generator from ``SeedGenerator`` (a stateful stream, advancing per call).
 """
 
+import contextlib
+
 from . import _C
 
 __all__ = ["set_seed", "get_seed", "normal", "truncated_normal", "uniform", "randint", "bernoulli",
-           "SeedGenerator", "Generator"]
+           "SeedGenerator", "Generator", "fork_rng"]
 
 Generator = _C.Generator
 
@@ -28,6 +30,16 @@ def set_seed(seed):
     """Seeds the calling thread's generator (``tf.random.set_seed`` /
     ``keras.utils.set_random_seed``)."""
     _C.manual_seed(seed)
+
+
+@contextlib.contextmanager
+def fork_rng():
+    """Restores the calling thread's generator state on exit (``torch.random.fork_rng``)."""
+    state = _C.get_rng_state()
+    try:
+        yield
+    finally:
+        _C.set_rng_state(state)
 
 
 def get_seed():

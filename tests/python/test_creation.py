@@ -34,6 +34,24 @@ def test_dtype_forms(dtype):
     assert to_np(t.float()).tolist() == [1.0, 1.0, 1.0]
 
 
+ALL_DTYPES = [ember.bool, ember.uint8, ember.int32, ember.int64, ember.float16, ember.bfloat16,
+              ember.float32, ember.float64]
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_every_dtype(dtype):
+    for t, ref in [(ember.zeros(2, 3, dtype=dtype), np.zeros((2, 3))),
+                   (ember.ones(4, dtype=dtype), np.ones(4)),
+                   (ember.full((3,), 1, dtype=dtype), np.ones(3)),
+                   (ember.eye(3, 2, dtype=dtype), np.eye(3, 2))]:
+        assert t.dtype == dtype
+        assert_close(t.float(), ref)
+    if dtype != ember.bool:
+        assert ember.arange(5, dtype=dtype).dtype == dtype
+        assert_close(ember.arange(5, dtype=dtype).float(), np.arange(5))
+        assert_close(ember.linspace(0, 8, 5, dtype=dtype).float(), np.linspace(0, 8, 5))
+
+
 def test_full_infers_dtype_from_value():
     assert ember.full((2,), 3).dtype == ember.int64
     assert ember.full((2,), 2.5).dtype == ember.float32

@@ -389,6 +389,13 @@ def test_keras_style_seeds():
         ember.random.normal([2], seed="x")
 
 
+def test_fork_rng_restores_state():
+    ember.manual_seed(4)
+    with ember.random.fork_rng():
+        inside = to_np(ember.rand(5))
+    np.testing.assert_array_equal(inside, to_np(ember.rand(5)))
+
+
 def test_top_level_exports():
     for name in ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "Generator",
                  "rand", "randn", "randint", "randperm", "bernoulli", "multinomial", "normal"]:
