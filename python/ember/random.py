@@ -11,9 +11,16 @@ import contextlib
 from . import _C
 
 __all__ = ["set_seed", "get_seed", "normal", "truncated_normal", "uniform", "randint", "bernoulli",
-           "SeedGenerator", "Generator", "fork_rng"]
+           "SeedGenerator", "Generator", "fork_rng", "manual_seed", "seed", "initial_seed",
+           "get_rng_state", "set_rng_state"]
 
 Generator = _C.Generator
+# torch.random names, so `ember.random.manual_seed(0)` works as `torch.random.manual_seed(0)`.
+manual_seed = _C.manual_seed
+seed = _C.seed
+initial_seed = _C.initial_seed
+get_rng_state = _C.get_rng_state
+set_rng_state = _C.set_rng_state
 
 
 def SeedGenerator(seed=None):  # noqa: N802 - Keras's class name

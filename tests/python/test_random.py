@@ -389,6 +389,15 @@ def test_keras_style_seeds():
         ember.random.normal([2], seed="x")
 
 
+def test_torch_random_aliases():
+    ember.random.manual_seed(31)
+    assert ember.random.initial_seed() == 31 == ember.initial_seed()
+    st = ember.random.get_rng_state()
+    a = to_np(ember.rand(3))
+    ember.random.set_rng_state(st)
+    np.testing.assert_array_equal(a, to_np(ember.rand(3)))
+
+
 def test_fork_rng_restores_state():
     ember.manual_seed(4)
     with ember.random.fork_rng():
