@@ -1,7 +1,6 @@
 #pragma once
 // Op classes of the creation family: Source ops (no tensor inputs; full_like reads only its
-// input's shape), so a
-// tracer records them and constant folding can evaluate them.
+// input's shape), so a tracer records them and constant folding can evaluate them.
 #include "core/op.h"
 #include "core/op_registry.h"
 
