@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <vector>
 
@@ -58,7 +59,9 @@ void fill_blocks(T* p, int64_t n, PhiloxStream s, Gen gen) {
 
 // Mantissa digits of each floating type: uniforms keep exactly that many random bits.
 template <class T>
-constexpr int kDigits = std::is_same_v<T, Half> ? 11 : std::is_same_v<T, BFloat16> ? 8 : 24;
+constexpr int kDigits = std::is_same_v<T, Half>       ? 11
+                        : std::is_same_v<T, BFloat16> ? 8
+                                                      : 24;
 
 template <class C>
 std::array<C, 2> box_muller(C u1, C u2) {  // u1 in (0, 1], u2 in [0, 1)
@@ -114,8 +117,10 @@ void normal_fill(const Tensor& out, PhiloxStream s, double mean, double std) {
       } else {
         const float m = static_cast<float>(mean), sd = static_cast<float>(std);
         fill_blocks<4>(p, t.numel(), s, [&](const Philox4x32Block& r, int64_t) {
-          auto a = box_muller<float>(1.0f - random::uniform_float(r[0]), random::uniform_float(r[1]));
-          auto b = box_muller<float>(1.0f - random::uniform_float(r[2]), random::uniform_float(r[3]));
+          auto a =
+              box_muller<float>(1.0f - random::uniform_float(r[0]), random::uniform_float(r[1]));
+          auto b =
+              box_muller<float>(1.0f - random::uniform_float(r[2]), random::uniform_float(r[3]));
           return std::array<float, 4>{m + sd * a[0], m + sd * a[1], m + sd * b[0], m + sd * b[1]};
         });
       }
@@ -141,6 +146,82 @@ void exponential_fill(const Tensor& out, PhiloxStream s, double lambd) {
           return v;
         });
       }
+    });
+  });
+}
+
+namespace {
+// erfinv in double: Giles' approximation ("Approximating the erfinv function", 2010) then two
+// Newton steps on erf, which bring it to full double precision away from |x| -> 1.
+double erfinv(double x) {
+  if (x <= -1) return -std::numeric_limits<double>::infinity();
+  if (x >= 1) return std::numeric_limits<double>::infinity();
+  double w = -std::log((1.0 - x) * (1.0 + x)), p;
+  if (w < 6.25) {
+    w -= 3.125;
+    p = -3.6444120640178196996e-21;
+    for (double c :
+         {-1.685059138182016589e-19,  1.2858480715256400167e-18,  1.115787767802518096e-17,
+          -1.333171662854620906e-16,  2.0972767875968561637e-17,  6.6376381343583238325e-15,
+          -4.0545662729752068639e-14, -8.1519341976054721522e-14, 2.6335093153082322977e-12,
+          -1.2975133253453532498e-11, -5.4154120542946279317e-11, 1.051212273321532285e-09,
+          -4.1126339803469836976e-09, -2.9070369957882005086e-08, 4.2347877827932403518e-07,
+          -1.3654692000834678645e-06, -1.3882523362786468719e-05, 0.0001867342080340571352,
+          -0.00074070253416626697512, -0.0060336708714301490533,  0.24015818242558961693,
+          1.6536545626831027356}) {
+      p = c + p * w;
+    }
+  } else if (w < 16.0) {
+    w = std::sqrt(w) - 3.25;
+    p = 2.2137376921775787049e-09;
+    for (double c :
+         {9.0756561938885390979e-08, -2.7517406297064545428e-07, 1.8239629214389227755e-08,
+          1.5027403968909827627e-06, -4.013867526981545969e-06, 2.9234449089955446044e-06,
+          1.2475304481671778723e-05, -4.7318229009055733981e-05, 6.8284851459573175448e-05,
+          2.4031110387097893999e-05, -0.0003550375203628474796, 0.00095328937973738049703,
+          -0.0016882755560235047313, 0.0024914420961078508066, -0.0037512085075692412107,
+          0.005370914553590063617, 1.0052589676941592334, 3.0838856104922207635}) {
+      p = c + p * w;
+    }
+  } else {
+    w = std::sqrt(w) - 5.0;
+    p = -2.7109920616438573243e-11;
+    for (double c :
+         {-2.5556418169965252055e-10, 1.5076572693500548083e-09, -3.7894654401267369937e-09,
+          7.6157012080783393804e-09, -1.4960026627149240478e-08, 2.9147953450901080826e-08,
+          -6.7711997758452339498e-08, 2.2900482228026654717e-07, -9.9298272942317002539e-07,
+          4.5260625972231537039e-06, -1.9681778105531670567e-05, 7.5995277030017761139e-05,
+          -0.00021503011930044477347, -0.00013871931833623122026, 1.0103004648645343977,
+          4.8499064014085844221}) {
+      p = c + p * w;
+    }
+  }
+  double y = p * x;
+  for (int i = 0; i < 2; ++i) {  // Newton on erf(y) = x
+    const double err = std::erf(y) - x;
+    y -= err / (2.0 / std::sqrt(std::numbers::pi) * std::exp(-y * y));
+  }
+  return y;
+}
+}  // namespace
+
+void truncated_normal_fill(const Tensor& out, PhiloxStream s, double mean, double std, double a,
+                           double b) {
+  // x = mean + std * sqrt(2) * erfinv(2 u - 1), u uniform on [cdf(alpha), cdf(beta)].
+  const double lo = std::erf((a - mean) / (std * std::numbers::sqrt2));
+  const double hi = std::erf((b - mean) / (std * std::numbers::sqrt2));
+  on_contiguous(out, [&](const Tensor& t) {
+    EMBER_DISPATCH_FLOAT(t.dtype(), "truncated_normal", [&]<class T>() {
+      fill_blocks<2>(
+          static_cast<T*>(t.data_ptr()), t.numel(), s, [&](const Philox4x32Block& r, int64_t) {
+            std::array<double, 2> v;
+            for (int j = 0; j < 2; ++j) {
+              const double u = random::uniform_double(r[2 * j], r[2 * j + 1]);
+              const double x = mean + std * std::numbers::sqrt2 * erfinv(lo + (hi - lo) * u);
+              v[j] = std::clamp(x, a, b);
+            }
+            return v;
+          });
     });
   });
 }
@@ -205,7 +286,8 @@ void randperm_fill(const Tensor& out, PhiloxStream s) {
       cached = i / 2;
       r = s.block(static_cast<uint64_t>(cached));
     }
-    const auto j = static_cast<int64_t>(random::bounded_u64(bits64(r, i), static_cast<uint64_t>(i + 1)));
+    const auto j =
+        static_cast<int64_t>(random::bounded_u64(bits64(r, i), static_cast<uint64_t>(i + 1)));
     std::swap(a[i], a[j]);
   }
   on_contiguous(out, [&](const Tensor& t) {
@@ -232,50 +314,51 @@ void multinomial_fill(const Tensor& out, PhiloxStream s, const Tensor& weights, 
     int64_t* po = static_cast<int64_t*>(t.data_ptr());
     parallel_for(rows, std::max<int64_t>(1, kRandomGrain / std::max<int64_t>(cats, 1)),
                  [&](int64_t r0, int64_t r1) {
-      std::vector<double> cdf(static_cast<size_t>(cats));
-      std::vector<std::pair<double, int64_t>> keys;
-      for (int64_t r = r0; r < r1; ++r) {
-        const double* row = pw + r * cats;
-        double total = 0;
-        int64_t nonzero = 0;
-        int code = kOk;
-        for (int64_t c = 0; c < cats; ++c) {
-          if (!(row[c] >= 0 && std::isfinite(row[c]))) code = kBadValue;
-          total += row[c];
-          cdf[c] = total;
-          nonzero += row[c] > 0;
-        }
-        if (code == kOk && !(total > 0)) code = kZeroSum;
-        if (code == kOk && !replacement && nonzero < k) code = kTooFew;
-        if (code != kOk) {
-          err = code;
-          err_row = r;
-          continue;
-        }
-        int64_t* dst = po + r * k;
-        if (replacement) {
-          // Inverse CDF: draw j of row r is 64-bit draw r * k + j.
-          for (int64_t j = 0; j < k; ++j) {
-            const int64_t e = r * k + j;
-            const double x = unit64(s.block(static_cast<uint64_t>(e / 2)), e) * total;
-            const auto it = std::upper_bound(cdf.begin(), cdf.end(), x);
-            dst[j] = std::min<int64_t>(it - cdf.begin(), cats - 1);
-          }
-        } else {
-          // Exponential races: category c finishes at Exp(rate w_c) (64-bit draw r * cats + c);
-          // the first k to finish are a weighted sample without replacement.
-          keys.clear();
-          for (int64_t c = 0; c < cats; ++c) {
-            if (row[c] <= 0) continue;
-            const int64_t e = r * cats + c;
-            const double u = unit64(s.block(static_cast<uint64_t>(e / 2)), e);
-            keys.emplace_back(-std::log1p(-u) / row[c], c);
-          }
-          std::partial_sort(keys.begin(), keys.begin() + k, keys.end());
-          for (int64_t j = 0; j < k; ++j) dst[j] = keys[j].second;
-        }
-      }
-    });
+                   std::vector<double> cdf(static_cast<size_t>(cats));
+                   std::vector<std::pair<double, int64_t>> keys;
+                   for (int64_t r = r0; r < r1; ++r) {
+                     const double* row = pw + r * cats;
+                     double total = 0;
+                     int64_t nonzero = 0;
+                     int code = kOk;
+                     for (int64_t c = 0; c < cats; ++c) {
+                       if (!(row[c] >= 0 && std::isfinite(row[c]))) code = kBadValue;
+                       total += row[c];
+                       cdf[c] = total;
+                       nonzero += row[c] > 0;
+                     }
+                     if (code == kOk && !(total > 0)) code = kZeroSum;
+                     if (code == kOk && !replacement && nonzero < k) code = kTooFew;
+                     if (code != kOk) {
+                       err = code;
+                       err_row = r;
+                       continue;
+                     }
+                     int64_t* dst = po + r * k;
+                     if (replacement) {
+                       // Inverse CDF: draw j of row r is 64-bit draw r * k + j.
+                       for (int64_t j = 0; j < k; ++j) {
+                         const int64_t e = r * k + j;
+                         const double x = unit64(s.block(static_cast<uint64_t>(e / 2)), e) * total;
+                         const auto it = std::upper_bound(cdf.begin(), cdf.end(), x);
+                         dst[j] = std::min<int64_t>(it - cdf.begin(), cats - 1);
+                       }
+                     } else {
+                       // Exponential races: category c finishes at Exp(rate w_c) (64-bit draw r *
+                       // cats + c); the first k to finish are a weighted sample without
+                       // replacement.
+                       keys.clear();
+                       for (int64_t c = 0; c < cats; ++c) {
+                         if (row[c] <= 0) continue;
+                         const int64_t e = r * cats + c;
+                         const double u = unit64(s.block(static_cast<uint64_t>(e / 2)), e);
+                         keys.emplace_back(-std::log1p(-u) / row[c], c);
+                       }
+                       std::partial_sort(keys.begin(), keys.begin() + k, keys.end());
+                       for (int64_t j = 0; j < k; ++j) dst[j] = keys[j].second;
+                     }
+                   }
+                 });
   });
   switch (err.load()) {
     case kBadValue:
@@ -285,8 +368,10 @@ void multinomial_fill(const Tensor& out, PhiloxStream s, const Tensor& weights, 
       raise<ValueError>("[multinomial] invalid distribution in row {}: the weights sum to 0",
                         err_row.load());
     case kTooFew:
-      raise<ValueError>("[multinomial] cannot draw {} samples without replacement from row {}: "
-                        "too few non-zero weights", k, err_row.load());
+      raise<ValueError>(
+          "[multinomial] cannot draw {} samples without replacement from row {}: "
+          "too few non-zero weights",
+          k, err_row.load());
     default:
       break;
   }

@@ -15,6 +15,9 @@ namespace ember::cpu {
 void uniform_fill(const Tensor& out, random::PhiloxStream s, double low, double high);
 void normal_fill(const Tensor& out, random::PhiloxStream s, double mean, double std);
 void exponential_fill(const Tensor& out, random::PhiloxStream s, double lambd);
+// N(mean, std^2) restricted to [a, b], by inverse CDF on a 64-bit uniform per element.
+void truncated_normal_fill(const Tensor& out, random::PhiloxStream s, double mean, double std,
+                           double a, double b);
 // Values low + [0, range); range 0 means all 2^64 values.
 void randint_fill(const Tensor& out, random::PhiloxStream s, int64_t low, uint64_t range);
 void bernoulli_fill(const Tensor& out, random::PhiloxStream s, double p);

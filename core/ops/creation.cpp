@@ -24,7 +24,7 @@ Shape shape_attr(const Attrs& a, std::string_view op) {
   return Shape(v.begin(), v.end());
 }
 
-// Calls f(i, T*) style writers over a 1-D output of any stride.
+// out[i] = f(i) over a 1-D output of any stride, threaded.
 template <class T, class F>
 void write_1d(const Tensor& out, F f) {
   T* p = static_cast<T*>(out.data_ptr());
@@ -51,9 +51,8 @@ void fill_raw(const Tensor& t, const Scalar& value) {
     const T v = value.to<T>();
     if (t.is_contiguous()) {
       T* p = static_cast<T*>(t.data_ptr());
-      cpu::parallel_for(t.numel(), cpu::kParallelGrain, [&](int64_t b, int64_t e) {
-        std::fill(p + b, p + e, v);
-      });
+      cpu::parallel_for(t.numel(), cpu::kParallelGrain,
+                        [&](int64_t b, int64_t e) { std::fill(p + b, p + e, v); });
     } else {
       cpu::map1<T, T>(t, t, [&](acc_t<T>) { return v; });
     }
@@ -148,8 +147,9 @@ int64_t ArangeOp::length() const {
   }
   const double size_d = std::ceil((e - s) / st);
   if (!(size_d >= 0 && size_d <= static_cast<double>(std::numeric_limits<int64_t>::max() / 8))) {
-    raise<ValueError>("[arange] invalid size {} for range {} -> {} with step {}, possible overflow?",
-                      size_d, s, e, st);
+    raise<ValueError>(
+        "[arange] invalid size {} for range {} -> {} with step {}, possible overflow?", size_d, s,
+        e, st);
   }
   return static_cast<int64_t>(size_d);
 }
@@ -165,7 +165,9 @@ void ArangeOp::eval_cpu(std::span<const Tensor>, std::span<Tensor> out) const {
       write_1d<T>(out[0], [&](int64_t i) { return s + i * st; });
     } else {
       const double s = start.to_double(), st = step.to_double();
-      write_1d<T>(out[0], [&](int64_t i) { return static_cast<acc_t<T>>(s + static_cast<double>(i) * st); });
+      write_1d<T>(out[0], [&](int64_t i) {
+        return static_cast<acc_t<T>>(s + static_cast<double>(i) * st);
+      });
     }
   });
 }
@@ -194,8 +196,10 @@ void space_kernel(const Tensor& out, double start, double end, int64_t steps, do
     // Floats compute in their own precision (float for float32, as PyTorch); integers
     // truncate the bounds and step in double.
     using C = std::conditional_t<std::is_integral_v<T>, double, acc_t<T>>;
-    const C s = std::is_integral_v<T> ? static_cast<C>(static_cast<int64_t>(start)) : static_cast<C>(start);
-    const C e = std::is_integral_v<T> ? static_cast<C>(static_cast<int64_t>(end)) : static_cast<C>(end);
+    const C s =
+        std::is_integral_v<T> ? static_cast<C>(static_cast<int64_t>(start)) : static_cast<C>(start);
+    const C e =
+        std::is_integral_v<T> ? static_cast<C>(static_cast<int64_t>(end)) : static_cast<C>(end);
     const C step = steps > 1 ? (e - s) / static_cast<C>(steps - 1) : C(0);
     write_1d<T>(out, [&](int64_t i) {
       const C x = space_point<C>(s, e, step, i, steps);

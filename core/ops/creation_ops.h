@@ -1,6 +1,6 @@
 #pragma once
-// Op classes of the creation family: all Source ops (no tensor inputs that matter), so a
-// tracer records them and constant folding can evaluate them.
+// Op classes of the creation family: Source ops (no tensor inputs; full_like reads only its
+// input's shape), so a tracer records them and constant folding can evaluate them.
 #include "core/op.h"
 #include "core/op_registry.h"
 
@@ -13,7 +13,8 @@ struct FullOp : OpImpl<FullOp> {
   Scalar value;
   DType dtype = DType::Float32;
   Device device;
-  FullOp(Shape s, Scalar v, DType d, Device dev) : shape(std::move(s)), value(v), dtype(d), device(dev) {}
+  FullOp(Shape s, Scalar v, DType d, Device dev)
+      : shape(std::move(s)), value(v), dtype(d), device(dev) {}
   explicit FullOp(const Attrs& a);
   OpKind kind() const override { return OpKind::Source; }
   bool is_differentiable() const override { return false; }
@@ -94,7 +95,8 @@ struct EyeOp : OpImpl<EyeOp> {
   int64_t n = 0, m = 0;
   DType dtype = DType::Float32;
   Device device;
-  EyeOp(int64_t rows, int64_t cols, DType d, Device dev) : n(rows), m(cols), dtype(d), device(dev) {}
+  EyeOp(int64_t rows, int64_t cols, DType d, Device dev)
+      : n(rows), m(cols), dtype(d), device(dev) {}
   explicit EyeOp(const Attrs& a);
   OpKind kind() const override { return OpKind::Source; }
   bool is_differentiable() const override { return false; }

@@ -31,8 +31,10 @@ Tensor normal(const Tensor& mean, double std, Generator* gen = nullptr);
 Tensor normal(double mean, const Tensor& std, Generator* gen = nullptr);
 
 // Same shape (and by default dtype and device) as t.
-Tensor rand_like(const Tensor& t, std::optional<DType> dtype = std::nullopt, Generator* gen = nullptr);
-Tensor randn_like(const Tensor& t, std::optional<DType> dtype = std::nullopt, Generator* gen = nullptr);
+Tensor rand_like(const Tensor& t, std::optional<DType> dtype = std::nullopt,
+                 Generator* gen = nullptr);
+Tensor randn_like(const Tensor& t, std::optional<DType> dtype = std::nullopt,
+                  Generator* gen = nullptr);
 Tensor randint_like(const Tensor& t, int64_t low, int64_t high,
                     std::optional<DType> dtype = std::nullopt, Generator* gen = nullptr);
 
@@ -49,9 +51,14 @@ Tensor randperm(int64_t n, DType dtype = DType::Int64, Device device = kCPU,
                 Generator* gen = nullptr);
 
 // In-place initializers (nn.init): overwrite t's values and return t.
-const Tensor& uniform_(const Tensor& t, double low = 0.0, double high = 1.0, Generator* gen = nullptr);
-const Tensor& normal_(const Tensor& t, double mean = 0.0, double std = 1.0, Generator* gen = nullptr);
+const Tensor& uniform_(const Tensor& t, double low = 0.0, double high = 1.0,
+                       Generator* gen = nullptr);
+const Tensor& normal_(const Tensor& t, double mean = 0.0, double std = 1.0,
+                      Generator* gen = nullptr);
 const Tensor& exponential_(const Tensor& t, double lambd = 1.0, Generator* gen = nullptr);
+// N(mean, std^2) truncated to [a, b] (nn.init.trunc_normal_; a and b are absolute bounds).
+const Tensor& trunc_normal_(const Tensor& t, double mean = 0.0, double std = 1.0, double a = -2.0,
+                            double b = 2.0, Generator* gen = nullptr);
 const Tensor& bernoulli_(const Tensor& t, double p = 0.5, Generator* gen = nullptr);
 const Tensor& bernoulli_(const Tensor& t, const Tensor& p, Generator* gen = nullptr);
 // Integers on [from, to); without `to`, up to 2^mantissa (floats) or the dtype's maximum.

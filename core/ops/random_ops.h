@@ -12,6 +12,7 @@
 #include "core/op.h"
 #include "core/op_registry.h"
 #include "core/ops/creation.h"
+#include "core/random/generator.h"
 #include "core/random/philox.h"
 
 namespace ember {
@@ -27,7 +28,8 @@ struct RandomSpec {
   std::string_view api;
 
   RandomSpec() = default;
-  RandomSpec(Shape s, std::optional<DType> d, Device dev) : shape(std::move(s)), dtype(d), device(dev) {}
+  RandomSpec(Shape s, std::optional<DType> d, Device dev)
+      : shape(std::move(s)), dtype(d), device(dev) {}
   RandomSpec(const Attrs& a, std::string_view op);
   void attributes(Attrs& out) const;
   // Output metadata from the attributes or input 0 (see above); `op` names errors.
@@ -86,6 +88,18 @@ struct ExponentialOp : RandomOp<ExponentialOp> {
   void eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const override;
 };
 
+// N(mean, std^2) conditioned on [a, b] (inverse CDF, so no rejection loop): trunc_normal_.
+struct TruncatedNormalOp : RandomOp<TruncatedNormalOp> {
+  static constexpr std::string_view kName = "truncated_normal";
+  double mean = 0, std = 1, a = -2, b = 2;
+  TruncatedNormalOp(RandomSpec s, double m, double sd, double lo, double hi)
+      : RandomOp(std::move(s)), mean(m), std(sd), a(lo), b(hi) {}
+  explicit TruncatedNormalOp(const Attrs& at);
+  void attributes(Attrs& out) const override;
+  MetaList infer(std::span<const Tensor> in) const override;
+  void eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const override;
+};
+
 // Integers uniform on [low, high): randint, randint_like, random_. Any dtype.
 struct RandintOp : RandomOp<RandintOp> {
   static constexpr std::string_view kName = "randint";
@@ -134,5 +148,14 @@ struct MultinomialOp : RandomOp<MultinomialOp> {
   MetaList infer(std::span<const Tensor> in) const override;
   void eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const override;
 };
+
+// For graph replay: a copy of a random op (one with "seed" and "offset" attributes) drawing
+// from the next stream of `gen` instead of the one it recorded; nullptr for other ops.
+std::unique_ptr<Op> with_next_stream(const Op& op, Generator& gen);
+
+// The integers dtype d holds exactly, [lo, hi], and the check randint-like ops make with it
+// ("[op] expected low < high ..." / "... out of bounds for dtype ...").
+std::pair<int64_t, int64_t> exact_int_range(DType d);
+void check_int_range(int64_t low, int64_t high, DType d, std::string_view op);
 
 }  // namespace ember

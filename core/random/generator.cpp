@@ -59,9 +59,9 @@ void Generator::manual_seed(uint64_t seed) {
 
 uint64_t Generator::seed() {
   std::random_device rd;
-  const uint64_t s = mix64((static_cast<uint64_t>(rd()) << 32 | rd()) ^
-                           static_cast<uint64_t>(
-                               std::chrono::high_resolution_clock::now().time_since_epoch().count()));
+  const uint64_t s = mix64(
+      (static_cast<uint64_t>(rd()) << 32 | rd()) ^
+      static_cast<uint64_t>(std::chrono::high_resolution_clock::now().time_since_epoch().count()));
   manual_seed(s);
   return s;
 }

@@ -55,9 +55,7 @@ class Generator {
 Generator& default_generator();
 
 // The generator an op should draw from: `gen` if given, else the thread's default.
-inline Generator& generator_or_default(Generator* gen) {
-  return gen ? *gen : default_generator();
-}
+inline Generator& generator_or_default(Generator* gen) { return gen ? *gen : default_generator(); }
 
 // Shorthands on the calling thread's default generator (ember.manual_seed, ...).
 void manual_seed(uint64_t seed);

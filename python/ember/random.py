@@ -6,12 +6,21 @@ They draw from the same Philox generator as ``ember.rand`` & co. (thread-local s
 integer seed) or a generator from ``SeedGenerator`` (a stateful stream, advancing per call).
 """
 
+import contextlib
+
 from . import _C
 
-__all__ = ["set_seed", "get_seed", "normal", "uniform", "randint", "bernoulli",
-           "SeedGenerator", "Generator"]
+__all__ = ["set_seed", "get_seed", "normal", "truncated_normal", "uniform", "randint", "bernoulli",
+           "SeedGenerator", "Generator", "fork_rng", "manual_seed", "seed", "initial_seed",
+           "get_rng_state", "set_rng_state"]
 
 Generator = _C.Generator
+# torch.random names, so `ember.random.manual_seed(0)` works as `torch.random.manual_seed(0)`.
+manual_seed = _C.manual_seed
+seed = _C.seed
+initial_seed = _C.initial_seed
+get_rng_state = _C.get_rng_state
+set_rng_state = _C.set_rng_state
 
 
 def SeedGenerator(seed=None):  # noqa: N802 - Keras's class name
@@ -28,6 +37,16 @@ def set_seed(seed):
     """Seeds the calling thread's generator (``tf.random.set_seed`` /
     ``keras.utils.set_random_seed``)."""
     _C.manual_seed(seed)
+
+
+@contextlib.contextmanager
+def fork_rng():
+    """Restores the calling thread's generator state on exit (``torch.random.fork_rng``)."""
+    state = _C.get_rng_state()
+    try:
+        yield
+    finally:
+        _C.set_rng_state(state)
 
 
 def get_seed():
@@ -55,6 +74,14 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, name=None):
     """Samples of N(mean, stddev^2)."""
     return _C.normal(float(mean), float(stddev), size=_shape(shape, "normal"), dtype=dtype,
                      generator=_generator(seed))
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, name=None):
+    """N(mean, stddev^2) restricted to two standard deviations around the mean (TF/Keras)."""
+    t = _C.empty(_shape(shape, "truncated_normal"), dtype=dtype)
+    mean, stddev = float(mean), float(stddev)
+    return _C._trunc_normal_(t, mean, stddev, mean - 2 * stddev, mean + 2 * stddev,
+                             generator=_generator(seed))
 
 
 def uniform(shape, minval=0, maxval=None, dtype=None, seed=None, name=None):

@@ -20,7 +20,8 @@ inline Device device_arg(py::handle h) {
                    py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>());
 }
 
-inline std::vector<int64_t> size_arg(const py::args& args, py::handle size_kw, std::string_view op) {
+inline std::vector<int64_t> size_arg(const py::args& args, py::handle size_kw,
+                                     std::string_view op) {
   if (!size_kw.is_none()) {
     if (args.size() != 0) raise<TypeError>("[{}] got the shape both positionally and as size=", op);
     return int_list(size_kw, op);

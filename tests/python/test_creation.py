@@ -3,6 +3,8 @@ eye, fill_/zero_; values against NumPy, dtypes, shapes and error messages."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from helpers import assert_close, requires_torch, to_np, torch
 
 import ember
@@ -30,6 +32,24 @@ def test_dtype_forms(dtype):
     t = ember.ones(3, dtype=dtype)
     assert t.dtype == ember.empty(0, dtype=dtype).dtype
     assert to_np(t.float()).tolist() == [1.0, 1.0, 1.0]
+
+
+ALL_DTYPES = [ember.bool, ember.uint8, ember.int32, ember.int64, ember.float16, ember.bfloat16,
+              ember.float32, ember.float64]
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_every_dtype(dtype):
+    for t, ref in [(ember.zeros(2, 3, dtype=dtype), np.zeros((2, 3))),
+                   (ember.ones(4, dtype=dtype), np.ones(4)),
+                   (ember.full((3,), 1, dtype=dtype), np.ones(3)),
+                   (ember.eye(3, 2, dtype=dtype), np.eye(3, 2))]:
+        assert t.dtype == dtype
+        assert_close(t.float(), ref)
+    if dtype != ember.bool:
+        assert ember.arange(5, dtype=dtype).dtype == dtype
+        assert_close(ember.arange(5, dtype=dtype).float(), np.arange(5))
+        assert_close(ember.linspace(0, 8, 5, dtype=dtype).float(), np.linspace(0, 8, 5))
 
 
 def test_full_infers_dtype_from_value():
@@ -216,3 +236,27 @@ def test_linspace_logspace_torch_parity(args):
                                torch.logspace(0, 2, args[2]).numpy(), rtol=1e-6)
     np.testing.assert_array_equal(to_np(ember.linspace(*args, dtype=ember.int64)),
                                   torch.linspace(*args, dtype=torch.int64).numpy())
+
+
+# ---- property tests: lengths follow ceil((end - start) / step), as NumPy and PyTorch ----------
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(-1000, 1000), st.integers(-1000, 1000), st.integers(-50, 50).filter(bool))
+def test_arange_int_length_property(start, end, step):
+    if (end - start) * step < 0:
+        with pytest.raises(ValueError, match=r"\[arange\]"):
+            ember.arange(start, end, step)
+        return
+    assert to_np(ember.arange(start, end, step)).tolist() == np.arange(start, end, step).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-100, 100), st.floats(-100, 100), st.floats(0.01, 10), st.booleans())
+def test_arange_float_length_property(start, end, step, negate):
+    step = -step if negate else step
+    if (end - start) * step < 0:
+        return
+    ref = np.arange(start, end, step)
+    t = ember.arange(start, end, step, dtype=ember.float64)
+    assert t.shape == ref.shape
+    assert_close(t, ref, rtol=1e-12, atol=1e-9)

@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 import pytest
-from helpers import requires_torch, to_np, torch
+from helpers import gradcheck, requires_torch, to_np, torch
 
 import ember
 
@@ -174,6 +174,15 @@ def test_normal_tensor_form_is_differentiable():
     np.testing.assert_allclose(to_np(std.grad), eps)
 
 
+@pytest.mark.skipif(not hasattr(ember.Tensor, "sum"), reason="gradcheck needs Tensor.sum (reduce family)")
+def test_normal_reparameterized_gradcheck():
+    def fn(mean, std):
+        ember.manual_seed(21)  # same noise on every evaluation
+        return ember.normal(mean, std)
+    gradcheck(fn, np.array([[0.5, -1.0, 2.0]]), np.array([[1.0], [0.3]]))
+    gradcheck(lambda m: (ember.manual_seed(3), ember.normal(m, 2.0))[1], np.array([1.0, 2.0]))
+
+
 def test_uniform_in_place_bounds_and_moments():
     x = ember.empty(N, dtype=ember.float64).uniform_(-2.0, 6.0)
     v = to_np(x)
@@ -186,6 +195,25 @@ def test_normal_and_exponential_in_place():
     assert abs(v.mean() - 1) < 0.03 and abs(v.std() - 2) < 0.03
     e = to_np(ember.empty(N, dtype=ember.float64).exponential_(lambd=4.0))
     assert e.min() >= 0 and abs(e.mean() - 0.25) < 0.005 and abs(e.std() - 0.25) < 0.005
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_trunc_normal_in_place_bounds_and_moments(dtype):
+    ember.manual_seed(12)
+    t = ember.empty(N, dtype=dtype)
+    ember._C._trunc_normal_(t, 1.0, 2.0, -1.0, 4.0)
+    x = np_of(t)
+    assert x.min() >= -1.0 and x.max() <= 4.0
+    # moments of N(1, 4) truncated to [-1, 4] (scipy.stats.truncnorm: mean 1.2904, std 1.2895)
+    assert abs(x.mean() - 1.2904) < 0.02 and abs(x.std() - 1.2895) < 0.02
+    with pytest.raises(ValueError, match=r"\[trunc_normal_\] expected a < b"):
+        ember._C._trunc_normal_(t, 0.0, 1.0, 2.0, 1.0)
+
+
+def test_keras_truncated_normal():
+    x = to_np(ember.random.truncated_normal([N], mean=3.0, stddev=0.5, dtype=ember.float64))
+    assert x.min() >= 2.0 and x.max() <= 4.0
+    assert abs(x.mean() - 3.0) < 0.01 and abs(x.std() - 0.5 * 0.8796) < 0.01
 
 
 @pytest.mark.parametrize("dtype", [ember.int64, ember.int32, ember.uint8, ember.float32, ember.float64])
@@ -359,6 +387,22 @@ def test_keras_style_seeds():
     assert not np.array_equal(a, b)
     with pytest.raises(TypeError, match=r"\[random\] seed must be an int"):
         ember.random.normal([2], seed="x")
+
+
+def test_torch_random_aliases():
+    ember.random.manual_seed(31)
+    assert ember.random.initial_seed() == 31 == ember.initial_seed()
+    st = ember.random.get_rng_state()
+    a = to_np(ember.rand(3))
+    ember.random.set_rng_state(st)
+    np.testing.assert_array_equal(a, to_np(ember.rand(3)))
+
+
+def test_fork_rng_restores_state():
+    ember.manual_seed(4)
+    with ember.random.fork_rng():
+        inside = to_np(ember.rand(5))
+    np.testing.assert_array_equal(inside, to_np(ember.rand(5)))
 
 
 def test_top_level_exports():

@@ -39,7 +39,8 @@ TEST(Creation, LinspaceEndpointsExact) {
   EXPECT_EQ(values(linspace(2.0, 3.0, 1)), std::vector<double>{2.0});
   EXPECT_EQ(linspace(0.0, 1.0, 0).numel(), 0);
   EXPECT_THROW(linspace(0.0, 1.0, -1), ValueError);
-  EXPECT_EQ(values(logspace(0.0, 3.0, 4, 10.0, DType::Float64)), (std::vector<double>{1, 10, 100, 1000}));
+  EXPECT_EQ(values(logspace(0.0, 3.0, 4, 10.0, DType::Float64)),
+            (std::vector<double>{1, 10, 100, 1000}));
 }
 
 TEST(Creation, EyeAndFull) {
@@ -67,7 +68,8 @@ TEST(Creation, OpsRebuildFromAttributes) {
   auto rebuilt = make_op("arange", a);
   EXPECT_TRUE(rebuilt->is_equivalent(op));
   EXPECT_EQ(values(run_op(*rebuilt, {})[0]), (std::vector<double>{1, 1.25, 1.5, 1.75}));
-  for (const char* name : {"linspace", "logspace", "eye", "full"}) EXPECT_TRUE(has_op(name)) << name;
+  for (const char* name : {"linspace", "logspace", "eye", "full"})
+    EXPECT_TRUE(has_op(name)) << name;
 }
 
 }  // namespace

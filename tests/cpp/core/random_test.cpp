@@ -8,6 +8,7 @@
 #include "core/dispatch.h"
 #include "core/op_registry.h"
 #include "core/ops.h"
+#include "core/ops/creation_ops.h"
 #include "core/ops/random_ops.h"
 #include "core/random/generator.h"
 #include "core/random/philox.h"
@@ -26,10 +27,12 @@ TEST(Philox, MatchesRandom123KnownAnswers) {
   using random::philox4x32_10;
   EXPECT_EQ(philox4x32_10({0, 0, 0, 0}, 0, 0),
             (random::Philox4x32Block{0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}));
-  EXPECT_EQ(philox4x32_10({0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}, 0xffffffffu, 0xffffffffu),
-            (random::Philox4x32Block{0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}));
-  EXPECT_EQ(philox4x32_10({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u}, 0xa4093822u, 0x299f31d0u),
-            (random::Philox4x32Block{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
+  EXPECT_EQ(
+      philox4x32_10({0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}, 0xffffffffu, 0xffffffffu),
+      (random::Philox4x32Block{0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}));
+  EXPECT_EQ(
+      philox4x32_10({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u}, 0xa4093822u, 0x299f31d0u),
+      (random::Philox4x32Block{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
 }
 
 TEST(Philox, UniformConversionsStayInUnitInterval) {
@@ -124,6 +127,28 @@ TEST(Random, OpRecordsItsStreamAndReplaysFromAttributes) {
   EXPECT_EQ(values(x), values(y));
 }
 
+TEST(Random, ReplayCanDrawAFreshStream) {
+  Generator g(11);
+  NormalOp op(RandomSpec(Shape{8}, DType::Float64, kCPU), 0.0, 1.0);
+  op.spec.stream = g.next_stream();
+  auto next = with_next_stream(op, g);
+  ASSERT_NE(next, nullptr);
+  Attrs a;
+  next->attributes(a);
+  EXPECT_EQ(a.get<int64_t>("offset", "t"), 1);
+  EXPECT_EQ(a.get<double>("std", "t"), 1.0);
+  EXPECT_FALSE(next->is_equivalent(op));
+  EXPECT_NE(values(run_op(op, {})[0]), values(run_op(*next, {})[0]));
+  EXPECT_EQ(with_next_stream(*make_op("full",
+                                      [] {
+                                        Attrs f;
+                                        FullOp(Shape{1}, 1, DType::Float32, kCPU).attributes(f);
+                                        return f;
+                                      }()),
+                             g),
+            nullptr);
+}
+
 TEST(Random, UniformAndNormalMoments) {
   manual_seed(0);
   auto u = values(rand({100000}, DType::Float64));
@@ -184,13 +209,19 @@ TEST(Random, ErrorsNameTheFunction) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(msg([] { randint(5, 5, {2}); }).find("[randint] expected low < high"), std::string::npos);
-  EXPECT_NE(msg([] { rand({2}, DType::Int64); }).find("[rand] expected a floating dtype"), std::string::npos);
+  EXPECT_NE(msg([] { randint(5, 5, {2}); }).find("[randint] expected low < high"),
+            std::string::npos);
+  EXPECT_NE(msg([] { rand({2}, DType::Int64); }).find("[rand] expected a floating dtype"),
+            std::string::npos);
   EXPECT_NE(msg([] { randn({-1}); }).find("[randn] negative dimension"), std::string::npos);
   EXPECT_NE(msg([] { bernoulli(full({2}, 1.5)); }).find("[bernoulli]"), std::string::npos);
   EXPECT_NE(msg([] { randint(0, 300, {2}, DType::UInt8); }).find("out of bounds for dtype uint8"),
             std::string::npos);
-  EXPECT_NE(msg([] { Tensor t = zeros({2}); normal_(t, 0.0, -1.0); }).find("[normal_]"), std::string::npos);
+  EXPECT_NE(msg([] {
+              Tensor t = zeros({2});
+              normal_(t, 0.0, -1.0);
+            }).find("[normal_]"),
+            std::string::npos);
   EXPECT_NE(msg([] { multinomial(zeros({3}), 1); }).find("[multinomial]"), std::string::npos);
 }
 
