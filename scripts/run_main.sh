@@ -12,6 +12,10 @@ unset PYTHONPATH   # use the installed package, not python/ in this checkout
 # ccache (used automatically when installed) keys on paths relative to the checkout, so a
 # fresh clone elsewhere still hits the cache.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+# scikit-build-core would take the compiler from Python's build config (often `g++`) where a
+# plain CMake build takes `c++`; one name for both lets the wheel and scripts/test.sh share
+# ccache entries.
+export CC=${CC:-cc} CXX=${CXX:-c++}
 
 step() { echo; echo "==> $*"; }
 
