@@ -2,7 +2,7 @@
 # The quickest way to see Ember work: installs the dependencies, builds and installs the
 # `ember` Python package (a wheel built by scikit-build-core), checks that it imports from
 # outside the source tree, then trains a small model (examples/train_regression.py).
-# Re-running is incremental: the wheel's CMake build lives in build/wheel.
+# Re-running is incremental: the wheel's CMake build lives in build-wheel/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
