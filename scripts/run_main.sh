@@ -2,7 +2,7 @@
 # The quickest way to see Ember work: installs the dependencies, builds and installs the
 # `ember` Python package (a wheel built by scikit-build-core), checks that it imports from
 # outside the source tree, then trains an MLP on the bundled digits (examples/mlp_digits.py).
-# Re-running is incremental: the wheel's CMake build lives in build/wheel.
+# Re-running is incremental: the wheel's CMake build lives in build-wheel/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -12,6 +12,10 @@ unset PYTHONPATH   # use the installed package, not python/ in this checkout
 # ccache (used automatically when installed) keys on paths relative to the checkout, so a
 # fresh clone elsewhere still hits the cache.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+# scikit-build-core would take the compiler from Python's build config (often `g++`) where a
+# plain CMake build takes `c++`; one name for both lets the wheel and scripts/test.sh share
+# ccache entries.
+export CC=${CC:-cc} CXX=${CXX:-c++}
 
 step() { echo; echo "==> $*"; }
 

@@ -1,6 +1,10 @@
 """Runs the ```python blocks of README.md and docs/*.md (not docs/dev/), each file's blocks in
-order in one namespace, so the docs cannot drift from the code. A block preceded by the line
-`<!-- skip-test -->` is not run (it uses something that does not exist yet)."""
+order in one namespace, so the docs cannot drift from the code. The line before a fence may
+hold a marker:
+  <!-- skip-test -->               the block is never run;
+  <!-- requires: manual_seed Tensor.t -->
+                                   the block runs once every named attribute of `ember` exists
+                                   (for docs written ahead of the ops they show)."""
 
 import os
 import re
@@ -10,6 +14,7 @@ import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SKIP_MARK = "<!-- skip-test -->"
+_REQUIRES = re.compile(r"^<!--\s*requires:\s*(.*?)\s*-->$")
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)[^\n]*$")
 
 
@@ -36,8 +41,10 @@ def extract_blocks(text):
         if j == len(lines):
             raise ValueError(f"unclosed code fence opened at line {i + 1}")
         code = "\n".join(l[len(indent):] if l.startswith(indent) else l for l in lines[start:j])
+        req = _REQUIRES.match(prev)
         blocks.append({"lang": lang, "line": start + 1, "code": code,
-                       "skip": prev == SKIP_MARK})
+                       "skip": prev == SKIP_MARK,
+                       "requires": req.group(1).replace(",", " ").split() if req else []})
         prev = ""
         i = j + 1
     return blocks
@@ -50,6 +57,21 @@ def doc_files():
     return [f for f in files if os.path.isfile(f)]
 
 
+def missing_names(names):
+    """The names in `names` (dotted paths under the ember module) that do not resolve."""
+    import ember
+
+    missing = []
+    for name in names:
+        obj = ember
+        for part in name.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                missing.append(name)
+                break
+    return missing
+
+
 def _rel(path):
     return os.path.relpath(path, ROOT)
 
@@ -60,8 +82,13 @@ def test_doc_python_blocks_run(path):
         blocks = [b for b in extract_blocks(f.read()) if b["lang"] in ("python", "py")]
     namespace = {"__name__": f"doc_{os.path.basename(path)}"}
     ran = 0
+    waiting = []
     for n, block in enumerate(blocks, start=1):
         if block["skip"]:
+            continue
+        missing = missing_names(block["requires"])
+        if missing:
+            waiting.append(f"block {n} needs {', '.join(missing)}")
             continue
         where = f"{_rel(path)} python block {n} (line {block['line']})"
         try:
@@ -71,7 +98,7 @@ def test_doc_python_blocks_run(path):
                         f"--- block ---\n{block['code']}", pytrace=False)
         ran += 1
     if blocks and not ran:
-        pytest.skip(f"all {len(blocks)} python blocks of {_rel(path)} are marked skip-test")
+        pytest.skip(f"no python block of {_rel(path)} could run: {'; '.join(waiting)}")
 
 
 def test_docs_exist_and_have_runnable_code():
@@ -79,7 +106,7 @@ def test_docs_exist_and_have_runnable_code():
     assert "README.md" in names and os.path.join("docs", "getting_started.md") in names
     with open(os.path.join(ROOT, "docs", "getting_started.md"), encoding="utf-8") as f:
         blocks = [b for b in extract_blocks(f.read()) if b["lang"] == "python"]
-    assert sum(not b["skip"] for b in blocks) >= 5
+    assert sum(not b["skip"] and not b["requires"] for b in blocks) >= 5
 
 
 def test_readme_starts_with_the_two_commands():
@@ -101,6 +128,15 @@ def test_extract_blocks_numbering_and_skip_mark():
     assert [(b["lang"], b["skip"], b["line"]) for b in blocks] == [
         ("python", False, 4), ("python", True, 10), ("bash", False, 14), ("py", False, 17)]
     assert blocks[3]["code"] == "c = a + 1"
+    assert [b["requires"] for b in blocks] == [[], [], [], []]
+
+
+def test_requires_marker_names_ember_attributes():
+    text = "<!-- requires: matmul, Tensor.numel -->\n```python\nx = 1\n```\n"
+    (block,) = extract_blocks(text)
+    assert block["requires"] == ["matmul", "Tensor.numel"] and not block["skip"]
+    assert missing_names(["Tensor.numel", "no_such_op", "Tensor.no_such_method"]) == [
+        "no_such_op", "Tensor.no_such_method"]
 
 
 def test_extract_blocks_rejects_unclosed_fence():
