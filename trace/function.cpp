@@ -104,17 +104,6 @@ void Function::note_retrace(const CallSignature& sig) {
   }
 }
 
-std::unique_ptr<Executor> Function::build_executor(const Graph& traced, const SideEffects& fx,
-                                                   std::vector<std::string>* pass_log) {
-  Graph optimized = traced;
-  std::vector<ValueId> keep;
-  for (auto& [leaf, grad] : fx.grad_writes) {
-    keep.push_back(leaf);
-    if (grad >= 0) keep.push_back(grad);
-  }
-  run_passes(optimized, keep, opts_.passes, pass_log);
-  return std::make_unique<Executor>(std::make_shared<Graph>(std::move(optimized)), fx);
-}
 
 std::shared_ptr<Function::Compiled> Function::trace(const std::vector<Tensor>& args,
                                                    std::vector<Tensor>* eager_outputs) {
@@ -132,7 +121,7 @@ std::shared_ptr<Function::Compiled> Function::trace(const std::vector<Tensor>& a
     c->traced = std::make_shared<Graph>(tracer.graph());
   }
   ++traces_;
-  c->executor = build_executor(*c->traced, effects, &c->pass_log);
+  c->executor = compile_graph(*c->traced, effects, opts_.passes, &c->pass_log);
   c->optimized = std::make_shared<Graph>(c->executor->graph());
   return c;
 }
@@ -210,7 +199,7 @@ Executor& Function::executor_for(Entry& e, const std::vector<Tensor>& args) {
   if (it == c.by_size.end()) {
     if (c.by_size.size() >= 16) c.by_size.erase(c.by_size.begin());
     Graph g = specialize(*c.traced, *c.params, size);
-    it = c.by_size.emplace(size, build_executor(g, c.executor->effects(), nullptr)).first;
+    it = c.by_size.emplace(size, compile_graph(g, c.executor->effects(), opts_.passes)).first;
   }
   return *it->second;
 }

@@ -81,8 +81,6 @@ class Function {
   // Traces again at another size (state restored afterwards) and fits the size dependence.
   void fit_dynamic(Compiled& c, const std::vector<Tensor>& args, int64_t size);
   Executor& executor_for(Entry& e, const std::vector<Tensor>& args);
-  std::unique_ptr<Executor> build_executor(const Graph& traced, const SideEffects& fx,
-                                           std::vector<std::string>* pass_log);
   bool dynamic_unsupported_ = false;  // a fit failed: specialize signatures to sizes
   void note_retrace(const CallSignature& sig);
 

@@ -228,17 +228,6 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
   return g;
 }
 
-std::unique_ptr<Executor> compile(const std::shared_ptr<Graph>& traced, const SideEffects& fx,
-                                  const PassOptions& passes) {
-  Graph optimized = *traced;
-  std::vector<ValueId> keep;
-  for (auto& [l, gr] : fx.grad_writes) {
-    keep.push_back(l);
-    if (gr >= 0) keep.push_back(gr);
-  }
-  run_passes(optimized, keep, passes);
-  return std::make_unique<Executor>(std::make_shared<Graph>(std::move(optimized)), fx);
-}
 
 }  // namespace
 
@@ -253,7 +242,7 @@ void LoadedFunction::init(const std::string& where, const std::string& graph_jso
                           const std::vector<std::pair<std::string, Tensor>>& tensors,
                           const PassOptions& passes) {
   traced_ = parse_graph(graph_json, tensors, effects_);
-  executor_ = compile(traced_, effects_, passes);
+  executor_ = compile_graph(*traced_, effects_, passes);
 }
 
 LoadedFunction::LoadedFunction(const std::string& path, PassOptions passes) {

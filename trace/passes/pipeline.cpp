@@ -58,4 +58,16 @@ void run_passes(Graph& g, const std::vector<ValueId>& keep, const PassOptions& o
   step("fuse", o.fuse, [&] { return fuse_elementwise(g, keep); });
 }
 
+std::unique_ptr<Executor> compile_graph(const Graph& traced, const SideEffects& effects,
+                                        const PassOptions& opts, std::vector<std::string>* log) {
+  Graph optimized = traced;
+  std::vector<ValueId> keep;
+  for (auto& [leaf, grad] : effects.grad_writes) {
+    keep.push_back(leaf);
+    if (grad >= 0) keep.push_back(grad);
+  }
+  run_passes(optimized, keep, opts, log);
+  return std::make_unique<Executor>(std::make_shared<Graph>(std::move(optimized)), effects);
+}
+
 }  // namespace ember::trace

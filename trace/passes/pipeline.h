@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "trace/executor.h"
 #include "trace/graph.h"
 
 namespace ember::trace {
@@ -21,6 +22,11 @@ struct PassOptions {
 // `keep`: values that must stay computed besides the graph outputs (side-effect sources).
 void run_passes(Graph& g, const std::vector<ValueId>& keep, const PassOptions& opts,
                 std::vector<std::string>* log = nullptr);
+
+// Optimizes a copy of `traced` (keeping the values `effects` writes) and builds its executor.
+std::unique_ptr<Executor> compile_graph(const Graph& traced, const SideEffects& effects,
+                                        const PassOptions& opts,
+                                        std::vector<std::string>* log = nullptr);
 
 // The individual passes; each returns how many nodes it removed or rewrote.
 int eliminate_dead_code(Graph& g, const std::vector<ValueId>& keep);
