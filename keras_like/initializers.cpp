@@ -5,6 +5,7 @@
 
 #include "core/ops.h"
 #include "keras_like/name_lookup.h"
+#include "nn/init.h"
 
 namespace ember::keras {
 
@@ -69,6 +70,15 @@ Initializer he_normal() { return variance_scaling(2.0, "fan_in", "truncated_norm
 Initializer lecun_uniform() { return variance_scaling(1.0, "fan_in", "uniform"); }
 Initializer lecun_normal() { return variance_scaling(1.0, "fan_in", "truncated_normal"); }
 
+Initializer orthogonal(double gain) {
+  return [gain](const std::vector<int64_t>& s, DType d) {
+    EMBER_CHECK(s.size() >= 2, "[Orthogonal] needs a shape of rank >= 2, got rank {}", s.size());
+    Tensor t = Tensor::empty(s, d);
+    nn::init::orthogonal_(t, gain);
+    return t;
+  };
+}
+
 Initializer get_initializer(const std::string& name) {
   static const std::map<std::string, Initializer (*)()> table = {
       {"zeros", zeros_initializer},
@@ -81,6 +91,9 @@ Initializer get_initializer(const std::string& name) {
       {"lecunnormal", lecun_normal},
       {"randomuniform", [] { return random_uniform(); }},
       {"randomnormal", [] { return random_normal(); }},
+      {"uniform", [] { return random_uniform(); }},
+      {"normal", [] { return random_normal(); }},
+      {"orthogonal", [] { return orthogonal(); }},
   };
   return lookup_by_name(table, name, "initializer")();
 }

@@ -29,6 +29,7 @@ Initializer he_uniform();
 Initializer he_normal();
 Initializer lecun_uniform();
 Initializer lecun_normal();
+Initializer orthogonal(double gain = 1.0);
 
 // By Keras name (case-insensitive; class names like "GlorotUniform" too).
 Initializer get_initializer(const std::string& name);

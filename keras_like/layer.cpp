@@ -118,3 +118,41 @@ void Layer::set_weights(const std::vector<Tensor>& weights) {
 }
 
 }  // namespace ember::keras
+
+namespace ember::keras {
+
+KerasTensor Layer::operator()(const KerasTensor& x) { return (*this)(std::vector<KerasTensor>{x}); }
+
+KerasTensor Layer::operator()(const std::vector<KerasTensor>& xs) {
+  std::shared_ptr<Layer> self;
+  try {
+    self = std::static_pointer_cast<Layer>(shared_from_this());
+  } catch (const std::bad_weak_ptr&) {
+    raise<ValueError>("[{}] layer '{}' must be created with std::make_shared to be called on "
+                      "symbolic inputs (the model keeps a reference to it)", type_name(), name_);
+  }
+  EMBER_CHECK(!xs.empty(), "[{}] layer '{}' was called on no inputs", type_name(), name_);
+  // The output shape comes from running one zero sample (which also builds the weights).
+  TensorList samples;
+  for (const KerasTensor& x : xs) {
+    std::vector<int64_t> one(x.shape().begin(), x.shape().end());
+    one[0] = 1;
+    samples.push_back(zeros(one, dtype_));
+  }
+  bool was_training = is_training();
+  eval();
+  TensorList out;
+  {
+    NoGradGuard no_grad;
+    out = nn::Module::operator()(samples);
+  }
+  train(was_training);
+  EMBER_CHECK(out.size() == 1, "[{}] layer '{}' returned {} outputs; the functional API takes "
+              "layers with one output", type_name(), name_, out.size());
+  auto node = std::make_shared<KerasNode>();
+  node->layer = self;
+  node->inputs = xs;
+  return KerasTensor(node, batch_shape(out[0].shape()));
+}
+
+}  // namespace ember::keras

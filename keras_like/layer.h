@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "keras_like/initializers.h"
+#include "keras_like/keras_tensor.h"
 #include "keras_like/shape_spec.h"
 #include "nn/module.h"
 
@@ -40,6 +41,14 @@ class Layer : public nn::Module {
   void ensure_built(const ShapeSpec& input_shape);
   // Checks the input, builds on first use, runs call() and records the output shape.
   Tensor forward(const Tensor& x) override;
+  using nn::Module::forward;
+
+  // Eager calls (Tensor) come from nn::Module; symbolic calls (functional API) record this
+  // layer's call on KerasTensors, building it from their shapes. The layer must be owned by
+  // a shared_ptr (std::make_shared), as the model keeps it.
+  using nn::Module::operator();
+  KerasTensor operator()(const KerasTensor& x);
+  KerasTensor operator()(const std::vector<KerasTensor>& xs);
 
   int64_t count_params() const;
   std::vector<Tensor> get_weights() const;              // copies, registration order
