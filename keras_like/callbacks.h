@@ -103,6 +103,68 @@ class LearningRateScheduler : public Callback {
   int verbose_;
 };
 
+// Saves the weights (safetensors) after each epoch to `filepath`, where "{epoch}" (or
+// "{epoch:02d}") becomes the 1-based epoch; with save_best_only, only when `monitor` improved.
+struct ModelCheckpointOptions {
+  std::string monitor = "val_loss";
+  bool save_best_only = false;
+  std::string mode = "auto";
+  int verbose = 0;
+};
+
+class ModelCheckpoint : public Callback {
+ public:
+  explicit ModelCheckpoint(std::string filepath, ModelCheckpointOptions options = {});
+  void on_train_begin(const Logs&) override { best_.reset(); }
+  void on_epoch_end(int epoch, const Logs& logs) override;
+  // The file path for this (0-based) epoch.
+  std::string path_for(int epoch) const;
+
+ private:
+  std::string filepath_;
+  ModelCheckpointOptions opts_;
+  std::optional<double> best_;
+};
+
+// Multiplies the learning rate by `factor` when `monitor` has not improved for `patience`
+// epochs, down to min_lr, then waits `cooldown` epochs.
+struct ReduceLROnPlateauOptions {
+  std::string monitor = "val_loss";
+  double factor = 0.1;
+  int patience = 10;
+  std::string mode = "auto";
+  double min_delta = 1e-4;
+  int cooldown = 0;
+  double min_lr = 0.0;
+  int verbose = 0;
+};
+
+class ReduceLROnPlateau : public Callback {
+ public:
+  explicit ReduceLROnPlateau(ReduceLROnPlateauOptions options = {});
+  void on_train_begin(const Logs&) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+
+ private:
+  ReduceLROnPlateauOptions opts_;
+  std::optional<double> best_;
+  int wait_ = 0, cooldown_left_ = 0;
+};
+
+// Writes one CSV row per epoch: epoch, then the logs in name order.
+class CSVLogger : public Callback {
+ public:
+  explicit CSVLogger(std::string filename, char separator = ',', bool append = false);
+  void on_train_begin(const Logs&) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+
+ private:
+  std::string filename_;
+  char sep_;
+  bool append_;
+  bool header_written_ = false;
+};
+
 // Hooks from lambdas, for quick callbacks.
 class LambdaCallback : public Callback {
  public:
