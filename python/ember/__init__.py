@@ -33,3 +33,6 @@ from . import optim  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
 from . import datasets  # noqa: E402,F401
 from . import keras  # noqa: E402,F401  (after nn, optim: keras builds on them)
+# TensorFlow-style names (tf.constant, tf.GradientTape, tf.reduce_mean, tf.math, tf.data).
+from ._tf_compat import *  # noqa: E402,F401,F403
+from . import data, math  # noqa: E402,F401

@@ -5,6 +5,8 @@ from .parameter import Buffer, Parameter  # noqa: F401
 from .modules.module import Module  # noqa: F401
 from .modules.container import ModuleDict, ModuleList, Sequential  # noqa: F401
 from . import functional, init, utils  # noqa: F401
+# tf.nn-style functions (relu, softmax, sparse_softmax_cross_entropy_with_logits, ...).
+from .tf_functions import *  # noqa: F401,F403
 
 _cnn = _C.nn
 Linear = _cnn.Linear
