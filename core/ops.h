@@ -14,5 +14,6 @@
 #include "core/ops/reduce.h"
 #include "core/ops/shape.h"
 #include "core/ops/softmax.h"
+#include "core/ops/sort.h"
 #include "core/ops/unary.h"
 #include "core/ops/view.h"
