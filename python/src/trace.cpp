@@ -46,7 +46,8 @@ void bind_trace(py::module_& m) {
           else if (p == "fold") o.passes.fold = false;
           else if (p == "simplify") o.passes.simplify = false;
           else if (p == "fuse") o.passes.fuse = false;
-          else raise<ValueError>("[function] unknown pass '{}' (dce, cse, fold, simplify, fuse)", p);
+          else if (p == "plan") o.passes.plan = false;
+          else raise<ValueError>("[function] unknown pass '{}' (dce, cse, fold, simplify, fuse, plan)", p);
         }
         if (!dump.is_none()) {
           o.passes.dump = [dump](const std::string& pass, const Graph& g) {

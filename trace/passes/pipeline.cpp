@@ -67,7 +67,14 @@ std::unique_ptr<Executor> compile_graph(const Graph& traced, const SideEffects& 
     if (grad >= 0) keep.push_back(grad);
   }
   run_passes(optimized, keep, opts, log);
-  return std::make_unique<Executor>(std::make_shared<Graph>(std::move(optimized)), effects);
+  auto executor = std::make_unique<Executor>(std::make_shared<Graph>(std::move(optimized)), effects,
+                                             opts.plan);
+  if (log && opts.plan) {
+    const MemoryPlan& p = executor->memory_plan();
+    log->push_back(fmt::format("plan: {} values in a {} B arena ({} B without reuse)", p.num_planned(),
+                               p.arena_bytes, p.naive_bytes));
+  }
+  return executor;
 }
 
 }  // namespace ember::trace

@@ -4,7 +4,9 @@
 //   cse: merge nodes computing the same deterministic op on the same values;
 //   fold: evaluate nodes whose inputs are all constants;
 //   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...);
-//   fuse: chains of elementwise ops become one tiled loop.
+//   fuse: chains of elementwise ops become one tiled loop;
+//   plan: memory planning for the executor (passes/memory_plan.h): intermediate values
+//         share one arena by liveness.
 #include <string>
 #include <vector>
 
@@ -14,7 +16,7 @@
 namespace ember::trace {
 
 struct PassOptions {
-  bool dce = true, cse = true, fold = true, simplify = true, fuse = true;
+  bool dce = true, cse = true, fold = true, simplify = true, fuse = true, plan = true;
   // Called with (pass name, graph after it) to dump intermediate graphs.
   std::function<void(const std::string&, const Graph&)> dump;
 };
