@@ -3,7 +3,8 @@
 //   dce: drop nodes whose results are unused (in-place writes are side effects: kept);
 //   cse: merge nodes computing the same deterministic op on the same values;
 //   fold: evaluate nodes whose inputs are all constants;
-//   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...);
+//   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...), and
+//             contiguous transposed products written directly ((AB)^T = B^T A^T);
 //   fuse: chains of elementwise ops become one tiled loop;
 //   plan: memory planning for the executor (passes/memory_plan.h): intermediate values
 //         share one arena by liveness.
@@ -36,6 +37,8 @@ int eliminate_common_subexpressions(Graph& g);
 int fold_constants(Graph& g);
 int simplify_algebra(Graph& g);
 int fuse_elementwise(Graph& g, const std::vector<ValueId>& keep);
+// clone(permute(matmul(a, b), [1, 0])) -> matmul(b^T, a^T) (run with simplify).
+int fold_transposed_products(Graph& g, const std::vector<ValueId>& keep);
 
 // Per value: whether its memory may be written in place later (it, or a view of it, or
 // what it views, is the target of an in-place node). Such values must keep their own
