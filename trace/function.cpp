@@ -260,6 +260,15 @@ std::shared_ptr<const Graph> Function::graph(const std::vector<Tensor>& args,
 
 namespace ember::trace {
 
+std::string Function::memory_plan(const std::vector<Tensor>& args, const std::string& static_key) {
+  graph(args, static_key);
+  Entry* e = find(signature_of(args, dynamic_unsupported_ ? std::vector<std::vector<int64_t>>{}
+                                                          : opts_.dynamic_dims, static_key));
+  if (!e || !e->compiled) raise<Error>("[{}] no compiled graph for these arguments", opts_.name);
+  const Executor& ex = executor_for(*e, args);
+  return ex.memory_plan().str(ex.graph());
+}
+
 void Function::save(const std::string& path, const std::vector<Tensor>& args,
                     const std::string& static_key) {
   graph(args, static_key);

@@ -45,6 +45,8 @@ class Function {
   // The compiled graph for these arguments (traces, running the callable, if needed).
   std::shared_ptr<const Graph> graph(const std::vector<Tensor>& args,
                                      const std::string& static_key = "");
+  // The executor's memory plan for these arguments, as text (passes/memory_plan.h).
+  std::string memory_plan(const std::vector<Tensor>& args, const std::string& static_key = "");
   // Saves the traced graph for these arguments with its weights (see serialize.h).
   void save(const std::string& path, const std::vector<Tensor>& args,
             const std::string& static_key = "");

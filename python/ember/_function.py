@@ -198,6 +198,18 @@ class Function:
         finally:
             self._pending = prev
 
+    def memory_plan(self, *args, **kwargs):
+        """How the replay for these arguments lays out its intermediate values in one reused
+        arena: a line per value (its byte offset), then the arena size against one buffer
+        per value."""
+        tensors, desc, key = self._key(args, kwargs)
+        prev = self._pending
+        self._pending = (desc, key)
+        try:
+            return self._cpp.memory_plan(tensors, key)
+        finally:
+            self._pending = prev
+
     def save(self, path, *args, **kwargs):
         """Saves the graph traced for these arguments, with its weights, to one file that
         `ember.load_function` (Python) and `ember_run` / trace::LoadedFunction (C++) run.

@@ -69,6 +69,9 @@ void bind_trace(py::module_& m) {
       .def("graph", [](Function& f, const std::vector<Tensor>& args, const std::string& key) {
         return std::const_pointer_cast<Graph>(f.graph(args, key));
       })
+      .def("memory_plan", [](Function& f, const std::vector<Tensor>& args, const std::string& key) {
+        return f.memory_plan(args, key);
+      })
       .def("save", [](Function& f, const std::string& path, const std::vector<Tensor>& args,
                       const std::string& key) { f.save(path, args, key); })
       .def("retrace_log", &Function::retrace_log)

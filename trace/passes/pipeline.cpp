@@ -55,7 +55,7 @@ void run_passes(Graph& g, const std::vector<ValueId>& keep, const PassOptions& o
   step("fold", o.fold, [&] { return fold_constants(g); });
   step("cse", o.cse, [&] { return eliminate_common_subexpressions(g); });
   step("dce", o.dce, [&] { return eliminate_dead_code(g, keep); });
-  step("fuse", o.fuse, [&] { return fuse_elementwise(g, keep); });
+  step("fuse", o.fuse, [&] { return fuse_elementwise(g, keep) + fuse_inplace_updates(g, keep); });
 }
 
 std::unique_ptr<Executor> compile_graph(const Graph& traced, const SideEffects& effects,

@@ -5,7 +5,8 @@
 //   fold: evaluate nodes whose inputs are all constants;
 //   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...), and
 //             contiguous transposed products written directly ((AB)^T = B^T A^T);
-//   fuse: chains of elementwise ops become one tiled loop;
+//   fuse: chains of elementwise ops become one tiled loop, and so do runs of in-place
+//         updates of one tensor (optimizer steps);
 //   plan: memory planning for the executor (passes/memory_plan.h): intermediate values
 //         share one arena by liveness.
 #include <string>
@@ -37,6 +38,9 @@ int eliminate_common_subexpressions(Graph& g);
 int fold_constants(Graph& g);
 int simplify_algebra(Graph& g);
 int fuse_elementwise(Graph& g, const std::vector<ValueId>& keep);
+// Runs of elementwise in-place writes to one tensor (optimizer updates) -> one fused
+// in-place loop (run with fuse).
+int fuse_inplace_updates(Graph& g, const std::vector<ValueId>& keep);
 // clone(permute(matmul(a, b), [1, 0])) -> matmul(b^T, a^T) (run with simplify).
 int fold_transposed_products(Graph& g, const std::vector<ValueId>& keep);
 
