@@ -38,7 +38,8 @@ class FusedElementwiseOp final : public OpImpl<FusedElementwiseOp> {
   void run_unfused(std::span<const Tensor> inputs, Tensor& out) const;
   int num_inputs_;
   std::vector<FusedStep> steps_;
-  std::optional<FusedProgram> program_;
+  std::optional<FusedProgram> program_;         // vectorized tiles
+  std::optional<FusedProgram> scalar_program_;  // one-element chains
 };
 
 }  // namespace ember::trace

@@ -1,7 +1,9 @@
 #include "trace/fused_kernels/fused_program.h"
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/inlined_vector.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "core/cpu/copy.h"
@@ -46,18 +48,24 @@ const absl::flat_hash_map<std::string_view, OpcodeInfo>& opcode_table() {
 
 }  // namespace
 
-std::optional<FusedProgram> compile_fused_program(int num_inputs,
-                                                  const std::vector<FusedStep>& steps) {
+namespace {
+
+// The instructions for `steps`; `scalar`: for compile_scalar_program (float64 and pow too).
+std::optional<FusedProgram> compile_steps(int num_inputs, const std::vector<FusedStep>& steps,
+                                          bool scalar) {
   FusedProgram p;
   p.num_inputs = num_inputs;
-  if (steps.empty() || steps.back().meta.dtype != DType::Float32) return std::nullopt;
+  if (steps.empty()) return std::nullopt;
   for (size_t k = 0; k < steps.size(); ++k) {
     const FusedStep& s = steps[k];
     const DType dt = s.meta.dtype;
-    if (dt != DType::Float32 && dt != DType::Bool) return std::nullopt;
+    if (dt != DType::Float32 && dt != DType::Bool && !(scalar && dt == DType::Float64)) return std::nullopt;
+    p.step_dtype.push_back(dt);
     const std::string_view name = s.op->name();
     FusedInstr in{FusedOpcode::Copy, num_inputs + static_cast<int32_t>(k), -1, -1, -1};
-    if (name == "cast") {
+    if (scalar && name == "pow" && s.operands.size() == 2 && dt != DType::Bool) {
+      in.code = FusedOpcode::Pow;
+    } else if (name == "cast") {
       // float32 <- float32 or bool (0/1): the value as held; bool <- float32: x != 0.
       if (s.operands.size() != 1) return std::nullopt;
       in.code = dt == DType::Bool ? FusedOpcode::NotZero : FusedOpcode::Copy;
@@ -78,6 +86,21 @@ std::optional<FusedProgram> compile_fused_program(int num_inputs,
     for (size_t i = 0; i < s.operands.size(); ++i) *const_cast<int32_t*>(ops[i]) = s.operands[i];
     p.code.push_back(in);
   }
+  return p;
+}
+
+}  // namespace
+
+std::optional<FusedProgram> compile_scalar_program(int num_inputs, const std::vector<FusedStep>& steps) {
+  return compile_steps(num_inputs, steps, /*scalar=*/true);
+}
+
+std::optional<FusedProgram> compile_fused_program(int num_inputs,
+                                                  const std::vector<FusedStep>& steps) {
+  if (steps.empty() || steps.back().meta.dtype != DType::Float32) return std::nullopt;
+  std::optional<FusedProgram> compiled = compile_steps(num_inputs, steps, /*scalar=*/false);
+  if (!compiled) return std::nullopt;
+  FusedProgram& p = *compiled;
   // Scratch slots by liveness: a step's buffer is free again after its last reader.
   const int n_steps = static_cast<int>(steps.size());
   std::vector<int> last_read(n_steps, -1);
@@ -106,7 +129,75 @@ std::optional<FusedProgram> compile_fused_program(int num_inputs,
       }
     }
   }
-  return p;
+  return compiled;
+}
+
+namespace {
+
+double eval_scalar(FusedOpcode code, double a, double b, double c) {
+  using O = FusedOpcode;
+  switch (code) {
+    case O::Copy: return a;
+    case O::Neg: return -a;
+    case O::Abs: return std::fabs(a);
+    case O::Relu: return a < 0 ? 0.0 : a;
+    case O::Exp: return std::exp(a);
+    case O::Expm1: return std::expm1(a);
+    case O::Log: return std::log(a);
+    case O::Log1p: return std::log1p(a);
+    case O::Tanh: return std::tanh(a);
+    case O::Sigmoid: return 1.0 / (1.0 + std::exp(-a));
+    case O::Silu: return a / (1.0 + std::exp(-a));
+    case O::Sqrt: return std::sqrt(a);
+    case O::Rsqrt: return 1.0 / std::sqrt(a);
+    case O::Reciprocal: return 1.0 / a;
+    case O::Square: return a * a;
+    case O::NotZero: return a != 0 ? 1.0 : 0.0;
+    case O::LogicalNot: return a == 0 ? 1.0 : 0.0;
+    case O::Add: return a + b;
+    case O::Sub: return a - b;
+    case O::Mul: return a * b;
+    case O::Div: return a / b;
+    case O::Maximum: return std::isnan(a) ? a : (a > b ? a : b);
+    case O::Minimum: return std::isnan(a) ? a : (a < b ? a : b);
+    case O::Eq: return a == b;
+    case O::Ne: return a != b;
+    case O::Lt: return a < b;
+    case O::Le: return a <= b;
+    case O::Gt: return a > b;
+    case O::Ge: return a >= b;
+    case O::LogicalAnd: return (a != 0) && (b != 0);
+    case O::LogicalOr: return (a != 0) || (b != 0);
+    case O::Where: return a != 0 ? b : c;
+    case O::Pow: return std::pow(a, b);
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool run_scalar_program(const FusedProgram& p, std::span<const Tensor> inputs, Tensor& out) {
+  if (out.numel() != 1 || !out.device().is_cpu() || static_cast<int>(inputs.size()) != p.num_inputs) {
+    return false;
+  }
+  if (out.dtype() != DType::Float32 && out.dtype() != DType::Float64) return false;
+  absl::InlinedVector<double, 16> regs;
+  for (const Tensor& t : inputs) {
+    if (t.numel() != 1 || !t.device().is_cpu()) return false;
+    regs.push_back(read_as_double(t, 0));
+  }
+  for (size_t k = 0; k < p.code.size(); ++k) {
+    const FusedInstr& in = p.code[k];
+    double r = eval_scalar(in.code, regs[in.a], in.b >= 0 ? regs[in.b] : 0.0, in.c >= 0 ? regs[in.c] : 0.0);
+    if (p.step_dtype[k] == DType::Float32) r = static_cast<float>(r);  // as eager rounds
+    regs.push_back(r);
+  }
+  if (out.dtype() == DType::Float32) {
+    *out.data<float>() = static_cast<float>(regs.back());
+  } else {
+    *out.data<double>() = regs.back();
+  }
+  return true;
 }
 
 namespace {
@@ -119,9 +210,9 @@ bool run_fused_program(const FusedProgram& p, std::span<const Tensor> inputs, Te
   const int64_t n = out.numel();
   if (out.dtype() != DType::Float32 || !out.is_contiguous() || !out.device().is_cpu()) return false;
   if (static_cast<int>(inputs.size()) != p.num_inputs) return false;
-  std::vector<InputKind> kind(inputs.size());
-  std::vector<float> scalar(inputs.size(), 0.f);
-  std::vector<int64_t> period(inputs.size(), 0);
+  absl::InlinedVector<InputKind, 8> kind(inputs.size());
+  absl::InlinedVector<float, 8> scalar(inputs.size(), 0.f);
+  absl::InlinedVector<int64_t, 8> period(inputs.size(), 0);
   const Shape& os = out.shape();
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& t = inputs[i];
@@ -153,15 +244,19 @@ bool run_fused_program(const FusedProgram& p, std::span<const Tensor> inputs, Te
   const int64_t tiles = (n + kTile - 1) / kTile;
   const int n_regs = p.num_inputs + static_cast<int>(p.code.size());
   float* const out_data = out.data<float>();
+  // Tensors smaller than a tile need buffers only as long as they are.
+  const int64_t tile_cap = std::min(kTile, (n + kFusedLaneMultiple - 1) / kFusedLaneMultiple * kFusedLaneMultiple);
   cpu::parallel_for(tiles, std::max<int64_t>(1, cpu::kParallelGrain / kTile), [&](int64_t t0, int64_t t1) {
-    // Per thread: slots for step results, broadcast inputs and staged partial tiles.
+    // Per thread, reused across calls (not zeroed): slots for step results, broadcast
+    // inputs and staged partial tiles.
+    thread_local std::vector<float> buf;
     const int n_buf = p.num_slots + p.num_inputs + 1;
-    std::vector<float> buf(static_cast<size_t>(n_buf) * kTile);
-    auto buffer = [&](int b) { return buf.data() + static_cast<size_t>(b) * kTile; };
+    if (buf.size() < static_cast<size_t>(n_buf * tile_cap)) buf.resize(n_buf * tile_cap);
+    auto buffer = [&](int b) { return buf.data() + static_cast<size_t>(b) * tile_cap; };
     float* const staged_out = buffer(p.num_slots + p.num_inputs);
-    std::vector<float*> regs(n_regs);
+    absl::InlinedVector<float*, 16> regs(n_regs);
     for (int i = 0; i < p.num_inputs; ++i) {
-      if (kind[i] == InputKind::Scalar) std::fill_n(buffer(p.num_slots + i), kTile, scalar[i]);
+      if (kind[i] == InputKind::Scalar) std::fill_n(buffer(p.num_slots + i), tile_cap, scalar[i]);
     }
     for (size_t k = 0; k + 1 < p.code.size(); ++k) regs[p.num_inputs + k] = buffer(p.slot_of[k]);
     for (int64_t tile = t0; tile < t1; ++tile) {

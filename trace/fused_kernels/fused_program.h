@@ -27,6 +27,8 @@ enum class FusedOpcode : uint8_t {
   Add, Sub, Mul, Div, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr,
   // ternary
   Where,
+  // one-element (scalar) programs only
+  Pow,
 };
 
 struct FusedInstr {
@@ -41,6 +43,7 @@ struct FusedProgram {
   // Step registers share scratch buffers once dead: slot_of[r - num_inputs] is the buffer.
   std::vector<int> slot_of;
   int num_slots = 0;
+  std::vector<DType> step_dtype;  // scalar programs: each result is rounded to its dtype
 };
 
 // nullopt when some step has no vectorized form (the caller runs the chain op by op).
@@ -51,6 +54,13 @@ std::optional<FusedProgram> compile_fused_program(int num_inputs,
 // nothing, when an input is neither a float32 tensor of out's shape, a contiguous float32
 // tensor broadcast along leading dims (a bias row), nor a one-element tensor.
 bool run_fused_program(const FusedProgram& program, std::span<const Tensor> inputs, Tensor& out);
+
+// One-element chains (optimizer scalars such as bias corrections, often float64) run as a
+// plain double-precision loop, each result rounded to its step's dtype. nullopt when a step
+// is not a known op or not float32 / float64 / bool.
+std::optional<FusedProgram> compile_scalar_program(int num_inputs, const std::vector<FusedStep>& steps);
+// Returns false, touching nothing, unless every input and `out` hold one element on CPU.
+bool run_scalar_program(const FusedProgram& program, std::span<const Tensor> inputs, Tensor& out);
 
 // The vectorized tile kernel (fused_tile_hwy.cpp): runs `code` over `len` lanes, where
 // regs[r] points at register r's `len` floats; len is a multiple of kFusedLaneMultiple.

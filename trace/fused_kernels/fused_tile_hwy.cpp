@@ -108,6 +108,8 @@ void RunFusedTile(const FusedInstr* code, size_t num_instr, float* const* regs, 
       case O::LogicalOr:
         EMBER_FUSED_CMP(hn::Or(hn::Ne(x, hn::Zero(d)), hn::Ne(y, hn::Zero(d))));
         break;
+      case O::Pow:  // not in vector programs (compile_fused_program rejects it)
+        break;
       case O::Where: {
         const hn::ScalableTag<float> d;
         const float* C = regs[in.c];

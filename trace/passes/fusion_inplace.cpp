@@ -150,18 +150,29 @@ int fuse_inplace_updates(Graph& g, const std::vector<ValueId>& keep) {
     std::vector<ValueId> ext{target};
     absl::flat_hash_map<ValueId, int> reg{{target, 0}};
     std::vector<FusedStep> steps;
-    std::vector<std::pair<int*, int>> step_refs;  // operand slot -> step number (fixed below)
     for (int m : grp.members) {
       const Node& n = nodes[m];
-      FusedStep s{n.op, {}, g.value(n.outputs[0]).meta};
+      std::vector<int> regs;  // this member's operands: ext index, or -1 - step number
       for (ValueId v : n.inputs) {
         auto it = reg.find(v);
         if (it == reg.end()) {
           ext.push_back(v);
           it = reg.emplace(v, static_cast<int>(ext.size()) - 1).first;
         }
-        s.operands.push_back(it->second);
+        regs.push_back(it->second);
       }
+      if (auto* f = dynamic_cast<const FusedElementwiseOp*>(n.op.get())) {
+        // An out-of-place fused chain is inlined: its registers are its inputs, then steps.
+        for (const FusedStep& fs : f->steps()) {
+          FusedStep s{fs.op, {}, fs.meta};
+          for (int r : fs.operands) s.operands.push_back(regs[r]);
+          regs.push_back(-1 - static_cast<int>(steps.size()));
+          steps.push_back(std::move(s));
+        }
+        reg[n.outputs[0]] = regs.back();
+        continue;
+      }
+      FusedStep s{n.op, regs, g.value(n.outputs[0]).meta};
       reg[n.outputs[0]] = -1 - static_cast<int>(steps.size());  // a step result
       steps.push_back(std::move(s));
     }
