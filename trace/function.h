@@ -83,7 +83,8 @@ class Function {
   // Traces again at another size (state restored afterwards) and fits the size dependence.
   void fit_dynamic(Compiled& c, const std::vector<Tensor>& args, int64_t size);
   Executor& executor_for(Entry& e, const std::vector<Tensor>& args);
-  bool dynamic_unsupported_ = false;  // a fit failed: specialize signatures to sizes
+  bool dynamic_unsupported_ = false;
+  bool warned_grad_args_ = false;  // a fit failed: specialize signatures to sizes
   void note_retrace(const CallSignature& sig);
 
   Fn fn_;

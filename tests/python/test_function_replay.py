@@ -126,3 +126,50 @@ def test_traced_training_step_matches_eager(opt_cls, kw):
         np.testing.assert_allclose(pt.detach().numpy(), pe.detach().numpy(), rtol=1e-5, atol=1e-6)
     names = traced.graph(x, y).op_names
     assert "fused_elementwise_" in names  # optimizer updates run as fused in-place loops
+
+
+def test_state_created_while_tracing_is_an_error():
+    # With warmup=0 the first call traces, so Adam makes its moments inside the trace: a
+    # replay would remake them every step. That must be an error, not silent wrong numbers.
+    ember.manual_seed(0)
+    m = nn.Linear(4, 2)
+    opt = optim.Adam(m.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = (m(x) ** 2).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = ember.function(step, warmup=0)
+    with pytest.raises(RuntimeError, match=r"created while tracing[^$]*warmup=1"):
+        f(ember.ones(3, 4))
+
+
+def test_local_tensors_written_in_place_are_not_state():
+    def f(x):
+        acc = ember.zeros(3)
+        acc.add_(x)
+        acc.mul_(2.0)
+        return acc.sum()
+
+    tf = ember.function(f, warmup=0)
+    x = ember.tensor([1.0, 2.0, 3.0])
+    assert [tf(x).item() for _ in range(3)] == [12.0, 12.0, 12.0]
+
+
+def test_arguments_requiring_grad_run_eagerly_and_stay_differentiable():
+    f = ember.function(lambda t: (t * t).sum())
+    x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="no autograd history"):
+        for _ in range(3):
+            y = f(x)
+            assert y.requires_grad
+            y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 3 * 2 * np.array([1.0, 2.0, 3.0]))
+    assert f.num_traces == 0
+    with ember.no_grad():  # no gradients wanted: traced and replayed
+        for _ in range(3):
+            assert f(x).item() == 14.0
+    assert f.num_traces == 1
