@@ -173,3 +173,46 @@ def test_arguments_requiring_grad_run_eagerly_and_stay_differentiable():
         for _ in range(3):
             assert f(x).item() == 14.0
     assert f.num_traces == 1
+
+
+_UNARY = ["neg", "abs", "relu", "exp", "tanh", "sigmoid", "square", "silu"]
+_BINARY = ["add", "sub", "mul", "maximum", "minimum"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_fused_chains_match_eager(seed):
+    # Random chains over the vectorized op set, with scalar (float and int) and bias-row
+    # operands and comparisons feeding where / casts, against eager op by op.
+    rng = np.random.default_rng(seed)
+    shape = [(5,), (33, 70), (4, 3000), (2, 3, 1500)][seed % 4]
+    n_ops = int(rng.integers(3, 9))
+    plan = []
+    for _ in range(n_ops):
+        kind = rng.choice(["unary", "binary", "scalar", "row", "where", "cast"])
+        plan.append((kind, rng.choice(_UNARY), rng.choice(_BINARY), float(rng.uniform(-2, 2)),
+                     int(rng.integers(-3, 4))))
+    x_np = rng.standard_normal(shape).astype(np.float32)
+    row_np = rng.standard_normal(shape[-1:]).astype(np.float32)
+
+    def chain(x, row):
+        y = x
+        for kind, un, bi, s, k in plan:
+            if kind == "unary":
+                y = getattr(ember, un)(y * 0.5)
+            elif kind == "binary":
+                y = getattr(ember, bi)(y, x)
+            elif kind == "scalar":
+                y = (y * s + k) if bi != "sub" else (y - s)
+            elif kind == "row":
+                y = getattr(ember, bi)(y, row)
+            elif kind == "where":
+                y = ember.where(y > s, y, x * 0.25)
+            else:
+                y = y + (x < s).to(ember.float32)
+        return y
+
+    x, row = ember.from_numpy(x_np), ember.from_numpy(row_np)
+    f = ember.function(chain)
+    for _ in range(3):
+        got = f(x, row).numpy()
+    np.testing.assert_allclose(got, chain(x, row).numpy(), rtol=2e-6, atol=2e-6)
