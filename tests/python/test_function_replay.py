@@ -216,3 +216,22 @@ def test_random_fused_chains_match_eager(seed):
     for _ in range(3):
         got = f(x, row).numpy()
     np.testing.assert_allclose(got, chain(x, row).numpy(), rtol=2e-6, atol=2e-6)
+
+
+def test_dynamic_batch_sizes_replay_from_their_own_arenas():
+    w = ember.randn(16, 8)
+
+    def f(x):
+        return ember.tanh(ember.relu(x @ w) * 2.0 - 1.0).sum(dim=1)
+
+    tf = ember.function(f, dynamic=True)
+    rng = np.random.default_rng(0)
+    results = []
+    for b in [8, 8, 5, 8, 5, 3, 8]:
+        x = ember.from_numpy(rng.standard_normal((b, 16)).astype(np.float32))
+        y = tf(x)
+        results.append((y, y.numpy().copy(), f(x).numpy()))
+    for y, first_seen, want in results:
+        np.testing.assert_array_equal(y.numpy(), first_seen)  # later calls did not overwrite it
+        np.testing.assert_allclose(first_seen, want, rtol=1e-6, atol=1e-6)
+    assert tf.num_traces == 1
