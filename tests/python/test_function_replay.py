@@ -235,3 +235,23 @@ def test_dynamic_batch_sizes_replay_from_their_own_arenas():
         np.testing.assert_array_equal(y.numpy(), first_seen)  # later calls did not overwrite it
         np.testing.assert_allclose(first_seen, want, rtol=1e-6, atol=1e-6)
     assert tf.num_traces == 1
+
+
+def test_inplace_update_reading_another_view_of_its_target():
+    # buf[1:] += 2 * buf[:-1]: the product reads memory the update writes (shifted by one),
+    # so it must be computed before buf changes, fused or not. Large enough for many tiles.
+    b0 = np.linspace(-1, 1, 10_000).astype(np.float32)
+
+    def run(traced):
+        buf = ember.from_numpy(b0.copy())
+
+        def step(x):
+            buf[1:].add_(buf[:-1] * 0.5 + x)
+            return buf.sum()
+
+        f = ember.function(step) if traced else step
+        for _ in range(4):
+            f(ember.ones(9_999) * 0.01)
+        return buf.numpy()
+
+    np.testing.assert_allclose(run(True), run(False), rtol=1e-6)

@@ -176,6 +176,12 @@ int fuse_inplace_updates(Graph& g, const std::vector<ValueId>& keep) {
       reg[n.outputs[0]] = -1 - static_cast<int>(steps.size());  // a step result
       steps.push_back(std::move(s));
     }
+    // The loop writes the target tile by tile, so it may read the target's memory only as
+    // the target itself (same positions); another view of it (w.t()) would see a mix of old
+    // and new values.
+    bool aliased = false;
+    for (size_t k = 1; k < ext.size(); ++k) aliased = aliased || root(ext[k]) == root(target);
+    if (aliased) continue;
     const int n_in = static_cast<int>(ext.size());
     for (FusedStep& s : steps) {
       for (int& r : s.operands) r = r < 0 ? n_in + (-1 - r) : r;
