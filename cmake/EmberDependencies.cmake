@@ -4,6 +4,7 @@ find_package(fmt REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Threads REQUIRED)
 find_package(nlohmann_json REQUIRED)
+find_package(ZLIB REQUIRED)  # .npz archives (core/io/npz)
 
 # Debian ships OpenBLAS in several variants behind one soname; BLA_VENDOR picks it over
 # the reference BLAS.

@@ -2,6 +2,7 @@
 // grad mode on) records an OpNode and wires the outputs to it.
 #include "core/dispatch.h"
 #include "eager/autograd.h"
+#include "eager/copy_slices.h"
 #include "eager/engine.h"
 
 namespace ember {
@@ -20,6 +21,11 @@ class EagerAutogradHook final : public AutogradHook {
     auto& edges = node->next_edges();
     edges.reserve(inputs.size());
     for (const Tensor& t : inputs) edges.push_back(engine::edge_of(t));
+    Tensor base;
+    if (op.kind() == OpKind::View) {
+      auto* in = autograd_meta(inputs[0], false);
+      base = in && in->view_base.defined() ? in->view_base : inputs[0];
+    }
     for (size_t i = 0; i < outputs.size(); ++i) {
       Tensor& o = outputs[i];
       if (!is_floating(o.dtype())) continue;
@@ -27,6 +33,7 @@ class EagerAutogradHook final : public AutogradHook {
       auto* m = autograd_meta(o, true);
       m->grad_fn = node;
       m->output_nr = static_cast<int>(i);
+      m->view_base = base;
     }
   }
 
@@ -38,10 +45,29 @@ class EagerAutogradHook final : public AutogradHook {
     }
     auto* src = autograd_meta(result, false);
     if (!src || !src->grad_fn) return;
-    self.impl()->set_requires_grad(true);
     auto* m = autograd_meta(self, true);
+    if (m->view_base.defined()) rebase_base(op, m->view_base, self, result);
+    self.impl()->set_requires_grad(true);
     m->grad_fn = src->grad_fn;
     m->output_nr = src->output_nr;
+  }
+
+ private:
+  // The write through a view changes its base too: the base's history becomes CopySlices
+  // (old base outside the view's region, the result inside it).
+  static void rebase_base(const Op& op, const Tensor& base, const Tensor& view,
+                          const Tensor& result) {
+    if (is_leaf(base) && base.requires_grad()) {
+      raise<Error>("[{}_] a view of a leaf tensor that requires grad (shape {}) is being used "
+                   "in an in-place operation; wrap the update in `with ember.no_grad():`",
+                   op.name(), shape_str(base.shape()));
+    }
+    auto node = std::make_shared<CopySlices>(base, view);
+    node->next_edges() = {engine::edge_of(base), engine::edge_of(result)};
+    base.impl()->set_requires_grad(true);
+    auto* bm = autograd_meta(base, true);
+    bm->grad_fn = node;
+    bm->output_nr = 0;
   }
 };
 

@@ -14,6 +14,9 @@ struct AutogradMeta final : AutogradMetaBase {
   std::weak_ptr<Node> grad_accumulator;     // leaves: their AccumulateGrad, while alive
   std::vector<GradHook> leaf_hooks;         // leaves: hooks run before accumulation
   std::shared_ptr<Tensor> retained_grad;    // non-leaves after retain_grad()
+  // Views made while recording history: the tensor whose storage they alias (the root, never
+  // itself a view), whose history an in-place write through the view must update.
+  Tensor view_base;
 };
 
 // The tensor's meta, created on demand when `create` is true (else may return null).

@@ -19,8 +19,9 @@ OpNode::OpNode(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> o
       if (!op.vjp_needs_input(i)) {
         saved_inputs_.emplace_back();
       } else if (static_cast<int>(i) == inplace_target) {
-        // t is overwritten next: save a copy. A dispatched clone, so a tracer records it.
-        NoGradGuard no_grad;
+        // t is overwritten next: save a copy. A dispatched clone, so a tracer records it,
+        // with history (grad mode is on here), so double backward differentiates through
+        // the old value too.
         saved_inputs_.emplace_back(clone(t), /*is_output=*/false);
       } else {
         saved_inputs_.emplace_back(t, /*is_output=*/false);

@@ -18,7 +18,7 @@ done
 PYTHON=${PYTHON:-python3}
 
 apt_pkgs=(build-essential cmake ninja-build ccache libabsl-dev libfmt-dev libopenblas-dev
-          libgtest-dev pybind11-dev libdlpack-dev nlohmann-json3-dev libhwy-dev)
+          libgtest-dev pybind11-dev libdlpack-dev nlohmann-json3-dev libhwy-dev zlib1g-dev)
 
 # With no usable Python (or Debian's own Python without pip or headers), take Debian's.
 if ! command -v "$PYTHON" >/dev/null 2>&1; then

@@ -60,8 +60,8 @@ def batches(n, batch_size, order=None):
         yield slice(start, stop) if order is None else order[start:stop]
 
 
-def shuffle_rng():
-    """A NumPy generator seeded from Ember's generator, so ember.manual_seed /
-    ember.random.set_seed make fit's shuffling reproducible."""
-    seed = int(_C.randint(0, 2 ** 31 - 1, (1,)).item())
-    return np.random.default_rng(seed)
+def epoch_order(n):
+    """fit's shuffled order for one epoch, drawn from Ember's generator (so
+    ember.manual_seed / ember.random.set_seed reproduce it, and C++ ember::keras, which
+    draws the same randperm, visits the samples in the same order)."""
+    return _C.randperm(n).numpy()

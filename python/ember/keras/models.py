@@ -203,13 +203,12 @@ class Model(Layer):
         cbs.append(history)
         cblist = _callbacks.CallbackList(cbs, self, {"epochs": epochs, "steps": steps,
                                                      "verbose": verbose})
-        rng = _data.shuffle_rng() if shuffle else None
         self.stop_training = False
         cblist.call("on_train_begin", None)
         logs = {}
         for epoch in range(initial_epoch, epochs):
             cblist.call("on_epoch_begin", epoch, None)
-            order = rng.permutation(len(x)) if shuffle else None
+            order = _data.epoch_order(len(x)) if shuffle else None
             totals, count = [0.0] * len(self.metrics_names), 0
             for step, idx in enumerate(_data.batches(len(x), batch_size, order)):
                 if step >= steps:

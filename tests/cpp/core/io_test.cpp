@@ -38,3 +38,36 @@ TEST(Safetensors, AtomicSaveReplacesFile) {
 
 }  // namespace
 }  // namespace ember::io
+
+// .npz archives: the bundled digits (written by np.savez_compressed) and damaged archives.
+#include "core/io/npz.h"
+
+namespace ember::io {
+namespace {
+
+TEST(Npz, ReadsTheBundledDigits) {
+  NpzArrays a = load_npz(std::string(EMBER_SOURCE_DIR) + "/python/ember/datasets/data/digits.npz");
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].first, "images");
+  EXPECT_EQ(a[0].second.shape(), (Shape{1797, 8, 8}));
+  EXPECT_EQ(a[1].first, "labels");
+  EXPECT_EQ(a[1].second.shape(), (Shape{1797}));
+  // Ten classes, pixel values 0..16.
+  EXPECT_EQ(max(to_dtype(a[1].second, DType::Int64)).item<double>(), 9.0);
+  EXPECT_EQ(max(to_dtype(a[0].second, DType::Int64)).item<double>(), 16.0);
+}
+
+TEST(Npz, RejectsDamagedArchives) {
+  std::string junk = "not a zip archive at all, just some text";
+  EXPECT_THROW(parse_npz(reinterpret_cast<const uint8_t*>(junk.data()), junk.size()), ValueError);
+  EXPECT_THROW(parse_npz(nullptr, 0), ValueError);
+  // An end record that points its directory past the end of the file.
+  std::string end(22, '\0');
+  end[0] = 0x50, end[1] = 0x4b, end[2] = 0x05, end[3] = 0x06;
+  end[10] = 1;                 // one entry
+  end[16] = char(0xff);        // directory at byte 255
+  EXPECT_THROW(parse_npz(reinterpret_cast<const uint8_t*>(end.data()), end.size()), ValueError);
+}
+
+}  // namespace
+}  // namespace ember::io
