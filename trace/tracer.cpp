@@ -116,9 +116,20 @@ std::vector<ValueId> Tracer::escaped_state(const std::vector<Tensor>& outputs) c
       v = n.inputs[0];
     }
   };
+  // Whether a value depends on the function's arguments. State (moments, step counts) is
+  // made from parameters or constants only; a tensor computed from the arguments and kept
+  // is more likely held by the outputs' autograd history than by Python state.
+  std::vector<bool> from_args(graph_.values().size(), false);
+  for (ValueId v : graph_.inputs()) from_args[v] = true;
+  for (const Node& n : graph_.nodes()) {
+    bool dep = false;
+    for (ValueId v : n.inputs) dep = dep || from_args[v];
+    for (ValueId o : n.outputs) from_args[o] = dep;
+  }
   std::vector<ValueId> out;
   for (const auto& [impl, v] : ids_) {
     if (!mutated[v] || graph_.value(origin(v)).kind != ValueKind::Node) continue;
+    if (from_args[origin(v)] || impl->requires_grad()) continue;
     auto it = held.find(impl);
     const int64_t accounted = it == held.end() ? 0 : it->second;
     if (impl->use_count() > accounted) out.push_back(v);
