@@ -122,3 +122,51 @@ CASES = [
          {"ember": _ember_chain(True), "ember eager": _ember_chain(False), "torch": _torch_chain},
          nbytes=2 * 4 * N_CHAIN),
 ]
+
+
+def _cpu_time_table(min_time=0.5):
+    """CPU time per call (process time, which a busy shared machine disturbs far less than
+    wall-clock time), with traced Ember's ratios to each peer: run this file directly."""
+    import time
+
+    rows = []
+    for case in CASES:
+        times = {}
+        for impl, setup in case.impls.items():
+            try:
+                fn = setup()
+            except Unavailable as e:
+                times[impl] = f"n/a ({e})"
+                continue
+            n, spent = 1, 0.0
+            while spent < min_time:
+                n *= 2
+                t0 = time.process_time()
+                for _ in range(n):
+                    fn()
+                spent = time.process_time() - t0
+            times[impl] = spent / n
+        rows.append((case.name, times))
+    for name, times in rows:
+        print(name)
+        base = times.get("ember")
+        for impl, t in times.items():
+            if isinstance(t, str):
+                print(f"  {impl:14s} {t}")
+            elif impl == "ember" or not isinstance(base, float):
+                print(f"  {impl:14s} {t * 1e6:10.1f} us")
+            else:
+                print(f"  {impl:14s} {t * 1e6:10.1f} us   traced ember is {t / base:.2f}x faster")
+
+
+if __name__ == "__main__":
+    # OMP_NUM_THREADS=1 PYTHONPATH=python python3 bench/bench_trace.py
+    import os
+
+    os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+    try:
+        import torch
+        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    except ImportError:
+        pass
+    _cpu_time_table()
