@@ -82,8 +82,8 @@ std::optional<FusedProgram> compile_steps(int num_inputs, const std::vector<Fuse
       if (!attrs.items().empty()) return std::nullopt;  // an attribute we do not model
       in.code = info.code;
     }
-    const int32_t* ops[] = {&in.a, &in.b, &in.c};
-    for (size_t i = 0; i < s.operands.size(); ++i) *const_cast<int32_t*>(ops[i]) = s.operands[i];
+    int32_t* operand[] = {&in.a, &in.b, &in.c};  // arity <= 3, checked above
+    for (size_t i = 0; i < s.operands.size(); ++i) *operand[i] = s.operands[i];
     p.code.push_back(in);
   }
   return p;
@@ -274,7 +274,7 @@ bool run_fused_program(const FusedProgram& p, std::span<const Tensor> inputs, Te
             std::memcpy(staging, src, len * sizeof(float));
             regs[i] = staging;
           } else {
-            regs[i] = const_cast<float*>(src);
+            regs[i] = const_cast<float*>(src);  // input registers are only read
           }
         } else {
           const float* src = inputs[i].data<float>();
