@@ -1,34 +1,46 @@
 """Tracing: ember.function (traced) against Ember eager, PyTorch eager and torch.compile.
 
-Rows: a small MLP training step (forward, backward, SGD update) and a chain of 8
-elementwise ops on 1M floats (where fusion pays). In the ratio columns, below 1.00x means
-the traced Ember call is faster."""
+Rows: an MLP training step (forward, backward, SGD-momentum update; GEMM-bound), a small
+MLP step with Adam (per-op overhead and the optimizer's elementwise chains dominate), and
+a chain of 8 elementwise ops on 1M floats (where fusion pays). In the ratio columns, below
+1.00x means the traced Ember call is faster."""
 
 import numpy as np
 
 from common import Case, Unavailable, need, need_ember
 
 N_CHAIN = 1_000_000
-BATCH, IN, HID, OUT = 64, 128, 256, 10
+MLP = dict(batch=64, sizes=(128, 256, 256, 10), opt="sgd")
+SMALL = dict(batch=32, sizes=(32, 64, 64, 10), opt="adam")
 
 
-def _mlp_data():
+def _mlp_data(cfg):
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((BATCH, IN)).astype(np.float32)
-    y = rng.integers(0, OUT, size=BATCH).astype(np.int64)
+    x = rng.standard_normal((cfg["batch"], cfg["sizes"][0])).astype(np.float32)
+    y = rng.integers(0, cfg["sizes"][-1], size=cfg["batch"]).astype(np.int64)
     return x, y
 
 
-def _ember_step(traced):
+def _layers(nn, sizes):
+    i, h1, h2, o = sizes
+    return nn.Sequential(nn.Linear(i, h1), nn.ReLU(), nn.Linear(h1, h2), nn.ReLU(), nn.Linear(h2, o))
+
+
+def _optimizer(optim, params, cfg):
+    if cfg["opt"] == "adam":
+        return optim.Adam(params, lr=0.001)
+    return optim.SGD(params, lr=0.01, momentum=0.9)
+
+
+def _ember_step(traced, cfg=MLP):
     def setup():
         ember = need_ember()
         from ember import nn, optim
         ember.manual_seed(0)
-        model = nn.Sequential(nn.Linear(IN, HID), nn.ReLU(), nn.Linear(HID, HID), nn.ReLU(),
-                              nn.Linear(HID, OUT))
-        opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        model = _layers(nn, cfg["sizes"])
+        opt = _optimizer(optim, model.parameters(), cfg)
         loss_fn = nn.CrossEntropyLoss()
-        x, y = (ember.from_numpy(a) for a in _mlp_data())
+        x, y = (ember.from_numpy(a) for a in _mlp_data(cfg))
 
         def step(xb, yb):
             opt.zero_grad()
@@ -44,18 +56,16 @@ def _ember_step(traced):
     return setup
 
 
-def _torch_step(compiled):
+def _torch_step(compiled, cfg=MLP):
     def setup():
         torch = need("torch")
         if compiled and not hasattr(torch, "compile"):
             raise Unavailable("torch.compile not available")
         torch.manual_seed(0)
-        model = torch.nn.Sequential(torch.nn.Linear(IN, HID), torch.nn.ReLU(),
-                                    torch.nn.Linear(HID, HID), torch.nn.ReLU(),
-                                    torch.nn.Linear(HID, OUT))
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        model = _layers(torch.nn, cfg["sizes"])
+        opt = _optimizer(torch.optim, model.parameters(), cfg)
         loss_fn = torch.nn.CrossEntropyLoss()
-        x, y = (torch.from_numpy(a) for a in _mlp_data())
+        x, y = (torch.from_numpy(a) for a in _mlp_data(cfg))
 
         def step(xb, yb):
             opt.zero_grad()
@@ -105,7 +115,58 @@ CASES = [
     Case("MLP 128-256-256-10 SGD step, batch 64",
          {"ember": _ember_step(True), "ember eager": _ember_step(False),
           "torch": _torch_step(False), "torch.compile": _torch_step(True)}),
+    Case("MLP 32-64-64-10 Adam step, batch 32",
+         {"ember": _ember_step(True, SMALL), "ember eager": _ember_step(False, SMALL),
+          "torch": _torch_step(False, SMALL), "torch.compile": _torch_step(True, SMALL)}),
     Case("8 elementwise ops on 1M float32",
          {"ember": _ember_chain(True), "ember eager": _ember_chain(False), "torch": _torch_chain},
          nbytes=2 * 4 * N_CHAIN),
 ]
+
+
+def _cpu_time_table(min_time=0.5):
+    """CPU time per call (process time, which a busy shared machine disturbs far less than
+    wall-clock time), with traced Ember's ratios to each peer: run this file directly."""
+    import time
+
+    rows = []
+    for case in CASES:
+        times = {}
+        for impl, setup in case.impls.items():
+            try:
+                fn = setup()
+            except Unavailable as e:
+                times[impl] = f"n/a ({e})"
+                continue
+            n, spent = 1, 0.0
+            while spent < min_time:
+                n *= 2
+                t0 = time.process_time()
+                for _ in range(n):
+                    fn()
+                spent = time.process_time() - t0
+            times[impl] = spent / n
+        rows.append((case.name, times))
+    for name, times in rows:
+        print(name)
+        base = times.get("ember")
+        for impl, t in times.items():
+            if isinstance(t, str):
+                print(f"  {impl:14s} {t}")
+            elif impl == "ember" or not isinstance(base, float):
+                print(f"  {impl:14s} {t * 1e6:10.1f} us")
+            else:
+                print(f"  {impl:14s} {t * 1e6:10.1f} us   traced ember is {t / base:.2f}x faster")
+
+
+if __name__ == "__main__":
+    # OMP_NUM_THREADS=1 PYTHONPATH=python python3 bench/bench_trace.py
+    import os
+
+    os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+    try:
+        import torch
+        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    except ImportError:
+        pass
+    _cpu_time_table()

@@ -24,14 +24,31 @@ std::unique_ptr<Op> with_fresh_stream(const Op& op) {
   return make_op(op.name(), fresh);
 }
 
-Executor::Executor(std::shared_ptr<const Graph> graph, SideEffects effects)
-    : graph_(std::move(graph)), effects_(std::move(effects)) {
+// One arena and the tensors viewing its planned slices (made once, reused every call).
+struct Executor::Workspace {
+  StoragePtr arena;
+  std::vector<Tensor> planned;  // per value; undefined where not planned
+};
+
+Executor::Executor(std::shared_ptr<const Graph> graph, SideEffects effects, bool plan_memory)
+    : graph_(std::move(graph)), effects_(std::move(effects)), use_plan_(plan_memory) {
   const Graph& g = *graph_;
   keep_.assign(g.values().size(), false);
   for (ValueId o : g.outputs()) keep_[o] = true;
+  std::vector<ValueId> escaping;
   for (auto& [leaf, grad] : effects_.grad_writes) {
     keep_[leaf] = true;
-    if (grad >= 0) keep_[grad] = true;
+    escaping.push_back(leaf);
+    if (grad >= 0) {
+      keep_[grad] = true;
+      escaping.push_back(grad);
+    }
+  }
+  if (use_plan_) {
+    plan_ = trace::plan_memory(g, escaping);
+  } else {
+    plan_.offset.assign(g.values().size(), -1);
+    plan_.nbytes.assign(g.values().size(), 0);
   }
   // Last use of every node value; views keep their base alive through storage sharing, so
   // releasing a slot never frees memory another live slot still views.
@@ -41,33 +58,130 @@ Executor::Executor(std::shared_ptr<const Graph> graph, SideEffects effects)
   }
   for (size_t n = 0; n < g.nodes().size(); ++n) {
     const Node& node = g.nodes()[n];
-    Step s{node.op.get(), node.inputs, node.outputs, {}, node.inplace,
-           node.op->kind() == OpKind::View, !node.op->is_deterministic()};
+    auto s = std::make_unique<Step>();
+    s->op = node.op.get();
+    s->inputs = node.inputs;
+    s->outputs = node.outputs;
+    s->inplace = node.inplace;
+    s->view = node.op->kind() == OpKind::View;
+    s->random = !node.op->is_deterministic();
     for (ValueId v : node.inputs) {
       if (last_use[v] == static_cast<int>(n) && !keep_[v] &&
           g.value(v).kind == ValueKind::Node) {
-        s.release.push_back(v);
+        s->release.push_back(v);
       }
     }
     steps_.push_back(std::move(s));
   }
 }
 
-std::vector<Tensor> Executor::run(std::span<const Tensor> inputs) const {
+Executor::~Executor() = default;
+
+size_t Executor::num_arenas() const {
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  return arenas_made_;
+}
+
+std::unique_ptr<Executor::Workspace> Executor::acquire() const {
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!pool_.empty()) {
+      auto ws = std::move(pool_.back());
+      pool_.pop_back();
+      return ws;
+    }
+    ++arenas_made_;
+  }
   const Graph& g = *graph_;
-  if (inputs.size() != g.inputs().size()) {
-    raise<ValueError>("[function] expected {} tensor arguments, got {}", g.inputs().size(),
-                      inputs.size());
+  auto ws = std::make_unique<Workspace>();
+  ws->planned.resize(g.values().size());
+  if (plan_.arena_bytes > 0) {
+    ws->arena = make_intrusive<Storage>(static_cast<size_t>(plan_.arena_bytes), kCPU);
+    for (size_t v = 0; v < g.values().size(); ++v) {
+      if (plan_.offset[v] < 0) continue;
+      const TensorMeta& m = g.values()[v].meta;
+      ws->planned[v] = Tensor(make_intrusive<TensorImpl>(
+          ws->arena, m.shape, contiguous_strides(m.shape), plan_.offset[v] / itemsize(m.dtype), m.dtype));
+    }
   }
-  NoGradGuard no_grad;
-  std::vector<Tensor> slots(g.values().size());
-  for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs()[i]] = inputs[i];
-  for (size_t i = 0; i < g.captures().size(); ++i) slots[g.capture_values()[i]] = g.captures()[i];
-  for (size_t i = 0; i < g.constants().size(); ++i) {
-    slots[g.constant_values()[i]] = g.constants()[i];
+  return ws;
+}
+
+void Executor::give_back(std::unique_ptr<Workspace> ws) const {
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  pool_.push_back(std::move(ws));
+}
+
+bool Executor::matches_graph(std::span<const Tensor> inputs) const {
+  const Graph& g = *graph_;
+  auto same = [](const Tensor& t, const TensorMeta& m) {
+    return t.defined() && t.shape() == m.shape && t.dtype() == m.dtype && t.device() == m.device;
+  };
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!same(inputs[i], g.value(g.inputs()[i]).meta)) return false;
   }
+  // Captures are live tensors: `param.data = ...` may have given one another shape.
+  for (size_t i = 0; i < g.captures().size(); ++i) {
+    if (!same(g.captures()[i], g.value(g.capture_values()[i]).meta)) return false;
+  }
+  return true;
+}
+
+void Executor::run_static(std::vector<Tensor>& slots, Workspace& ws) const {
+  const Graph& g = *graph_;
+  TensorList in, out;
+  for (const auto& sp : steps_) {
+    const Step& s = *sp;
+    in.clear();
+    for (ValueId v : s.inputs) in.push_back(slots[v]);
+    std::unique_ptr<Op> fresh;
+    const Op* op = s.op;
+    if (s.random) {
+      fresh = with_fresh_stream(*op);
+      op = fresh.get();
+    }
+    if (s.view) {
+      TensorList views = op->make_views(in);
+      for (size_t i = 0; i < views.size(); ++i) slots[s.outputs[i]] = std::move(views[i]);
+    } else if (s.inplace) {
+      int8_t mode = s.direct_inplace.load(std::memory_order_relaxed);
+      if (mode == 0) {
+        MetaList metas = op->infer(in);
+        mode = metas.size() == 1 && metas[0].dtype == in[0].dtype() && metas[0].shape == in[0].shape() &&
+                       op->inplace_kernel_ok()
+                   ? 1
+                   : -1;
+        s.direct_inplace.store(mode, std::memory_order_relaxed);
+      }
+      if (mode > 0) {
+        Tensor target = in[0];
+        run_kernel(*op, in, std::span<Tensor>(&target, 1));
+      } else {
+        run_inplace(*op, in);
+      }
+      in[0].storage()->bump_version();
+      slots[s.outputs[0]] = in[0];
+    } else {
+      out.clear();
+      for (ValueId o : s.outputs) {
+        if (ws.planned[o].defined()) {
+          out.push_back(ws.planned[o]);
+        } else {
+          const TensorMeta& m = g.value(o).meta;
+          out.push_back(Tensor::empty(m.shape, m.dtype, m.device));
+        }
+      }
+      run_kernel(*op, in, std::span<Tensor>(out.data(), out.size()));
+      for (size_t i = 0; i < out.size(); ++i) slots[s.outputs[i]] = std::move(out[i]);
+    }
+    for (ValueId v : s.release) slots[v] = Tensor();
+  }
+}
+
+void Executor::run_dynamic(std::vector<Tensor>& slots) const {
   TensorList in;
-  for (const Step& s : steps_) {
+  for (const auto& sp : steps_) {
+    const Step& s = *sp;
     in.clear();
     for (ValueId v : s.inputs) in.push_back(slots[v]);
     std::unique_ptr<Op> fresh;
@@ -85,6 +199,33 @@ std::vector<Tensor> Executor::run(std::span<const Tensor> inputs) const {
       for (size_t i = 0; i < out.size(); ++i) slots[s.outputs[i]] = std::move(out[i]);
     }
     for (ValueId v : s.release) slots[v] = Tensor();
+  }
+}
+
+std::vector<Tensor> Executor::run(std::span<const Tensor> inputs) const {
+  const Graph& g = *graph_;
+  if (inputs.size() != g.inputs().size()) {
+    raise<ValueError>("[function] expected {} tensor arguments, got {}", g.inputs().size(),
+                      inputs.size());
+  }
+  NoGradGuard no_grad;
+  std::vector<Tensor> slots(g.values().size());
+  for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs()[i]] = inputs[i];
+  for (size_t i = 0; i < g.captures().size(); ++i) slots[g.capture_values()[i]] = g.captures()[i];
+  for (size_t i = 0; i < g.constants().size(); ++i) {
+    slots[g.constant_values()[i]] = g.constants()[i];
+  }
+  if (matches_graph(inputs)) {
+    std::unique_ptr<Workspace> ws = acquire();
+    try {
+      run_static(slots, *ws);
+    } catch (...) {
+      give_back(std::move(ws));
+      throw;
+    }
+    give_back(std::move(ws));
+  } else {
+    run_dynamic(slots);
   }
   for (auto& [leaf, grad] : effects_.grad_writes) {
     set_grad(slots[leaf], grad >= 0 ? slots[grad] : Tensor());

@@ -116,6 +116,17 @@ std::shared_ptr<Function::Compiled> Function::trace(const std::vector<Tensor>& a
     }
     std::vector<Tensor> outs = fn_(args);
     tracer.set_outputs(outs);
+    std::vector<ValueId> state = tracer.escaped_state(outs);
+    if (!state.empty()) {
+      std::vector<std::string> what;
+      for (ValueId v : state) what.push_back(meta_str(tracer.graph().value(v).meta));
+      raise<Error>("[{}] {} tensor(s) created while tracing ({}) are kept after the call and "
+                   "updated in place, like optimizer state made on the first step; a replay "
+                   "would remake them on every call instead of carrying them over. Let the "
+                   "first call run eagerly (warmup=1, the default) or create the state before "
+                   "the first traced call.",
+                   opts_.name, state.size(), fmt::join(what, ", "));
+    }
     if (eager_outputs) *eager_outputs = outs;
     effects.grad_writes = tracer.grad_writes();
     c->traced = std::make_shared<Graph>(tracer.graph());
@@ -208,6 +219,22 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
                                          const std::string& static_key) {
   // Called while an outer function traces: run inline so the outer graph records the ops.
   if (trace_hook()) return fn_(args);
+  // Replays record no autograd history: when the caller wants gradients with respect to
+  // the arguments, run eagerly so the outputs are differentiable.
+  if (is_grad_enabled()) {
+    for (const Tensor& a : args) {
+      if (!a.defined() || !a.requires_grad()) continue;
+      if (!warned_grad_args_) {
+        warned_grad_args_ = true;
+        warn_(fmt::format("{}: called with grad mode on and a tensor argument that requires grad; "
+                          "replays carry no autograd history, so such calls run eagerly (their "
+                          "outputs are differentiable). For the traced fast path, call under "
+                          "ember.no_grad() or put backward() inside the traced function.",
+                          opts_.name));
+      }
+      return fn_(args);
+    }
+  }
   static const std::vector<std::vector<int64_t>> kNoDynamic;
   CallSignature sig =
       signature_of(args, dynamic_unsupported_ ? kNoDynamic : opts_.dynamic_dims, static_key);
@@ -259,6 +286,15 @@ std::shared_ptr<const Graph> Function::graph(const std::vector<Tensor>& args,
 }  // namespace ember::trace
 
 namespace ember::trace {
+
+std::string Function::memory_plan(const std::vector<Tensor>& args, const std::string& static_key) {
+  graph(args, static_key);
+  Entry* e = find(signature_of(args, dynamic_unsupported_ ? std::vector<std::vector<int64_t>>{}
+                                                          : opts_.dynamic_dims, static_key));
+  if (!e || !e->compiled) raise<Error>("[{}] no compiled graph for these arguments", opts_.name);
+  const Executor& ex = executor_for(*e, args);
+  return ex.memory_plan().str(ex.graph());
+}
 
 void Function::save(const std::string& path, const std::vector<Tensor>& args,
                     const std::string& static_key) {

@@ -45,6 +45,8 @@ class Function {
   // The compiled graph for these arguments (traces, running the callable, if needed).
   std::shared_ptr<const Graph> graph(const std::vector<Tensor>& args,
                                      const std::string& static_key = "");
+  // The executor's memory plan for these arguments, as text (passes/memory_plan.h).
+  std::string memory_plan(const std::vector<Tensor>& args, const std::string& static_key = "");
   // Saves the traced graph for these arguments with its weights (see serialize.h).
   void save(const std::string& path, const std::vector<Tensor>& args,
             const std::string& static_key = "");
@@ -81,7 +83,8 @@ class Function {
   // Traces again at another size (state restored afterwards) and fits the size dependence.
   void fit_dynamic(Compiled& c, const std::vector<Tensor>& args, int64_t size);
   Executor& executor_for(Entry& e, const std::vector<Tensor>& args);
-  bool dynamic_unsupported_ = false;  // a fit failed: specialize signatures to sizes
+  bool dynamic_unsupported_ = false;
+  bool warned_grad_args_ = false;  // a fit failed: specialize signatures to sizes
   void note_retrace(const CallSignature& sig);
 
   Fn fn_;

@@ -10,7 +10,9 @@ constexpr int64_t kTile = 8192;
 }
 
 FusedElementwiseOp::FusedElementwiseOp(int num_inputs, std::vector<FusedStep> steps)
-    : num_inputs_(num_inputs), steps_(std::move(steps)) {}
+    : num_inputs_(num_inputs), steps_(std::move(steps)),
+      program_(compile_fused_program(num_inputs_, steps_)),
+      scalar_program_(compile_scalar_program(num_inputs_, steps_)) {}
 
 void FusedElementwiseOp::attributes(Attrs& out) const {
   std::string chain;
@@ -39,6 +41,8 @@ void FusedElementwiseOp::run_unfused(std::span<const Tensor> inputs, Tensor& out
 
 void FusedElementwiseOp::eval_cpu(std::span<const Tensor> inputs, std::span<Tensor> outputs) const {
   Tensor& out = outputs[0];
+  if (out.numel() == 1 && scalar_program_ && run_scalar_program(*scalar_program_, inputs, out)) return;
+  if (program_ && run_fused_program(*program_, inputs, out)) return;
   const int64_t n = out.numel();
   // Tiling needs every input to be a contiguous tensor of the output's size or a scalar,
   // and every step to keep the output's size; otherwise run the chain op by op.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/op.h"
+#include "trace/fused_kernels/fused_program.h"
 
 namespace ember::trace {
 
@@ -30,10 +31,15 @@ class FusedElementwiseOp final : public OpImpl<FusedElementwiseOp> {
   bool is_equivalent(const Op& other) const override { return &other == this; }
   const std::vector<FusedStep>& steps() const { return steps_; }
 
+  // Whether the chain compiled to a vectorized program (see fused_program.h).
+  bool vectorized() const { return program_.has_value(); }
+
  private:
   void run_unfused(std::span<const Tensor> inputs, Tensor& out) const;
   int num_inputs_;
   std::vector<FusedStep> steps_;
+  std::optional<FusedProgram> program_;         // vectorized tiles
+  std::optional<FusedProgram> scalar_program_;  // one-element chains
 };
 
 }  // namespace ember::trace

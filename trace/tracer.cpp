@@ -1,5 +1,8 @@
 #include "trace/tracer.h"
 
+#include "eager/autograd.h"
+#include "trace/passes/pipeline.h"
+
 namespace ember::trace {
 
 Tracer::Tracer() : previous_(trace_hook()) { set_trace_hook(this); }
@@ -88,6 +91,51 @@ void Tracer::set_outputs(const std::vector<Tensor>& outputs) {
   std::vector<ValueId> ids;
   for (const Tensor& t : outputs) ids.push_back(value_of(t));
   graph_.set_outputs(std::move(ids));
+}
+
+std::vector<ValueId> Tracer::escaped_state(const std::vector<Tensor>& outputs) const {
+  // References the tracing itself accounts for.
+  absl::flat_hash_map<const TensorImpl*, int64_t> held;
+  for (const Tensor& t : keepalive_) ++held[t.impl()];
+  for (const auto& [impl, t] : alias_of_) ++held[t.impl()];
+  for (const Tensor& t : outputs) {
+    if (t.defined()) ++held[t.impl()];
+  }
+  for (auto& [leaf, grad] : grad_writes_) {
+    Tensor g = grad_of(graph_.captures()[graph_.value(leaf).index]);
+    if (g.defined()) held[g.impl()] += 1 << 20;  // a leaf's .grad is replayed: never state
+  }
+  const std::vector<bool> mutated = mutated_values(graph_);
+  // The value a tensor's memory was first made as (through in-place writes and views).
+  auto origin = [&](ValueId v) {
+    for (;;) {
+      const Value& val = graph_.value(v);
+      if (val.kind != ValueKind::Node) return v;
+      const Node& n = graph_.nodes()[val.producer];
+      if (!n.inplace && n.op->kind() != OpKind::View) return v;
+      v = n.inputs[0];
+    }
+  };
+  // Whether a value depends on the function's arguments. State (moments, step counts) is
+  // made from parameters or constants only; a tensor computed from the arguments and kept
+  // is more likely held by the outputs' autograd history than by Python state.
+  std::vector<bool> from_args(graph_.values().size(), false);
+  for (ValueId v : graph_.inputs()) from_args[v] = true;
+  for (const Node& n : graph_.nodes()) {
+    bool dep = false;
+    for (ValueId v : n.inputs) dep = dep || from_args[v];
+    for (ValueId o : n.outputs) from_args[o] = dep;
+  }
+  std::vector<ValueId> out;
+  for (const auto& [impl, v] : ids_) {
+    if (!mutated[v] || graph_.value(origin(v)).kind != ValueKind::Node) continue;
+    if (from_args[origin(v)] || impl->requires_grad()) continue;
+    auto it = held.find(impl);
+    const int64_t accounted = it == held.end() ? 0 : it->second;
+    if (impl->use_count() > accounted) out.push_back(v);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace ember::trace

@@ -35,6 +35,13 @@ class Tracer final : public TraceHook {
   void record_alias(const Tensor& alias, const Tensor& original) override;
 
   Graph& graph() { return graph_; }
+  // Tensors made by traced ops, written in place, and still referenced after the traced
+  // call from somewhere other than `outputs` or a leaf's .grad (Python state, such as
+  // optimizer moments made on the first step): a replay would remake them on every call
+  // instead of carrying them over. Tensors that require grad or are computed from the
+  // arguments are left out: autograd history of the outputs holds such tensors too.
+  // Their values, for an error message.
+  std::vector<ValueId> escaped_state(const std::vector<Tensor>& outputs) const;
   // Side effects beyond in-place writes: (capture value of a leaf, value of its new .grad).
   const std::vector<std::pair<ValueId, ValueId>>& grad_writes() const { return grad_writes_; }
 

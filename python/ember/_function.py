@@ -20,6 +20,8 @@ import warnings
 
 from . import _C
 
+_Tensor = _C.Tensor
+
 __all__ = ["function", "Function", "TensorSpec", "cond", "load_function"]
 
 
@@ -134,6 +136,7 @@ class Function:
         self._cpp.set_warn(lambda m: warnings.warn(m, RuntimeWarning, stacklevel=3))
         self._pending = None
         self._out_desc = {}
+        self._tensor_only = {}
         functools.update_wrapper(self, fn, updated=())
 
     def _dynamic_dims(self):
@@ -167,9 +170,25 @@ class Function:
         modes = [[m.training for m in mod.modules()] for mod in self._modules]
         return flat.tensors, desc, f"{_signature_key(desc)} modes={modes}"
 
+    def _fast_key(self, args):
+        """The key of a call whose arguments are all plain tensors (the common case): the
+        walk over the arguments is the same every time, so it is done once per count."""
+        cached = self._tensor_only.get(len(args))
+        if cached is None:
+            _, desc, key = self._key(args, {})
+            cached = self._tensor_only[len(args)] = (desc, key[:key.rindex(" modes=")])
+        desc, prefix = cached
+        if self._modules:
+            return desc, f"{prefix} modes={[[m.training for m in mod.modules()] for mod in self._modules]}"
+        return desc, prefix + " modes=[]"
+
     def __call__(self, *args, **kwargs):
-        tensors, desc, key = self._key(args, kwargs)
-        self._check_signature(tensors)
+        if not kwargs and self._input_signature is None and all(type(a) is _Tensor for a in args):
+            tensors = list(args)
+            desc, key = self._fast_key(args)
+        else:
+            tensors, desc, key = self._key(args, kwargs)
+            self._check_signature(tensors)
         prev = self._pending
         self._pending = (desc, key)
         try:
@@ -195,6 +214,18 @@ class Function:
         self._pending = (desc, key)
         try:
             return self._cpp.graph(tensors, key)
+        finally:
+            self._pending = prev
+
+    def memory_plan(self, *args, **kwargs):
+        """How the replay for these arguments lays out its intermediate values in one reused
+        arena: a line per value (its byte offset), then the arena size against one buffer
+        per value."""
+        tensors, desc, key = self._key(args, kwargs)
+        prev = self._pending
+        self._pending = (desc, key)
+        try:
+            return self._cpp.memory_plan(tensors, key)
         finally:
             self._pending = prev
 

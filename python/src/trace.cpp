@@ -46,7 +46,8 @@ void bind_trace(py::module_& m) {
           else if (p == "fold") o.passes.fold = false;
           else if (p == "simplify") o.passes.simplify = false;
           else if (p == "fuse") o.passes.fuse = false;
-          else raise<ValueError>("[function] unknown pass '{}' (dce, cse, fold, simplify, fuse)", p);
+          else if (p == "plan") o.passes.plan = false;
+          else raise<ValueError>("[function] unknown pass '{}' (dce, cse, fold, simplify, fuse, plan)", p);
         }
         if (!dump.is_none()) {
           o.passes.dump = [dump](const std::string& pass, const Graph& g) {
@@ -67,6 +68,9 @@ void bind_trace(py::module_& m) {
       })
       .def("graph", [](Function& f, const std::vector<Tensor>& args, const std::string& key) {
         return std::const_pointer_cast<Graph>(f.graph(args, key));
+      })
+      .def("memory_plan", [](Function& f, const std::vector<Tensor>& args, const std::string& key) {
+        return f.memory_plan(args, key);
       })
       .def("save", [](Function& f, const std::string& path, const std::vector<Tensor>& args,
                       const std::string& key) { f.save(path, args, key); })

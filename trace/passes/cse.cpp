@@ -1,7 +1,9 @@
 // Common subexpression elimination: two nodes with equivalent ops (same name and
 // attributes) on the same input values compute the same result, so the second is dropped
-// and its uses point at the first. In-place nodes may change what a value's memory holds,
-// so the table is cleared at each of them; random ops never merge.
+// and its uses point at the first. An in-place node changes what the memory it writes holds,
+// so candidates reading that memory (any value aliasing it: views, earlier in-place
+// results) are forgotten at it; others stay (optimizer steps interleave in-place updates
+// with the same scalar arithmetic per parameter). Random ops never merge.
 #include "trace/passes/pipeline.h"
 
 namespace ember::trace {
@@ -13,10 +15,28 @@ int eliminate_common_subexpressions(Graph& g) {
   std::vector<Node> kept;
   int merged = 0;
   const std::vector<bool> mutated = mutated_values(g);
+  // Alias roots: views and in-place results share their first input's memory.
+  std::vector<ValueId> parent(g.values().size());
+  for (size_t i = 0; i < parent.size(); ++i) parent[i] = static_cast<ValueId>(i);
+  auto root = [&](ValueId v) {
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  for (const Node& n : g.nodes()) {
+    if (n.op->kind() == OpKind::View || n.inplace) {
+      for (ValueId o : n.outputs) parent[root(o)] = root(n.inputs[0]);
+    }
+  }
   for (Node n : g.nodes()) {
     for (ValueId& v : n.inputs) v = remap[v];
     if (n.inplace) {
-      seen.clear();
+      const ValueId written = root(n.inputs[0]);
+      std::erase_if(seen, [&](size_t k) {
+        for (ValueId v : kept[k].inputs) {
+          if (root(v) == written) return true;
+        }
+        return false;
+      });
       kept.push_back(std::move(n));
       continue;
     }

@@ -51,11 +51,11 @@ void run_passes(Graph& g, const std::vector<ValueId>& keep, const PassOptions& o
     if (o.dump) o.dump(name, g);
   };
   if (o.dump) o.dump("traced", g);
-  step("simplify", o.simplify, [&] { return simplify_algebra(g); });
+  step("simplify", o.simplify, [&] { return simplify_algebra(g) + fold_transposed_products(g, keep); });
   step("fold", o.fold, [&] { return fold_constants(g); });
   step("cse", o.cse, [&] { return eliminate_common_subexpressions(g); });
   step("dce", o.dce, [&] { return eliminate_dead_code(g, keep); });
-  step("fuse", o.fuse, [&] { return fuse_elementwise(g, keep); });
+  step("fuse", o.fuse, [&] { return fuse_elementwise(g, keep) + fuse_inplace_updates(g, keep); });
 }
 
 std::unique_ptr<Executor> compile_graph(const Graph& traced, const SideEffects& effects,
@@ -67,7 +67,14 @@ std::unique_ptr<Executor> compile_graph(const Graph& traced, const SideEffects& 
     if (grad >= 0) keep.push_back(grad);
   }
   run_passes(optimized, keep, opts, log);
-  return std::make_unique<Executor>(std::make_shared<Graph>(std::move(optimized)), effects);
+  auto executor = std::make_unique<Executor>(std::make_shared<Graph>(std::move(optimized)), effects,
+                                             opts.plan);
+  if (log && opts.plan) {
+    const MemoryPlan& p = executor->memory_plan();
+    log->push_back(fmt::format("plan: {} values in a {} B arena ({} B without reuse)", p.num_planned(),
+                               p.arena_bytes, p.naive_bytes));
+  }
+  return executor;
 }
 
 }  // namespace ember::trace

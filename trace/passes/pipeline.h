@@ -3,8 +3,12 @@
 //   dce: drop nodes whose results are unused (in-place writes are side effects: kept);
 //   cse: merge nodes computing the same deterministic op on the same values;
 //   fold: evaluate nodes whose inputs are all constants;
-//   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...);
-//   fuse: chains of elementwise ops become one tiled loop.
+//   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...), and
+//             contiguous transposed products written directly ((AB)^T = B^T A^T);
+//   fuse: chains of elementwise ops become one tiled loop, and so do runs of in-place
+//         updates of one tensor (optimizer steps);
+//   plan: memory planning for the executor (passes/memory_plan.h): intermediate values
+//         share one arena by liveness.
 #include <string>
 #include <vector>
 
@@ -14,7 +18,7 @@
 namespace ember::trace {
 
 struct PassOptions {
-  bool dce = true, cse = true, fold = true, simplify = true, fuse = true;
+  bool dce = true, cse = true, fold = true, simplify = true, fuse = true, plan = true;
   // Called with (pass name, graph after it) to dump intermediate graphs.
   std::function<void(const std::string&, const Graph&)> dump;
 };
@@ -34,6 +38,11 @@ int eliminate_common_subexpressions(Graph& g);
 int fold_constants(Graph& g);
 int simplify_algebra(Graph& g);
 int fuse_elementwise(Graph& g, const std::vector<ValueId>& keep);
+// Runs of elementwise in-place writes to one tensor (optimizer updates) -> one fused
+// in-place loop (run with fuse).
+int fuse_inplace_updates(Graph& g, const std::vector<ValueId>& keep);
+// clone(permute(matmul(a, b), [1, 0])) -> matmul(b^T, a^T) (run with simplify).
+int fold_transposed_products(Graph& g, const std::vector<ValueId>& keep);
 
 // Per value: whether its memory may be written in place later (it, or a view of it, or
 // what it views, is the target of an in-place node). Such values must keep their own

@@ -50,6 +50,21 @@ TEST(Passes, CseDoesNotMergeValuesWrittenInPlace) {
   EXPECT_EQ(eliminate_common_subexpressions(g), 0);
 }
 
+TEST(Passes, CseMergesAcrossInPlaceWritesToOtherMemory) {
+  Graph g;
+  ValueId x = g.add_input(f32({4}), "x");
+  ValueId w = g.add_capture(zeros({4}), "w");
+  ValueId a = g.add_node(op(std::make_unique<ExpOp>()), {x}, {f32({4})})[0];
+  ValueId wx = g.add_node(op(std::make_unique<ExpOp>()), {w}, {f32({4})})[0];
+  g.add_node(op(std::make_unique<AddOp>()), {w, a}, {f32({4})}, true);  // w += a
+  ValueId b = g.add_node(op(std::make_unique<ExpOp>()), {x}, {f32({4})})[0];  // same as a
+  ValueId wy = g.add_node(op(std::make_unique<ExpOp>()), {w}, {f32({4})})[0];  // w changed
+  g.set_outputs({b, wx, wy});
+  EXPECT_EQ(eliminate_common_subexpressions(g), 1);
+  EXPECT_EQ(g.outputs()[0], a);
+  EXPECT_NE(g.outputs()[2], wx);
+}
+
 TEST(Passes, ConstantsFold) {
   Graph g;
   ValueId x = g.add_input(f32({2}), "x");

@@ -1,0 +1,299 @@
+#include "trace/fused_kernels/fused_program.h"
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/inlined_vector.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "core/cpu/copy.h"
+#include "core/cpu/parallel.h"
+#include "trace/fused_elementwise.h"
+
+namespace ember::trace {
+namespace {
+
+// Elements per tile: a few registers of this size stay in L1.
+constexpr int64_t kTile = 2048;
+static_assert(kTile % kFusedLaneMultiple == 0);
+
+struct OpcodeInfo {
+  FusedOpcode code;
+  int arity;
+  bool bool_result;  // the op yields a bool (held as 0/1)
+};
+
+const absl::flat_hash_map<std::string_view, OpcodeInfo>& opcode_table() {
+  using O = FusedOpcode;
+  static const absl::flat_hash_map<std::string_view, OpcodeInfo> table = {
+      {"neg", {O::Neg, 1, false}},        {"abs", {O::Abs, 1, false}},
+      {"relu", {O::Relu, 1, false}},      {"exp", {O::Exp, 1, false}},
+      {"expm1", {O::Expm1, 1, false}},    {"log", {O::Log, 1, false}},
+      {"log1p", {O::Log1p, 1, false}},    {"tanh", {O::Tanh, 1, false}},
+      {"sigmoid", {O::Sigmoid, 1, false}}, {"silu", {O::Silu, 1, false}},
+      {"sqrt", {O::Sqrt, 1, false}},      {"rsqrt", {O::Rsqrt, 1, false}},
+      {"reciprocal", {O::Reciprocal, 1, false}}, {"square", {O::Square, 1, false}},
+      {"logical_not", {O::LogicalNot, 1, true}},
+      {"add", {O::Add, 2, false}},        {"sub", {O::Sub, 2, false}},
+      {"mul", {O::Mul, 2, false}},        {"div", {O::Div, 2, false}},
+      {"maximum", {O::Maximum, 2, false}}, {"minimum", {O::Minimum, 2, false}},
+      {"eq", {O::Eq, 2, true}},           {"ne", {O::Ne, 2, true}},
+      {"lt", {O::Lt, 2, true}},           {"le", {O::Le, 2, true}},
+      {"gt", {O::Gt, 2, true}},           {"ge", {O::Ge, 2, true}},
+      {"logical_and", {O::LogicalAnd, 2, true}}, {"logical_or", {O::LogicalOr, 2, true}},
+      {"where", {O::Where, 3, false}},
+  };
+  return table;
+}
+
+}  // namespace
+
+namespace {
+
+// The instructions for `steps`; `scalar`: for compile_scalar_program (float64 and pow too).
+std::optional<FusedProgram> compile_steps(int num_inputs, const std::vector<FusedStep>& steps,
+                                          bool scalar) {
+  FusedProgram p;
+  p.num_inputs = num_inputs;
+  if (steps.empty()) return std::nullopt;
+  for (size_t k = 0; k < steps.size(); ++k) {
+    const FusedStep& s = steps[k];
+    const DType dt = s.meta.dtype;
+    if (dt != DType::Float32 && dt != DType::Bool && !(scalar && dt == DType::Float64)) return std::nullopt;
+    p.step_dtype.push_back(dt);
+    const std::string_view name = s.op->name();
+    FusedInstr in{FusedOpcode::Copy, num_inputs + static_cast<int32_t>(k), -1, -1, -1};
+    if (scalar && name == "pow" && s.operands.size() == 2 && dt != DType::Bool) {
+      in.code = FusedOpcode::Pow;
+    } else if (name == "cast") {
+      // float32 <- float32 or bool (0/1): the value as held; bool <- float32: x != 0.
+      if (s.operands.size() != 1) return std::nullopt;
+      in.code = dt == DType::Bool ? FusedOpcode::NotZero : FusedOpcode::Copy;
+    } else {
+      auto it = opcode_table().find(name);
+      if (it == opcode_table().end()) return std::nullopt;
+      const OpcodeInfo& info = it->second;
+      // Arithmetic on bools (add as "or", ...) keeps integer semantics: not vectorized here.
+      if (static_cast<int>(s.operands.size()) != info.arity || info.bool_result != (dt == DType::Bool)) {
+        return std::nullopt;
+      }
+      Attrs attrs;
+      s.op->attributes(attrs);
+      if (!attrs.items().empty()) return std::nullopt;  // an attribute we do not model
+      in.code = info.code;
+    }
+    int32_t* operand[] = {&in.a, &in.b, &in.c};  // arity <= 3, checked above
+    for (size_t i = 0; i < s.operands.size(); ++i) *operand[i] = s.operands[i];
+    p.code.push_back(in);
+  }
+  return p;
+}
+
+}  // namespace
+
+std::optional<FusedProgram> compile_scalar_program(int num_inputs, const std::vector<FusedStep>& steps) {
+  return compile_steps(num_inputs, steps, /*scalar=*/true);
+}
+
+std::optional<FusedProgram> compile_fused_program(int num_inputs,
+                                                  const std::vector<FusedStep>& steps) {
+  if (steps.empty() || steps.back().meta.dtype != DType::Float32) return std::nullopt;
+  std::optional<FusedProgram> compiled = compile_steps(num_inputs, steps, /*scalar=*/false);
+  if (!compiled) return std::nullopt;
+  FusedProgram& p = *compiled;
+  // Scratch slots by liveness: a step's buffer is free again after its last reader.
+  const int n_steps = static_cast<int>(steps.size());
+  std::vector<int> last_read(n_steps, -1);
+  for (int k = 0; k < n_steps; ++k) {
+    for (int32_t r : {p.code[k].a, p.code[k].b, p.code[k].c}) {
+      if (r >= num_inputs) last_read[r - num_inputs] = k;
+    }
+  }
+  std::vector<int> free_slots;
+  p.slot_of.assign(n_steps, -1);
+  for (int k = 0; k < n_steps; ++k) {
+    if (k + 1 < n_steps) {  // the last step writes the output directly
+      if (free_slots.empty()) {
+        p.slot_of[k] = p.num_slots++;
+      } else {
+        p.slot_of[k] = free_slots.back();
+        free_slots.pop_back();
+      }
+    }
+    // Operands read for the last time by step k free their slots for the steps after k
+    // (a step never writes a slot it reads in the same step: slots are taken above first).
+    for (int32_t r : {p.code[k].a, p.code[k].b, p.code[k].c}) {
+      if (r >= num_inputs && last_read[r - num_inputs] == k && p.slot_of[r - num_inputs] >= 0) {
+        free_slots.push_back(p.slot_of[r - num_inputs]);
+        last_read[r - num_inputs] = -2;  // freed once
+      }
+    }
+  }
+  return compiled;
+}
+
+namespace {
+
+double eval_scalar(FusedOpcode code, double a, double b, double c) {
+  using O = FusedOpcode;
+  switch (code) {
+    case O::Copy: return a;
+    case O::Neg: return -a;
+    case O::Abs: return std::fabs(a);
+    case O::Relu: return a < 0 ? 0.0 : a;
+    case O::Exp: return std::exp(a);
+    case O::Expm1: return std::expm1(a);
+    case O::Log: return std::log(a);
+    case O::Log1p: return std::log1p(a);
+    case O::Tanh: return std::tanh(a);
+    case O::Sigmoid: return 1.0 / (1.0 + std::exp(-a));
+    case O::Silu: return a / (1.0 + std::exp(-a));
+    case O::Sqrt: return std::sqrt(a);
+    case O::Rsqrt: return 1.0 / std::sqrt(a);
+    case O::Reciprocal: return 1.0 / a;
+    case O::Square: return a * a;
+    case O::NotZero: return a != 0 ? 1.0 : 0.0;
+    case O::LogicalNot: return a == 0 ? 1.0 : 0.0;
+    case O::Add: return a + b;
+    case O::Sub: return a - b;
+    case O::Mul: return a * b;
+    case O::Div: return a / b;
+    case O::Maximum: return std::isnan(a) ? a : (a > b ? a : b);
+    case O::Minimum: return std::isnan(a) ? a : (a < b ? a : b);
+    case O::Eq: return a == b;
+    case O::Ne: return a != b;
+    case O::Lt: return a < b;
+    case O::Le: return a <= b;
+    case O::Gt: return a > b;
+    case O::Ge: return a >= b;
+    case O::LogicalAnd: return (a != 0) && (b != 0);
+    case O::LogicalOr: return (a != 0) || (b != 0);
+    case O::Where: return a != 0 ? b : c;
+    case O::Pow: return std::pow(a, b);
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool run_scalar_program(const FusedProgram& p, std::span<const Tensor> inputs, Tensor& out) {
+  if (out.numel() != 1 || !out.device().is_cpu() || static_cast<int>(inputs.size()) != p.num_inputs) {
+    return false;
+  }
+  if (out.dtype() != DType::Float32 && out.dtype() != DType::Float64) return false;
+  absl::InlinedVector<double, 16> regs;
+  for (const Tensor& t : inputs) {
+    if (t.numel() != 1 || !t.device().is_cpu()) return false;
+    regs.push_back(read_as_double(t, 0));
+  }
+  for (size_t k = 0; k < p.code.size(); ++k) {
+    const FusedInstr& in = p.code[k];
+    double r = eval_scalar(in.code, regs[in.a], in.b >= 0 ? regs[in.b] : 0.0, in.c >= 0 ? regs[in.c] : 0.0);
+    if (p.step_dtype[k] == DType::Float32) r = static_cast<float>(r);  // as eager rounds
+    regs.push_back(r);
+  }
+  if (out.dtype() == DType::Float32) {
+    *out.data<float>() = static_cast<float>(regs.back());
+  } else {
+    *out.data<double>() = regs.back();
+  }
+  return true;
+}
+
+namespace {
+
+enum class InputKind : uint8_t { Full, Periodic, Scalar };
+
+}  // namespace
+
+bool run_fused_program(const FusedProgram& p, std::span<const Tensor> inputs, Tensor& out) {
+  const int64_t n = out.numel();
+  if (out.dtype() != DType::Float32 || !out.is_contiguous() || !out.device().is_cpu()) return false;
+  if (static_cast<int>(inputs.size()) != p.num_inputs) return false;
+  absl::InlinedVector<InputKind, 8> kind(inputs.size());
+  absl::InlinedVector<float, 8> scalar(inputs.size(), 0.f);
+  absl::InlinedVector<int64_t, 8> period(inputs.size(), 0);
+  const Shape& os = out.shape();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& t = inputs[i];
+    if (!t.device().is_cpu()) return false;
+    if (t.numel() == 1) {
+      kind[i] = InputKind::Scalar;
+      scalar[i] = static_cast<float>(read_as_double(t, 0));
+      continue;
+    }
+    if (t.dtype() != DType::Float32 || !t.is_contiguous()) return false;
+    if (t.shape() == os) {
+      kind[i] = InputKind::Full;
+      continue;
+    }
+    // Broadcast along leading dims only: t's shape (leading 1s dropped) is out's tail.
+    const Shape& ts = t.shape();
+    size_t lead = 0;
+    while (lead < ts.size() && ts[lead] == 1) ++lead;
+    const size_t rank = ts.size() - lead;
+    if (rank > os.size() || t.numel() == 0) return false;
+    for (size_t j = 0; j < rank; ++j) {
+      if (ts[lead + j] != os[os.size() - rank + j]) return false;
+    }
+    kind[i] = InputKind::Periodic;
+    period[i] = t.numel();
+  }
+  if (n == 0) return true;
+
+  const int64_t tiles = (n + kTile - 1) / kTile;
+  const int n_regs = p.num_inputs + static_cast<int>(p.code.size());
+  float* const out_data = out.data<float>();
+  // Tensors smaller than a tile need buffers only as long as they are.
+  const int64_t tile_cap = std::min(kTile, (n + kFusedLaneMultiple - 1) / kFusedLaneMultiple * kFusedLaneMultiple);
+  cpu::parallel_for(tiles, std::max<int64_t>(1, cpu::kParallelGrain / kTile), [&](int64_t t0, int64_t t1) {
+    // Per thread, reused across calls (not zeroed): slots for step results, broadcast
+    // inputs and staged partial tiles.
+    thread_local std::vector<float> buf;
+    const int n_buf = p.num_slots + p.num_inputs + 1;
+    if (buf.size() < static_cast<size_t>(n_buf * tile_cap)) buf.resize(n_buf * tile_cap);
+    auto buffer = [&](int b) { return buf.data() + static_cast<size_t>(b) * tile_cap; };
+    float* const staged_out = buffer(p.num_slots + p.num_inputs);
+    absl::InlinedVector<float*, 16> regs(n_regs);
+    for (int i = 0; i < p.num_inputs; ++i) {
+      if (kind[i] == InputKind::Scalar) std::fill_n(buffer(p.num_slots + i), tile_cap, scalar[i]);
+    }
+    for (size_t k = 0; k + 1 < p.code.size(); ++k) regs[p.num_inputs + k] = buffer(p.slot_of[k]);
+    for (int64_t tile = t0; tile < t1; ++tile) {
+      const int64_t b = tile * kTile, len = std::min(kTile, n - b);
+      // A partial last tile runs over padded copies, so vectors never read past the data.
+      const bool partial = len % kFusedLaneMultiple != 0;
+      const int64_t run_len = (len + kFusedLaneMultiple - 1) / kFusedLaneMultiple * kFusedLaneMultiple;
+      for (int i = 0; i < p.num_inputs; ++i) {
+        float* staging = buffer(p.num_slots + i);
+        if (kind[i] == InputKind::Scalar) {
+          regs[i] = staging;
+        } else if (kind[i] == InputKind::Full) {
+          const float* src = inputs[i].data<float>() + b;
+          if (partial) {
+            std::memcpy(staging, src, len * sizeof(float));
+            regs[i] = staging;
+          } else {
+            regs[i] = const_cast<float*>(src);  // input registers are only read
+          }
+        } else {
+          const float* src = inputs[i].data<float>();
+          const int64_t per = period[i];
+          for (int64_t j = 0, pos = b % per; j < len;) {
+            const int64_t take = std::min(len - j, per - pos);
+            std::memcpy(staging + j, src + pos, take * sizeof(float));
+            j += take;
+            pos = 0;
+          }
+          regs[i] = staging;
+        }
+      }
+      regs[n_regs - 1] = partial ? staged_out : out_data + b;
+      run_fused_tile(p.code.data(), p.code.size(), regs.data(), static_cast<size_t>(run_len));
+      if (partial) std::memcpy(out_data + b, staged_out, len * sizeof(float));
+    }
+  });
+  return true;
+}
+
+}  // namespace ember::trace
