@@ -1,21 +1,22 @@
-"""Keras layers (``keras.layers``). A Layer is an ``ember.nn.Module`` that creates its
-weights lazily in ``build(input_shape)`` on its first call (or from ``input_shape=``), so
-``state_dict()``, ``ember.save`` and optimizers work as for any nn module. Weight layouts
-follow Keras: ``Dense.kernel`` is ``[in, out]``."""
+"""The Keras layer base class. A Layer is an ``ember.nn.Module`` that creates its weights
+lazily in ``build(input_shape)`` on its first call (or from ``input_shape=``), so
+``state_dict()``, ``ember.save`` and optimizers work as for any nn module. Called on the
+symbolic tensors of ``keras.Input`` it records a node of a functional model instead
+(see ``keras/functional.py``)."""
 
 import math
 import re
 
 import numpy as np
 
-from .. import _C
-from ..nn.modules.module import Module
-from ..nn.parameter import Parameter
-from . import activations as _activations
-from . import initializers as _initializers
+from ... import _C
+from ..._grad_mode import no_grad
+from ...nn.modules.module import Module
+from ...nn.parameter import Parameter
+from .. import initializers as _initializers
+from .. import regularizers as _regularizers
 
-__all__ = ["Layer", "InputLayer", "Input", "Dense", "Activation", "Flatten", "Reshape",
-           "ReLU", "Softmax", "format_shape"]
+__all__ = ["Layer", "format_shape", "map_structure", "flatten_structure"]
 
 _name_counts = {}
 
@@ -28,11 +29,30 @@ def _unique_name(cls_name):
 
 
 def format_shape(shape):
-    """A Keras-style shape string: (None, 64)."""
+    """A Keras-style shape string: (None, 64); a list of shapes for several tensors."""
     if shape is None:
         return "?"
+    if isinstance(shape, list):
+        return "[" + ", ".join(format_shape(s) for s in shape) + "]"
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
         ("," if len(shape) == 1 else "") + ")"
+
+
+def map_structure(fn, x):
+    """Applies fn to each leaf of nested lists / tuples / dicts."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(map_structure(fn, v) for v in x)
+    if isinstance(x, dict):
+        return {k: map_structure(fn, v) for k, v in x.items()}
+    return fn(x)
+
+
+def flatten_structure(x):
+    if isinstance(x, (list, tuple)):
+        return [leaf for v in x for leaf in flatten_structure(v)]
+    if isinstance(x, dict):
+        return [leaf for k in x for leaf in flatten_structure(x[k])]
+    return [x]
 
 
 def _as_tensor(x):
@@ -44,22 +64,39 @@ def _as_tensor(x):
     return _C.from_numpy(np.ascontiguousarray(arr))
 
 
+def _shape_of(x):
+    """(None, ...) for a tensor; a list of those for a list of tensors."""
+    if isinstance(x, (list, tuple)):
+        return [_shape_of(v) for v in x]
+    return (None,) + tuple(x.shape)[1:]
+
+
+def _is_symbolic(x):
+    from .input_layer import KerasTensor
+    return any(isinstance(v, KerasTensor) for v in flatten_structure(x))
+
+
 class Layer(Module):
     """Base class of Keras layers. Subclasses implement ``build(input_shape)`` (create
-    weights with ``add_weight``) and ``call(x)``; ``input_shape`` excludes the batch dim."""
+    weights with ``add_weight``) and ``call(x)``; shapes carry ``None`` for the batch."""
 
     def __init__(self, *, input_shape=None, batch_input_shape=None, input_dim=None, name=None,
                  dtype=None, trainable=True, **kwargs):
         super().__init__()
+        if "batch_shape" in kwargs:  # Keras 3's name
+            batch_input_shape = kwargs.pop("batch_shape")
         if kwargs:
             raise TypeError(f"[{type(self).__name__}] unexpected keyword arguments: "
                             f"{', '.join(sorted(kwargs))}")
         self.name = name if name is not None else _unique_name(type(self).__name__)
         self.built = False
         self._trainable = bool(trainable)
+        if isinstance(dtype, str):
+            dtype = _C.dtype_from_name(dtype)
         self._dtype = _C.dtype.float32 if dtype is None else dtype
         self.input_shape_ = None    # full input shape, batch dim None
         self.output_shape_ = None
+        self.__dict__["_inbound_nodes"] = []
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         if batch_input_shape is not None:
@@ -72,7 +109,10 @@ class Layer(Module):
             self._declared_input_shape = None
 
     # -- weights ---------------------------------------------------------------------
-    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True):
+    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True,
+                   regularizer=None):
+        """Creates the weight `name` (an nn Parameter, also an attribute). Non-trainable
+        weights (BatchNormalization's moving statistics) never get gradients."""
         init = _initializers.get(initializer)
         value = init(tuple(shape), dtype=self._dtype)
         if not isinstance(value, _C.Tensor):
@@ -80,7 +120,20 @@ class Layer(Module):
         p = Parameter(value, requires_grad=trainable and self._trainable)
         setattr(self, name, p)
         self.__dict__.setdefault("_weight_trainable", {})[name] = trainable
+        reg = _regularizers.get(regularizer)
+        if reg is not None:
+            self.__dict__.setdefault("_regularizers", []).append((name, reg))
         return p
+
+    @property
+    def losses(self):
+        """The regularization penalties of this layer and the layers inside it (tensors of
+        the current weights; fit adds their sum to the loss)."""
+        out = []
+        for m in self.modules():
+            for name, reg in m.__dict__.get("_regularizers", []):
+                out.append(reg(getattr(m, name)))
+        return out
 
     @property
     def weights(self):
@@ -101,8 +154,12 @@ class Layer(Module):
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
-        for p in self.parameters():
-            p.requires_grad_(self._trainable)
+        for m in self.modules():
+            flags = m.__dict__.get("_weight_trainable", {})
+            if isinstance(m, Layer) and m is not self:
+                m.__dict__["_trainable"] = self._trainable
+            for name, p in m.named_parameters(recurse=False):
+                p.requires_grad_(self._trainable and flags.get(name, True))
 
     @property
     def dtype(self):
@@ -117,6 +174,23 @@ class Layer(Module):
     def output_shape(self):
         return self.output_shape_
 
+    @property
+    def input(self):
+        return self._node_tensor("input", lambda n: n.inputs)
+
+    @property
+    def output(self):
+        return self._node_tensor("output", lambda n: n.outputs[0] if len(n.outputs) == 1
+                                 else n.outputs)
+
+    def _node_tensor(self, what, pick):
+        nodes = self.__dict__.get("_inbound_nodes", [])
+        if len(nodes) != 1:
+            raise AttributeError(f"[{type(self).__name__}] layer '{self.name}' has "
+                                 f"{len(nodes)} call sites in functional models, so its "
+                                 f"{what} is not defined")
+        return pick(nodes[0])
+
     def count_params(self):
         if not self.built:
             raise ValueError(f"[{type(self).__name__}] layer '{self.name}' is not built yet, "
@@ -129,19 +203,20 @@ class Layer(Module):
     def set_weights(self, weights):
         own = self.weights
         weights = list(weights)
+        label = getattr(self, "_kind", "layer")
         if len(weights) != len(own):
-            raise ValueError(f"[{type(self).__name__}.set_weights] layer '{self.name}' has "
+            raise ValueError(f"[{type(self).__name__}.set_weights] {label} '{self.name}' has "
                              f"{len(own)} weights, got a list of {len(weights)}")
+        arrays = []
         for i, (p, w) in enumerate(zip(own, weights)):
             w = np.asarray(w.numpy() if isinstance(w, _C.Tensor) else w)
             if tuple(w.shape) != tuple(p.shape):
-                raise ValueError(f"[{type(self).__name__}.set_weights] layer '{self.name}' "
+                raise ValueError(f"[{type(self).__name__}.set_weights] {label} '{self.name}' "
                                  f"weight {i} has shape {tuple(p.shape)}, got an array of "
                                  f"shape {tuple(w.shape)}")
-        from .._grad_mode import no_grad
+            arrays.append(w)
         with no_grad():
-            for p, w in zip(own, weights):
-                w = np.asarray(w.numpy() if isinstance(w, _C.Tensor) else w)
+            for p, w in zip(own, arrays):
                 p[...] = _C.from_numpy(np.ascontiguousarray(w, dtype=p.detach().numpy().dtype))
 
     # -- building and calling ---------------------------------------------------------
@@ -151,13 +226,22 @@ class Layer(Module):
     def call(self, x):
         raise NotImplementedError(f"[{type(self).__name__}] call() is not implemented")
 
-    def forward(self, x):
-        return self.call(x)
+    def forward(self, *args, **kwargs):
+        return self.call(*args, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for `input_shape`, found by running one zero sample."""
+        x = _C.zeros((1,) + tuple(input_shape)[1:], dtype=self._dtype)
+        with no_grad():
+            return _shape_of(self(x))
 
     def _maybe_build(self, input_shape):
         if self.built:
             return
-        shape = (None,) + tuple(input_shape)[1:]
+        if isinstance(input_shape, list):
+            shape = [(None,) + tuple(s)[1:] for s in input_shape]
+        else:
+            shape = (None,) + tuple(input_shape)[1:]
         self.build(shape)
         self.input_shape_ = shape
         self.built = True
@@ -166,9 +250,9 @@ class Layer(Module):
 
     def _check_input(self, x):
         expected = self.input_shape_
-        got = tuple(x.shape)
-        if expected is None:
+        if expected is None or isinstance(x, (list, tuple)) or isinstance(expected, list):
             return
+        got = tuple(x.shape)
         ok = len(got) == len(expected) and all(e is None or e == g
                                                 for e, g in zip(expected[1:], got[1:]))
         if not ok:
@@ -176,16 +260,22 @@ class Layer(Module):
                              f"of shape {format_shape(expected)}, got input of shape "
                              f"{format_shape(got)}")
 
-    def __call__(self, x):
-        x = _as_tensor(x)
+    def __call__(self, inputs, *args, **kwargs):
+        if _is_symbolic(inputs):
+            from .input_layer import call_symbolic
+            return call_symbolic(self, inputs, args, kwargs)
+        x = map_structure(_as_tensor, inputs)
         if not self.built:
-            if self._declared_input_shape is not None:
+            if self._declared_input_shape is not None and isinstance(x, _C.Tensor):
                 self._check_declared(x)
-            self._maybe_build(tuple(x.shape))
+            self._maybe_build(_shape_of(x) if not isinstance(x, dict) else None)
         else:
             self._check_input(x)
-        out = Module.__call__(self, x)
-        self.output_shape_ = (None,) + tuple(out.shape)[1:]
+        out = Module.__call__(self, x, *args, **kwargs)
+        if isinstance(out, _C.Tensor):
+            self.output_shape_ = _shape_of(out)
+        elif isinstance(out, (list, tuple)) and all(isinstance(o, _C.Tensor) for o in out):
+            self.output_shape_ = [_shape_of(o) for o in out]
         return out
 
     def _check_declared(self, x):
@@ -197,156 +287,43 @@ class Layer(Module):
                              f"with input_shape {format_shape(expected)}, got input of shape "
                              f"{format_shape(got)}")
 
+    def _training(self, training):
+        return self.training if training is None else bool(training)
+
     def get_config(self):
-        return {"name": self.name, "trainable": self._trainable}
+        """The constructor arguments that recreate this layer (JSON-serializable)."""
+        config = {"name": self.name, "trainable": self._trainable}
+        if self._dtype != _C.dtype.float32:
+            config["dtype"] = str(self._dtype).replace("ember.", "")
+        if self._declared_input_shape is not None:
+            config["batch_input_shape"] = list(self._declared_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-class InputLayer(Layer):
-    """Declares the input shape of a Sequential model (``keras.Input(shape=(10,))``)."""
-
-    def __init__(self, shape=None, batch_size=None, dtype=None, name=None, **kwargs):
-        if shape is None:
-            shape = kwargs.pop("input_shape", None)
-        if shape is None:
-            raise ValueError("[InputLayer] needs a shape (the per-sample shape, without the "
-                             "batch dimension)")
-        if isinstance(shape, int):
-            shape = (shape,)
-        super().__init__(input_shape=tuple(shape), name=name, dtype=dtype, **kwargs)
-        self.batch_size = batch_size
-        self.shape = (batch_size,) + tuple(shape)
-
-    def call(self, x):
-        return x
+def _check_positive_int(layer, what, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"[{layer}] {what} must be a positive integer, got {value!r}")
+    return value
 
 
-def Input(shape=None, batch_size=None, name=None, dtype=None):  # noqa: N802 - Keras name
-    """The input of a model: ``keras.Input(shape=(10,))`` (the batch dim is implicit).
-    Sequential models take it as their first entry."""
-    return InputLayer(shape=shape, batch_size=batch_size, name=name, dtype=dtype)
+def _tuple(layer, what, value, n):
+    """An int or an n-tuple of positive ints (kernel sizes, strides)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,) * n
+    value = tuple(value)
+    if len(value) != n or any(isinstance(v, bool) or not isinstance(v, int) or v <= 0
+                              for v in value):
+        raise ValueError(f"[{layer}] {what} must be a positive int or a tuple of {n} positive "
+                         f"ints, got {value!r}")
+    return value
 
 
-class Dense(Layer):
-    """``output = activation(x @ kernel + bias)`` with ``kernel`` of shape ``[in, units]``;
-    applies to the last axis of inputs of any rank >= 2."""
-
-    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", **kwargs):
-        super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
-            raise ValueError(f"[Dense] units must be a positive integer, got {units!r}")
-        self.units = units
-        self.activation = _activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-
-    def build(self, input_shape):
-        if len(input_shape) < 2 or input_shape[-1] is None:
-            raise ValueError(f"[Dense] layer '{self.name}' needs inputs with a defined last "
-                             f"dimension and a batch dimension, got input shape "
-                             f"{format_shape(input_shape)}")
-        self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
-        if self.use_bias:
-            self.add_weight("bias", (self.units,), self.bias_initializer)
-
-    def _check_input(self, x):
-        # Any rank >= 2 with the built last dimension (Keras's input_spec for Dense).
-        got = tuple(x.shape)
-        if len(got) < 2 or got[-1] != self.input_shape_[-1]:
-            raise ValueError(f"[Dense] layer '{self.name}' expects inputs with last dimension "
-                             f"{self.input_shape_[-1]} (built for input shape "
-                             f"{format_shape(self.input_shape_)}), got input of shape "
-                             f"{format_shape(got)}")
-
-    def call(self, x):
-        y = _C.matmul(x, self.kernel)
-        if self.use_bias:
-            y = y + self.bias
-        return self.activation(y)
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": _activations.serialize(self.activation), "use_bias": self.use_bias}
-
-
-class Activation(Layer):
-    """Applies an activation function: ``Activation('relu')``."""
-
-    def __init__(self, activation, **kwargs):
-        super().__init__(**kwargs)
-        self.activation = _activations.get(activation)
-
-    def call(self, x):
-        return self.activation(x)
-
-    def get_config(self):
-        return {**super().get_config(), "activation": _activations.serialize(self.activation)}
-
-
-class ReLU(Layer):
-    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
-        super().__init__(**kwargs)
-        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
-
-    def call(self, x):
-        return _activations.relu(x, self.negative_slope, self.max_value, self.threshold)
-
-
-class Softmax(Layer):
-    def __init__(self, axis=-1, **kwargs):
-        super().__init__(**kwargs)
-        self.axis = axis
-
-    def call(self, x):
-        return _C.softmax(x, self.axis)
-
-
-class Flatten(Layer):
-    """Flattens each sample to one dimension: (N, a, b) -> (N, a*b)."""
-
-    def build(self, input_shape):
-        if any(d is None for d in input_shape[1:]):
-            raise ValueError(f"[Flatten] layer '{self.name}' needs defined non-batch "
-                             f"dimensions, got input shape {format_shape(input_shape)}")
-        self._features = math.prod(input_shape[1:])
-
-    def call(self, x):
-        # -1 for the batch dim keeps the layer valid for any batch size when traced.
-        return x.reshape(-1, self._features)
-
-
-class Reshape(Layer):
-    """Reshapes each sample to ``target_shape`` (one entry may be -1)."""
-
-    def __init__(self, target_shape, **kwargs):
-        super().__init__(**kwargs)
-        self.target_shape = tuple(int(d) for d in target_shape)
-        if sum(d == -1 for d in self.target_shape) > 1:
-            raise ValueError(f"[Reshape] at most one dimension of target_shape may be -1, got "
-                             f"{self.target_shape}")
-
-    def build(self, input_shape):
-        n = math.prod(input_shape[1:])
-        known = math.prod(d for d in self.target_shape if d != -1)
-        if -1 in self.target_shape:
-            if known == 0 or n % known:
-                raise ValueError(f"[Reshape] layer '{self.name}' cannot reshape input of "
-                                 f"shape {format_shape(input_shape)} to "
-                                 f"{format_shape((None,) + self.target_shape)}")
-            self._shape = tuple(n // known if d == -1 else d for d in self.target_shape)
-        else:
-            if known != n:
-                raise ValueError(f"[Reshape] layer '{self.name}' cannot reshape input of "
-                                 f"shape {format_shape(input_shape)} ({n} values per sample) "
-                                 f"to {format_shape((None,) + self.target_shape)} ({known})")
-            self._shape = self.target_shape
-
-    def call(self, x):
-        return x.reshape(-1, *self._shape)
-
-    def get_config(self):
-        return {**super().get_config(), "target_shape": self.target_shape}
+def _prod(shape):
+    return math.prod(shape)
