@@ -105,10 +105,10 @@ class BatchNormalization(_Norm):
             with no_grad():
                 m = self.momentum
                 fshape = tuple(self.moving_mean.shape)
-                self.moving_mean.copy_(self.moving_mean * m +
-                                       mean.detach().reshape(*fshape) * (1.0 - m))
-                self.moving_variance.copy_(self.moving_variance * m +
-                                           var.detach().reshape(*fshape) * (1.0 - m))
+                self.moving_mean[...] = self.moving_mean * m + \
+                    mean.detach().reshape(*fshape) * (1.0 - m)
+                self.moving_variance[...] = self.moving_variance * m + \
+                    var.detach().reshape(*fshape) * (1.0 - m)
             y = centered * _C.rsqrt(var + self.epsilon)
         else:
             y = (x - self._broadcast(self.moving_mean)) * \
