@@ -69,9 +69,9 @@ class Functional(Model):
             seen.add(id(node))
             order.append(node)
 
-        for t in self._outputs:
+        for t in self._inputs:      # the inputs first, in order (as Keras lists them)
             visit(t.node)
-        for t in self._inputs:
+        for t in self._outputs:
             visit(t.node)
         return order
 
