@@ -101,8 +101,8 @@ def test_traced_step_matches_run_eagerly():
     # serves both sizes, in the first epoch and the next two.
     step = m_t._steps[("train", False, 1, 1, False, 1)]
     assert step.num_traces == 1, step.retrace_log()
-    assert ("train", True, 1, 1, False, 1) in m_e._steps and not hasattr(m_e._steps[("train", True, 1, 1, False, 1)],
-                                                         "num_traces")
+    eager_key = ("train", True, 1, 1, False, 1)
+    assert eager_key in m_e._steps and not hasattr(m_e._steps[eager_key], "num_traces")
 
 
 def test_digits_classifier_reaches_97_percent():

@@ -87,8 +87,7 @@ def test_conv2d_channels_first_and_gradient():
     np.testing.assert_allclose(first(x).detach().numpy(), y_last.transpose(0, 3, 1, 2), rtol=1e-5,
                                atol=1e-5)
     # Gradient of sum(y) w.r.t. the kernel: sum over positions of the padded patches.
-    xt = ember.tensor(x.transpose(0, 2, 3, 1).copy())
-    last(xt).sum().backward()
+    last(ember.tensor(x.transpose(0, 2, 3, 1).copy())).sum().backward()
     g = last.kernel.grad.detach().numpy()
     xp = np.pad(x.transpose(0, 2, 3, 1).astype(np.float64), ((0, 0), (1, 1), (1, 1), (0, 0)))
     ref = np.zeros((3, 3, 3, 2))
@@ -113,7 +112,8 @@ def test_conv1d_valid_same_causal():
     layer = layers.Conv1D(1, 3, padding="causal")
     x2 = x.copy()
     x2[:, 6:] = 0
-    np.testing.assert_allclose(layer(x).detach().numpy()[:, :6], layer(x2).detach().numpy()[:, :6], rtol=1e-6)
+    np.testing.assert_allclose(layer(x).detach().numpy()[:, :6],
+                               layer(x2).detach().numpy()[:, :6], rtol=1e-6)
 
 
 def test_conv_bad_input_names_layer_and_shapes():

@@ -71,8 +71,8 @@ def check_lengths(xs, ys, op, sample_weight=None, prefix=None):
     n = len(arrays[0][1])
     for name, v in arrays[1:]:
         if len(v) != n:
-            raise ValueError(f"[{op}] {prefix or ''}{arrays[0][0]} and {name} must have the same number of "
-                             f"samples, got {n} samples in {arrays[0][0]} (shape "
+            raise ValueError(f"[{op}] {prefix or ''}{arrays[0][0]} and {name} must have the "
+                             f"same number of samples, got {n} samples in {arrays[0][0]} (shape "
                              f"{arrays[0][1].shape}) and {len(v)} in {name} (shape {v.shape})")
     return n
 

@@ -8,8 +8,8 @@ from . import losses as _losses
 
 __all__ = ["Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "CategoricalAccuracy", "SparseCategoricalAccuracy", "MeanSquaredError",
-           "MeanAbsoluteError", "Precision", "Recall", "AUC", "binary_accuracy", "categorical_accuracy",
-           "sparse_categorical_accuracy", "get"]
+           "MeanAbsoluteError", "Precision", "Recall", "AUC", "binary_accuracy",
+           "categorical_accuracy", "sparse_categorical_accuracy", "get"]
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
