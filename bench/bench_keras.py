@@ -75,6 +75,13 @@ def _tf_fit():
     import os
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     tf = need("tensorflow")
+    if os.environ.get("OMP_NUM_THREADS"):      # bench/run.py --threads N: TF too
+        n = int(os.environ["OMP_NUM_THREADS"])
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(n)
+            tf.config.threading.set_inter_op_parallelism_threads(n)
+        except RuntimeError:
+            pass    # already initialized in this process
     tf.random.set_seed(0)
     model = tf.keras.Sequential([tf.keras.Input(shape=(784,)),
                                  tf.keras.layers.Dense(256, activation="relu"),

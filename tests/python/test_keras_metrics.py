@@ -179,6 +179,15 @@ def test_fit_on_dataloader_and_generator():
                 yield x[i:i + 24], y[i:i + 24]
 
     model.fit(gen(), steps_per_epoch=4, epochs=2, verbose=0)
+    # A Dataset of samples is batched by batch_size.
+    dataset = TensorDataset(ember.tensor(x), ember.tensor(y))
+    seen = []
+    model.fit(dataset, batch_size=48, epochs=1, verbose=0,
+              callbacks=[keras.callbacks.LambdaCallback(
+                  on_train_batch_end=lambda b, logs: seen.append(b))])
+    assert seen == [0, 1]
+    assert model.evaluate(dataset, verbose=0)[0] == pytest.approx(
+        model.evaluate(x, y, verbose=0)[0], rel=1e-5)
     assert model.predict(loader, verbose=0).shape == (96, 1)
     with pytest.raises(ValueError, match=r"\[fit\] y must not be given when x is a dataset"):
         model.fit(loader, y, verbose=0)

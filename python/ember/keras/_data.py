@@ -146,3 +146,12 @@ def unpack_batch(item, op):
                          f"sample_weight), got {type(item).__name__}")
     item = tuple(item) + (None,) * (3 - len(item))
     return item[0], item[1], item[2]
+
+
+def batched(x, batch_size):
+    """An ``ember.utils.data.Dataset`` (samples, no batch dim) as a DataLoader of
+    `batch_size` (32), in order; anything else unchanged."""
+    from ..utils.data import DataLoader, Dataset
+    if isinstance(x, Dataset):
+        return DataLoader(x, batch_size=int(batch_size or 32))
+    return x

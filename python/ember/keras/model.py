@@ -288,9 +288,11 @@ class Model(Layer):
         """Trains for `epochs` epochs; returns a History whose ``.history`` maps 'loss',
         each metric and their 'val_' forms to per-epoch values."""
         self._assert_compiled("fit")
+        x = _data.batched(x, batch_size)
         source = self._source(x, y, sample_weight, "fit", class_weight)
         val = None
         if validation_data is not None:
+            validation_data = _data.batched(validation_data, validation_batch_size or batch_size)
             if _data.is_iterable_data(validation_data):
                 val = _IterableSource(self, validation_data, "fit")
             else:
@@ -373,7 +375,7 @@ class Model(Layer):
         """The loss and metrics over (x, y): a float if there are no metrics, else the list
         [loss, metric, ...] (or a dict with return_dict=True)."""
         self._assert_compiled("evaluate")
-        source = self._source(x, y, sample_weight, "evaluate")
+        source = self._source(_data.batched(x, batch_size), y, sample_weight, "evaluate")
         if isinstance(source, _ArraySource) and source.n == 0:
             raise ValueError("[evaluate] x has no samples")
         self._prepare(source.first_x(), "evaluate")
@@ -393,6 +395,7 @@ class Model(Layer):
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for x, batched, as a NumPy array (a list for several
         outputs)."""
+        x = _data.batched(x, batch_size)
         if _data.is_iterable_data(x):
             batches = (_data.to_arrays(_data.unpack_batch(item, "predict")[0], "x", "predict",
                                        self._input_names(), self._input_dtypes())
