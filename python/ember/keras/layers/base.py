@@ -21,8 +21,15 @@ __all__ = ["Layer", "format_shape", "map_structure", "flatten_structure"]
 _name_counts = {}
 
 
+def _snake_case(name):
+    """Keras's to_snake_case: Dense -> dense, Conv2D -> conv2d, LSTM -> lstm,
+    BatchNormalization -> batch_normalization."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
 def _unique_name(cls_name):
-    base = re.sub(r"(?<!^)(?=[A-Z])", "_", cls_name).lower()
+    base = _snake_case(cls_name)
     n = _name_counts.get(base, 0)
     _name_counts[base] = n + 1
     return base if n == 0 else f"{base}_{n}"
