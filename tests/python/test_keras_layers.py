@@ -429,3 +429,72 @@ def test_merge_layers():
     np.testing.assert_allclose(layers.Concatenate()([a, b]).detach().numpy(), np.c_[a, b])
     with pytest.raises(ValueError, match=r"\[Add\] layer '.*' needs inputs of the same shape"):
         layers.Add()([a, np.zeros((2, 4), np.float32)])
+
+
+_TF_SCRIPT = r"""
+import os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import numpy as np
+import tensorflow as tf
+d = dict(np.load(sys.argv[1]))
+L = tf.keras.layers
+out = {}
+conv = L.Conv2D(4, 3, strides=2, padding="same")
+conv.build((None, 7, 8, 3))
+conv.set_weights([d["conv_k"], d["conv_b"]])
+out["conv"] = conv(d["img"]).numpy()
+out["maxpool"] = L.MaxPooling2D(2, padding="same")(d["img"]).numpy()
+out["avgpool"] = L.AveragePooling2D(3, strides=2, padding="same")(d["img"]).numpy()
+c1 = L.Conv1D(2, 3, padding="causal", dilation_rate=2)
+c1.build((None, 9, 3))
+c1.set_weights([d["c1_k"], d["c1_b"]])
+out["conv1d"] = c1(d["seq"]).numpy()
+gru = L.GRU(4, return_sequences=True)
+gru.build((None, 9, 3))
+gru.set_weights([d["gru_k"], d["gru_r"], d["gru_b"]])
+out["gru"] = gru(d["seq"]).numpy()
+bn = L.BatchNormalization()
+bn.build((None, 7, 8, 3))
+out["bn_train"] = bn(d["img"], training=True).numpy()
+out["bn_moving"] = np.stack([bn.moving_mean.numpy(), bn.moving_variance.numpy()])
+np.savez(sys.argv[2], **out)
+"""
+
+
+def test_layers_match_tensorflow_keras(tmp_path):
+    """Conv2D / pooling 'same' padding, causal dilated Conv1D, GRU and BatchNormalization
+    against TensorFlow's Keras, run in a subprocess (TensorFlow and PyTorch's LLVM must not
+    share a process)."""
+    import importlib.util
+    import subprocess
+    import sys
+    if importlib.util.find_spec("tensorflow") is None:
+        pytest.skip("TensorFlow is not installed")
+    ember.manual_seed(0)
+    img = _f32(_rng(20).normal(size=(2, 7, 8, 3)))
+    seq = _f32(_rng(21).normal(size=(2, 9, 3)))
+    conv = layers.Conv2D(4, 3, strides=2, padding="same", bias_initializer="he_normal")
+    c1 = layers.Conv1D(2, 3, padding="causal", dilation_rate=2, bias_initializer="he_normal")
+    gru = layers.GRU(4, return_sequences=True, bias_initializer="random_normal")
+    bn = layers.BatchNormalization()
+    ours = {"conv": conv(img), "maxpool": layers.MaxPooling2D(2, padding="same")(img),
+            "avgpool": layers.AveragePooling2D(3, strides=2, padding="same")(img),
+            "conv1d": c1(seq), "gru": gru(seq), "bn_train": bn(img, training=True)}
+    ours = {k: v.detach().numpy() for k, v in ours.items()}
+    ours["bn_moving"] = np.stack(bn.get_weights()[2:])
+    weights = {"img": img, "seq": seq}
+    for prefix, layer in (("conv", conv), ("c1", c1)):
+        weights[prefix + "_k"], weights[prefix + "_b"] = layer.get_weights()
+    weights["gru_k"], weights["gru_r"], weights["gru_b"] = gru.get_weights()
+    np.savez(tmp_path / "in.npz", **weights)
+    script = tmp_path / "tf_ref.py"
+    script.write_text(_TF_SCRIPT)
+    run = subprocess.run([sys.executable, str(script), str(tmp_path / "in.npz"),
+                          str(tmp_path / "out.npz")], capture_output=True, text=True,
+                         timeout=600)
+    if run.returncode != 0:
+        pytest.skip(f"TensorFlow did not run: {run.stderr.strip().splitlines()[-1:]}")
+    ref = dict(np.load(tmp_path / "out.npz"))
+    for key, value in ours.items():
+        assert value.shape == ref[key].shape, key
+        np.testing.assert_allclose(value, ref[key], rtol=1e-4, atol=1e-4, err_msg=key)
