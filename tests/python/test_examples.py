@@ -9,3 +9,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "examples
 def test_cnn_digits():
     import cnn_digits
     assert cnn_digits.main(verbose=False) >= 0.97
+
+
+def test_keras_digits():
+    import keras_digits
+    assert keras_digits.main(verbose=False) >= 0.97

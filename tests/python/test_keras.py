@@ -99,10 +99,10 @@ def test_traced_step_matches_run_eagerly():
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     # 90 samples = 2 full batches of 32 + one of 26: the batch dim is dynamic, so one trace
     # serves both sizes, in the first epoch and the next two.
-    step = m_t._steps[("train", False)]
+    step = m_t._steps[("train", False, 1, 1, False, 1)]
     assert step.num_traces == 1, step.retrace_log()
-    assert ("train", True) in m_e._steps and not hasattr(m_e._steps[("train", True)],
-                                                         "num_traces")
+    eager_key = ("train", True, 1, 1, False, 1)
+    assert eager_key in m_e._steps and not hasattr(m_e._steps[eager_key], "num_traces")
 
 
 def test_digits_classifier_reaches_97_percent():

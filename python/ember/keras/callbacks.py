@@ -4,11 +4,13 @@ current metric values. ``History`` is added to every ``fit``; ``ProgbarLogger`` 
 progress bar for ``verbose=1`` / ``2``."""
 
 import math
+import os
 import sys
 import time
 
 __all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "LambdaCallback",
-           "TerminateOnNaN", "ProgbarLogger"]
+           "TerminateOnNaN", "ProgbarLogger", "ModelCheckpoint", "LearningRateScheduler",
+           "ReduceLROnPlateau", "CSVLogger", "TensorBoard"]
 
 
 class Callback:
@@ -85,6 +87,22 @@ class History(Callback):
             self.model.history = self
 
 
+def _auto_mode(cls, mode, monitor):
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"[{cls}] mode must be 'auto', 'min' or 'max', got '{mode}'")
+    if mode == "auto":
+        return "max" if ("acc" in monitor or monitor.endswith("auc") or
+                         monitor.endswith("precision") or monitor.endswith("recall")) else "min"
+    return mode
+
+
+def _monitored(cls, monitor, logs):
+    if monitor not in (logs or {}):
+        raise KeyError(f"[{cls}] monitored metric '{monitor}' is not in the logs; available: "
+                       f"{', '.join(sorted(logs or {}))}")
+    return float(logs[monitor])
+
+
 class EarlyStopping(Callback):
     """Stops training when `monitor` has stopped improving for `patience` epochs;
     `restore_best_weights` puts back the weights of the best epoch at the end."""
@@ -92,11 +110,7 @@ class EarlyStopping(Callback):
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__()
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"[EarlyStopping] mode must be 'auto', 'min' or 'max', got '{mode}'")
-        if mode == "auto":
-            mode = "max" if ("acc" in monitor or monitor.endswith("auc")) else "min"
-        self.monitor, self.mode = monitor, mode
+        self.monitor, self.mode = monitor, _auto_mode("EarlyStopping", mode, monitor)
         self.min_delta = abs(float(min_delta))
         self.patience, self.verbose, self.baseline = int(patience), verbose, baseline
         self.restore_best_weights = bool(restore_best_weights)
@@ -244,3 +258,200 @@ class ProgbarLogger(Callback):
         prefix = "\r" if self.verbose == 1 and getattr(out, "isatty", lambda: False)() else ""
         out.write(prefix + self._line(step, logs, True) + "\n")
         out.flush()
+
+
+class ModelCheckpoint(Callback):
+    """Saves the model (``model.save``, a ``.keras`` path) or its weights
+    (``save_weights_only=True``) after each epoch. `filepath` may hold ``{epoch:02d}`` and
+    any log key (``{val_loss:.2f}``); ``epoch`` is 1-based as in Keras. With
+    `save_best_only` only epochs improving `monitor` are saved."""
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None):
+        super().__init__()
+        if save_freq != "epoch":
+            raise NotImplementedError("[ModelCheckpoint] only save_freq='epoch' is supported")
+        self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
+        self.save_best_only, self.save_weights_only = bool(save_best_only), \
+            bool(save_weights_only)
+        if not self.save_weights_only and not self.filepath.endswith(".keras"):
+            raise ValueError(f"[ModelCheckpoint] filepath must end in .keras to save the whole "
+                             f"model, got '{self.filepath}' (or pass save_weights_only=True)")
+        self.mode = _auto_mode("ModelCheckpoint", mode, monitor)
+        self.best = initial_value_threshold
+
+    def _improved(self, value):
+        if self.best is None:
+            return True
+        return value < self.best if self.mode == "min" else value > self.best
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except KeyError as e:
+            raise KeyError(f"[ModelCheckpoint] filepath '{self.filepath}' names {e}, which is "
+                           f"not in the logs ({', '.join(sorted(logs))})") from None
+        if self.save_best_only:
+            value = _monitored("ModelCheckpoint", self.monitor, logs)
+            if not self._improved(value):
+                if self.verbose > 0:
+                    print(f"Epoch {epoch + 1}: {self.monitor} did not improve from "
+                          f"{self.best:.5f}")
+                return
+            if self.verbose > 0:
+                print(f"Epoch {epoch + 1}: {self.monitor} improved to {value:.5f}, saving "
+                      f"model to {path}")
+            self.best = value
+        elif self.verbose > 0:
+            print(f"Epoch {epoch + 1}: saving model to {path}")
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
+
+
+class LearningRateScheduler(Callback):
+    """Sets the optimizer's learning rate at the start of each epoch to
+    ``schedule(epoch, lr)`` (or ``schedule(epoch)``); logs it as 'learning_rate'."""
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        lr = self.model.optimizer.learning_rate
+        try:
+            new = self.schedule(epoch, lr)
+        except TypeError:
+            new = self.schedule(epoch)
+        new = float(new)
+        if not math.isfinite(new):
+            raise ValueError(f"[LearningRateScheduler] the schedule returned {new} for epoch "
+                             f"{epoch}")
+        self.model.optimizer.learning_rate = new
+        if self.verbose > 0:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {new}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = self.model.optimizer.learning_rate
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiplies the learning rate by `factor` when `monitor` has not improved by
+    `min_delta` for `patience` epochs, then waits `cooldown` epochs; never below `min_lr`."""
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError(f"[ReduceLROnPlateau] factor must be < 1, got {factor}")
+        self.monitor, self.factor, self.patience = monitor, float(factor), int(patience)
+        self.verbose, self.min_delta = verbose, float(min_delta)
+        self.cooldown, self.min_lr = int(cooldown), float(min_lr)
+        self.mode = _auto_mode("ReduceLROnPlateau", mode, monitor)
+
+    def on_train_begin(self, logs=None):
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def _better(self, value):
+        if self.best is None:
+            return True
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        value = _monitored("ReduceLROnPlateau", self.monitor, logs)
+        opt = self.model.optimizer
+        logs["learning_rate"] = opt.learning_rate
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._better(value):
+            self.best, self.wait = value, 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            old = opt.learning_rate
+            if old > self.min_lr:
+                new = max(old * self.factor, self.min_lr)
+                opt.learning_rate = new
+                if self.verbose > 0:
+                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                          f"{new}.")
+                self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class CSVLogger(Callback):
+    """Writes one CSV row per epoch: ``epoch`` then the log keys in sorted order."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename, self.sep, self.append = str(filename), separator, bool(append)
+
+    def on_train_begin(self, logs=None):
+        exists = self.append and os.path.exists(self.filename) and \
+            os.path.getsize(self.filename) > 0
+        self._f = open(self.filename, "a" if self.append else "w", newline="")
+        self._keys = None
+        self._header_written = exists
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self._keys is None:
+            self._keys = sorted(logs)
+        if not self._header_written:
+            self._f.write(self.sep.join(["epoch"] + self._keys) + "\n")
+            self._header_written = True
+        row = [str(epoch)] + [repr(float(logs[k])) if k in logs else "NA" for k in self._keys]
+        self._f.write(self.sep.join(row) + "\n")
+        self._f.flush()
+
+    def on_train_end(self, logs=None):
+        self._f.close()
+
+
+class TensorBoard(Callback):
+    """Writes the epoch logs as TensorBoard scalars: ``<log_dir>/train`` gets 'epoch_loss',
+    'epoch_<metric>' (and 'epoch_learning_rate'); ``<log_dir>/validation`` the 'val_'
+    values under the same tags. Event files are written in pure Python
+    (``keras/_event_file.py``); ``tensorboard --logdir`` reads them."""
+
+    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=False, update_freq="epoch",
+                 **kwargs):
+        super().__init__()
+        if histogram_freq or update_freq != "epoch":
+            raise NotImplementedError("[TensorBoard] only epoch scalars are written "
+                                      "(histogram_freq=0, update_freq='epoch')")
+        self.log_dir = str(log_dir)
+        self._writers = {}
+
+    def _writer(self, which):
+        from ._event_file import EventFileWriter
+        if which not in self._writers:
+            self._writers[which] = EventFileWriter(os.path.join(self.log_dir, which))
+        return self._writers[which]
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        train = {f"epoch_{k}": v for k, v in logs.items() if not k.startswith("val_")}
+        if self.model is not None and getattr(self.model, "optimizer", None) is not None:
+            train.setdefault("epoch_learning_rate", self.model.optimizer.learning_rate)
+        val = {f"epoch_{k[4:]}": v for k, v in logs.items() if k.startswith("val_")}
+        self._writer("train").add_scalars(train, epoch)
+        if val:
+            self._writer("validation").add_scalars(val, epoch)
+
+    def on_train_end(self, logs=None):
+        for w in self._writers.values():
+            w.close()
+        self._writers = {}

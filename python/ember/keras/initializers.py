@@ -10,7 +10,7 @@ from .. import random as _random
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
            "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform",
-           "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal", "get"]
+           "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal", "get", "serialize"]
 
 
 def _fans(shape):
@@ -200,9 +200,23 @@ def get(identifier):
             raise ValueError(f"[initializers] unknown initializer '{identifier}'; known: "
                              f"{', '.join(sorted(_BY_NAME))}")
         return cls()
+    if isinstance(identifier, dict):
+        name = identifier.get("class_name", "")
+        cls = next((c for c in _BY_NAME.values() if c.__name__ == name), None)
+        if cls is None:
+            raise ValueError(f"[initializers] unknown initializer class '{name}'")
+        return cls(**identifier.get("config", {}))
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if callable(identifier):
         return identifier
     raise TypeError(f"[initializers] expected an initializer name or a callable, got "
                     f"{type(identifier).__name__}")
+
+
+def serialize(init):
+    """``{'class_name': ..., 'config': ...}`` for a built-in initializer (for model.save)."""
+    if type(init) not in _BY_NAME.values():
+        raise ValueError(f"[initializers] cannot serialize {init!r}: only the built-in "
+                         f"initializers can be saved in a model config")
+    return {"class_name": type(init).__name__, "config": init.get_config()}

@@ -100,8 +100,55 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     return _F.nll_loss(logp, y_true)
 
 
+def _per_sample(t):
+    """Mean over every axis but the batch axis: (N, ...) -> (N,)."""
+    return t if t.dim() <= 1 else t.mean(list(range(1, t.dim())))
+
+
+def _elementwise(name, y_true, y_pred, **kw):
+    """The unreduced loss of the built-in losses, for sample weighting."""
+    if name == "sparse_categorical_crossentropy":
+        if y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1:
+            y_true = y_true.squeeze(-1)
+        sparse_categorical_crossentropy(y_true, y_pred, kw.get("from_logits", False))  # checks
+        logp = _log_probs(y_pred, kw.get("from_logits", False), -1)
+        idx = y_true.to(_C.dtype.int64).unsqueeze(-1)
+        return -_C.take_along_dim(logp, idx, -1).squeeze(-1)
+    y_true = _align(y_true, y_pred)
+    _check_same(name, y_true, y_pred)
+    if name == "mean_squared_error":
+        return (y_pred - y_true) ** 2
+    if name == "mean_absolute_error":
+        return _C.abs(y_pred - y_true)
+    if name == "huber":
+        delta = kw.get("delta", 1.0)
+        d = _C.abs(y_pred - y_true)
+        return _C.where(d <= delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    if name == "binary_crossentropy":
+        if kw.get("label_smoothing"):
+            y_true = y_true * (1.0 - kw["label_smoothing"]) + 0.5 * kw["label_smoothing"]
+        if kw.get("from_logits"):
+            return _C.relu(y_pred) - y_pred * y_true + _C.log1p(_C.exp(-_C.abs(y_pred)))
+        p = _C.clamp(y_pred, min=EPSILON, max=1.0 - EPSILON)
+        return -(y_true * _C.log(p) + (1.0 - y_true) * _C.log(1.0 - p))
+    if name == "categorical_crossentropy":
+        if kw.get("label_smoothing"):
+            k = y_pred.shape[-1]
+            y_true = y_true * (1.0 - kw["label_smoothing"]) + kw["label_smoothing"] / k
+        return -(y_true * _log_probs(y_pred, kw.get("from_logits", False), -1)).sum(-1)
+    raise ValueError(f"[losses] no elementwise form for '{name}'")
+
+
+def _log_probs(y_pred, from_logits, axis):
+    if from_logits:
+        return _C.log_softmax(y_pred, axis)
+    p = y_pred / y_pred.sum(axis, keepdim=True)
+    return _C.log(_C.clamp(p, min=EPSILON, max=1.0 - EPSILON))
+
+
 class Loss:
-    """Base class: ``loss(y_true, y_pred)``; subclasses implement ``call``."""
+    """Base class: ``loss(y_true, y_pred, sample_weight=None)``; subclasses implement
+    ``call`` (the batch mean) and, to support sample weights, ``per_sample``."""
 
     def __init__(self, name=None, reduction="sum_over_batch_size"):
         if reduction not in ("sum_over_batch_size", "mean", "auto", None):
@@ -112,8 +159,28 @@ class Loss:
     def call(self, y_true, y_pred):
         raise NotImplementedError(f"[{type(self).__name__}] call() is not implemented")
 
-    def __call__(self, y_true, y_pred):
-        return self.call(_to_tensor(y_true), _to_tensor(y_pred))
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = _to_tensor(y_true), _to_tensor(y_pred)
+        if sample_weight is None:
+            return self.call(y_true, y_pred)
+        # Keras's sum_over_batch_size: sum(loss_i * w_i) / batch size.
+        sw = _to_tensor(sample_weight).to(y_pred.dtype).reshape(-1)
+        per = self.per_sample(y_true, y_pred)
+        if per.dim() != 1 or per.shape[0] != sw.shape[0]:
+            raise ValueError(f"[{type(self).__name__}] sample_weight of shape "
+                             f"{tuple(sw.shape)} does not match the batch of "
+                             f"{per.shape[0] if per.dim() else 1} samples")
+        return (per * sw).sum() / float(per.shape[0])
+
+    def per_sample(self, y_true, y_pred):
+        """The loss of each sample, shape (N,)."""
+        return _per_sample(_elementwise(self._elementwise_name, y_true, y_pred,
+                                        **self._elementwise_args()))
+
+    _elementwise_name = None
+
+    def _elementwise_args(self):
+        return {}
 
     def get_config(self):
         return {"name": self.name}
@@ -135,16 +202,20 @@ def _snake(name):
 def _to_tensor(x):
     if isinstance(x, _C.Tensor):
         return x
-    from .layers import _as_tensor
+    from .layers.base import _as_tensor
     return _as_tensor(x)
 
 
 class MeanSquaredError(Loss):
+    _elementwise_name = "mean_squared_error"
+
     def call(self, y_true, y_pred):
         return mean_squared_error(y_true, y_pred)
 
 
 class MeanAbsoluteError(Loss):
+    _elementwise_name = "mean_absolute_error"
+
     def call(self, y_true, y_pred):
         return mean_absolute_error(y_true, y_pred)
 
@@ -153,6 +224,11 @@ class Huber(Loss):
     def __init__(self, delta=1.0, name="huber_loss", **kwargs):
         super().__init__(name=name, **kwargs)
         self.delta = float(delta)
+
+    _elementwise_name = "huber"
+
+    def _elementwise_args(self):
+        return {"delta": self.delta}
 
     def call(self, y_true, y_pred):
         return huber(y_true, y_pred, self.delta)
@@ -163,6 +239,11 @@ class BinaryCrossentropy(Loss):
                  **kwargs):
         super().__init__(name=name, **kwargs)
         self.from_logits, self.label_smoothing = bool(from_logits), float(label_smoothing)
+
+    _elementwise_name = "binary_crossentropy"
+
+    def _elementwise_args(self):
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
 
     def call(self, y_true, y_pred):
         return binary_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing)
@@ -178,6 +259,11 @@ class CategoricalCrossentropy(Loss):
         self.from_logits, self.label_smoothing = bool(from_logits), float(label_smoothing)
         self.axis = axis
 
+    _elementwise_name = "categorical_crossentropy"
+
+    def _elementwise_args(self):
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
     def call(self, y_true, y_pred):
         return categorical_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing,
                                         self.axis)
@@ -190,6 +276,11 @@ class SparseCategoricalCrossentropy(Loss):
     def __init__(self, from_logits=False, name="sparse_categorical_crossentropy", **kwargs):
         super().__init__(name=name, **kwargs)
         self.from_logits = bool(from_logits)
+
+    _elementwise_name = "sparse_categorical_crossentropy"
+
+    def _elementwise_args(self):
+        return {"from_logits": self.from_logits}
 
     def call(self, y_true, y_pred):
         return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)

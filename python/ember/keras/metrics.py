@@ -8,8 +8,8 @@ from . import losses as _losses
 
 __all__ = ["Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "CategoricalAccuracy", "SparseCategoricalAccuracy", "MeanSquaredError",
-           "MeanAbsoluteError", "binary_accuracy", "categorical_accuracy",
-           "sparse_categorical_accuracy", "get"]
+           "MeanAbsoluteError", "Precision", "Recall", "AUC", "binary_accuracy",
+           "categorical_accuracy", "sparse_categorical_accuracy", "get"]
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
@@ -44,6 +44,15 @@ class Metric:
         """The metric over one batch, a 0-d tensor (traceable)."""
         raise NotImplementedError(f"[{type(self).__name__}] batch_value is not implemented")
 
+    def batch_stats(self, y_true, y_pred):
+        """What one batch contributes, as a tensor (traced with the train step): by
+        default the batch mean; counting metrics (Precision, AUC) return counts."""
+        return self.batch_value(y_true, y_pred)
+
+    def merge_batch(self, stats, count):
+        """Adds a batch's `stats` (a NumPy array from batch_stats) of `count` samples."""
+        self.accumulate(float(stats), count)
+
     def accumulate(self, value, count):
         self._total += float(value) * count
         self._count += count
@@ -52,7 +61,7 @@ class Metric:
         if sample_weight is not None:
             raise NotImplementedError(f"[{type(self).__name__}] sample_weight is not supported")
         y_true, y_pred = _losses._to_tensor(y_true), _losses._to_tensor(y_pred)
-        self.accumulate(self.batch_value(y_true, y_pred).item(), y_pred.shape[0])
+        self.merge_batch(self.batch_stats(y_true, y_pred).numpy(), y_pred.shape[0])
 
     def result(self):
         return self._total / self._count if self._count else 0.0
@@ -114,6 +123,112 @@ class MeanAbsoluteError(MeanMetricWrapper):
         super().__init__(_losses.mean_absolute_error, name, dtype)
 
 
+def _binary_inputs(y_true, y_pred, metric):
+    y_true = _losses._align(y_true, y_pred)
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        raise ValueError(f"[{metric}] y_true of shape {tuple(y_true.shape)} does not match "
+                         f"y_pred of shape {tuple(y_pred.shape)}")
+    return y_true.reshape(-1), y_pred.reshape(-1)
+
+
+class _ConfusionMetric(Metric):
+    """Precision / Recall: true positives, false positives and false negatives at one
+    threshold, summed over the epoch (not a mean of batch ratios)."""
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        self.threshold = 0.5 if thresholds is None else float(thresholds)
+        super().__init__(name=name, dtype=dtype)
+
+    def batch_stats(self, y_true, y_pred):
+        y_true, y_pred = _binary_inputs(y_true, y_pred, type(self).__name__)
+        f = y_pred.dtype
+        pred = (y_pred > self.threshold).to(f)
+        pos = (y_true > 0.5).to(f)
+        tp = (pred * pos).sum()
+        return _C.stack([tp, pred.sum() - tp, pos.sum() - tp])
+
+    def merge_batch(self, stats, count):
+        self._counts = self._counts + stats.astype("float64")
+
+    def reset_state(self):
+        import numpy as np
+        self._counts = np.zeros(3)
+
+    def _ratio(self, num, den):
+        return float(num / den) if den > 0 else 0.0
+
+
+class Precision(_ConfusionMetric):
+    """tp / (tp + fp) at `thresholds` (0.5) over all batches of the epoch."""
+
+    def __init__(self, thresholds=None, name="precision", dtype=None):
+        super().__init__(thresholds, name, dtype)
+
+    def result(self):
+        tp, fp, _ = self._counts
+        return self._ratio(tp, tp + fp)
+
+
+class Recall(_ConfusionMetric):
+    """tp / (tp + fn) at `thresholds` (0.5) over all batches of the epoch."""
+
+    def __init__(self, thresholds=None, name="recall", dtype=None):
+        super().__init__(thresholds, name, dtype)
+
+    def result(self):
+        tp, _, fn = self._counts
+        return self._ratio(tp, tp + fn)
+
+
+class AUC(Metric):
+    """Area under the ROC (or PR) curve, from confusion counts at `num_thresholds`
+    thresholds evenly spaced in [0, 1] (with -eps and 1+eps at the ends, as Keras), summed
+    over the epoch; the area is the trapezoid rule over the (fpr, tpr) points."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", name="auc", dtype=None,
+                 from_logits=False):
+        if num_thresholds < 2:
+            raise ValueError(f"[AUC] num_thresholds must be > 1, got {num_thresholds}")
+        if curve not in ("ROC", "PR"):
+            raise ValueError(f"[AUC] curve must be 'ROC' or 'PR', got {curve!r}")
+        import numpy as np
+        self.num_thresholds, self.curve, self.from_logits = num_thresholds, curve, from_logits
+        eps = 1e-7
+        t = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        self._thresholds = np.array([-eps] + t + [1.0 + eps], np.float32)
+        super().__init__(name=name, dtype=dtype)
+
+    def batch_stats(self, y_true, y_pred):
+        y_true, y_pred = _binary_inputs(y_true, y_pred, "AUC")
+        if self.from_logits:
+            y_pred = _C.sigmoid(y_pred)
+        f = y_pred.dtype
+        thresholds = _C.from_numpy(self._thresholds).to(f).unsqueeze(1)   # [T, 1]
+        above = (y_pred.unsqueeze(0) > thresholds).to(f)                  # [T, N]
+        pos = (y_true > 0.5).to(f).unsqueeze(0)
+        tp = (above * pos).sum(1)
+        fp = above.sum(1) - tp
+        return _C.stack([tp, fp, pos.sum() - tp, (1.0 - pos).sum() - fp])  # tp fp fn tn
+
+    def merge_batch(self, stats, count):
+        self._counts = self._counts + stats.astype("float64")
+
+    def reset_state(self):
+        import numpy as np
+        self._counts = np.zeros((4, getattr(self, "num_thresholds", 2)))
+
+    def result(self):
+        import numpy as np
+        tp, fp, fn, tn = self._counts
+        if self.curve == "ROC":
+            tpr = tp / np.maximum(tp + fn, 1e-12)
+            fpr = fp / np.maximum(fp + tn, 1e-12)
+            return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2.0))
+        precision = tp / np.maximum(tp + fp, 1e-12)
+        recall = tp / np.maximum(tp + fn, 1e-12)
+        return float(np.sum((recall[:-1] - recall[1:]) * (precision[:-1] + precision[1:]) / 2))
+
+
 _ACCURACY_FOR_LOSS = {
     "BinaryCrossentropy": binary_accuracy,
     "CategoricalCrossentropy": categorical_accuracy,
@@ -156,6 +271,7 @@ _BY_NAME = {
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
     "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
     "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+    "precision": Precision, "recall": Recall, "auc": AUC,
 }
 
 

@@ -4,6 +4,7 @@ model's trainable weights when training starts; its update runs as Ember ops, so
 of the traced train step, and ``optimizer.learning_rate = x`` takes effect without a retrace."""
 
 from .. import optim as _optim
+from . import schedules  # noqa: F401  (keras.optimizers.schedules)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get"]
 
@@ -12,10 +13,23 @@ class Optimizer:
     """Base class. Subclasses give ``_make(params)``, returning the ember.optim optimizer."""
 
     def __init__(self, learning_rate, name=None):
+        self._schedule = None
+        if isinstance(learning_rate, schedules.LearningRateSchedule) or \
+                (callable(learning_rate) and not isinstance(learning_rate, (int, float))):
+            self._schedule = learning_rate
+            learning_rate = learning_rate(0)
         self._learning_rate = float(learning_rate)
         self.name = name or type(self).__name__.lower()
         self._opt = None
         self._params = None
+        self.iterations = 0   # optimizer steps taken (the schedule's step)
+
+    def _apply_schedule(self):
+        """Sets the rate for the next step from the schedule, if there is one."""
+        if self._schedule is not None and self._opt is not None:
+            lr = float(self._schedule(self.iterations))
+            for g in self._opt.param_groups:
+                g["lr"] = lr
 
     @property
     def built(self):
@@ -39,6 +53,7 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value):
+        self._schedule = None   # an explicit rate replaces a schedule
         self._learning_rate = float(value)
         if self._opt is not None:
             for g in self._opt.param_groups:
@@ -61,10 +76,26 @@ class Optimizer:
             self.build([v for _, v in pairs])
         for g, v in pairs:
             v.grad = g
+        self._apply_schedule()
         self._opt.step()
+        self.iterations += 1
 
     def get_config(self):
-        return {"name": self.name, "learning_rate": self.learning_rate}
+        """The constructor arguments (a schedule as {'class_name', 'config'})."""
+        import inspect
+        config = {"name": self.name}
+        for arg in inspect.signature(type(self).__init__).parameters:
+            if arg not in ("self", "name", "kwargs", "learning_rate") and hasattr(self, arg):
+                config[arg] = getattr(self, arg)
+        if self._schedule is not None:
+            if not isinstance(self._schedule, schedules.LearningRateSchedule):
+                raise ValueError(f"[{type(self).__name__}] cannot serialize the learning-rate "
+                                 f"function {self._schedule!r}")
+            config["learning_rate"] = {"class_name": type(self._schedule).__name__,
+                                       "config": self._schedule.get_config()}
+        else:
+            config["learning_rate"] = self.learning_rate
+        return config
 
     def __repr__(self):
         return f"<{type(self).__name__} learning_rate={self.learning_rate}>"
@@ -161,6 +192,18 @@ def get(identifier):
             raise ValueError(f"[optimizers] unknown optimizer '{identifier}'; known: "
                              f"{', '.join(sorted(_BY_NAME))}")
         return cls()
+    if isinstance(identifier, dict):
+        cls = {c.__name__: c for c in _BY_NAME.values()}.get(identifier.get("class_name"))
+        if cls is None:
+            raise ValueError(f"[optimizers] unknown optimizer class "
+                             f"'{identifier.get('class_name')}'")
+        config = dict(identifier.get("config", {}))
+        lr = config.get("learning_rate")
+        if isinstance(lr, dict):
+            if lr.get("class_name") not in schedules.__all__:
+                raise ValueError(f"[optimizers] unknown schedule {lr.get('class_name')!r}")
+            config["learning_rate"] = getattr(schedules, lr["class_name"])(**lr["config"])
+        return cls(**config)
     if isinstance(identifier, type) and issubclass(identifier, Optimizer):
         return identifier()
     if isinstance(identifier, Optimizer):

@@ -1,0 +1,46 @@
+"""Keras layers (``keras.layers``). A Layer is an ``ember.nn.Module`` that creates its
+weights lazily in ``build(input_shape)`` on its first call (or from ``input_shape=``), so
+``state_dict()``, ``ember.save`` and optimizers work as for any nn module. Weight layouts
+follow Keras (``Dense.kernel`` is ``[in, out]``, ``Conv2D.kernel`` ``[kh, kw, in, out]``)."""
+
+from .base import Layer, format_shape  # noqa: F401
+from .conv import Conv1D, Conv2D  # noqa: F401
+from .core import (Activation, Dense, Dropout, Embedding, Flatten, ReLU,  # noqa: F401
+                   Reshape, Softmax)
+from .input_layer import Input, InputLayer, KerasTensor  # noqa: F401
+from .merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply,  # noqa: F401
+                    Subtract)
+from .normalization import BatchNormalization, LayerNormalization  # noqa: F401
+from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,  # noqa: F401
+                      GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+                      MaxPooling1D, MaxPooling2D)
+from .recurrent import GRU, LSTM, SimpleRNN  # noqa: F401
+
+# Keras's aliases.
+Convolution1D, Convolution2D = Conv1D, Conv2D
+MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, \
+    AveragePooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+
+__all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation", "Flatten",
+           "Reshape", "ReLU", "Softmax", "Dropout", "Embedding", "Conv1D", "Conv2D",
+           "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
+           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D", "BatchNormalization", "LayerNormalization", "SimpleRNN",
+           "LSTM", "GRU", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+           "Concatenate", "format_shape"]
+
+
+def get_layer_class(name, custom_objects=None):
+    """The layer class for a saved config's class_name (built-ins and custom_objects)."""
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    if name in ("Sequential", "Functional", "Model"):
+        from .. import models
+        return models.Functional if name == "Model" else getattr(models, name)
+    cls = globals().get(name)
+    if isinstance(cls, type) and issubclass(cls, Layer):
+        return cls
+    raise ValueError(f"[load_model] unknown layer class '{name}': pass it in "
+                     f"custom_objects={{'{name}': {name}}}")

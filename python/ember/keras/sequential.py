@@ -1,0 +1,147 @@
+"""keras.Sequential: a linear stack of layers, each fed the previous one's output."""
+
+import inspect
+
+from .. import _C
+from .._grad_mode import no_grad
+from ..nn.modules.module import Module
+from .layers.base import Layer, format_shape
+from .layers.input_layer import InputLayer, KerasTensor
+from .model import Model, _out_shape
+
+__all__ = ["Sequential"]
+
+
+class Sequential(Model):
+    """A linear stack of layers: ``Sequential([Dense(64, activation='relu',
+    input_shape=(20,)), Dense(1)])``. Layers are registered as children '0', '1', ...
+    (their state-dict prefixes), so weights load into a fresh model of the same layout."""
+
+    def __init__(self, layers=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self._layer_list = []
+        for layer in layers or []:
+            self._add(layer)
+        if self._declared_input_shape is not None and self._layer_list:
+            self.build(self._declared_input_shape)
+
+    @property
+    def layers(self):
+        return list(self._layer_list)
+
+    def add(self, layer):
+        """Appends a layer; a model with a known input shape builds it at once."""
+        self._add(layer)
+        if self._layer_list and (self._declared_input_shape is not None or self.built):
+            self.built = False
+            self.build(self.input_shape_ or self._declared_input_shape)
+
+    def _add(self, layer):
+        if isinstance(layer, KerasTensor):
+            if not layer.node.is_input:
+                raise TypeError(f"[Sequential.add] only a keras.Input can be added as a "
+                                f"tensor, got the output of layer '{layer.node.layer.name}'")
+            layer = layer.node.layer
+        if isinstance(layer, InputLayer):
+            if self._layer_list:
+                raise ValueError(f"[Sequential.add] an Input must come first in model "
+                                 f"'{self.name}', which already has {len(self._layer_list)} "
+                                 f"layers")
+            self._declared_input_shape = layer._declared_input_shape
+            self.__dict__["_input_layer_dtype"] = layer.dtype
+            return
+        if not isinstance(layer, Module):
+            raise TypeError(f"[Sequential.add] expected a layer (an ember.nn.Module), got "
+                            f"{type(layer).__name__}")
+        if not self._layer_list and getattr(layer, "_declared_input_shape", None) is not None \
+                and self._declared_input_shape is None:
+            self._declared_input_shape = layer._declared_input_shape
+        self.add_module(str(len(self._layer_list)), layer)
+        self._layer_list.append(layer)
+        self._steps = {}
+
+    def pop(self):
+        if not self._layer_list:
+            raise IndexError(f"[Sequential.pop] model '{self.name}' has no layers")
+        layer = self._layer_list.pop()
+        delattr(self, str(len(self._layer_list)))
+        self._steps = {}
+        return layer
+
+    def build(self, input_shape=None):
+        """Builds every layer by running a batch of one sample through the model."""
+        if input_shape is None:
+            input_shape = self._declared_input_shape
+        if input_shape is None:
+            raise ValueError(f"[build] model '{self.name}' has no input shape: pass "
+                             f"build(input_shape) or give the first layer input_shape=")
+        shape = (None,) + tuple(input_shape)[1:]
+        if self._declared_input_shape is not None and \
+                tuple(self._declared_input_shape[1:]) != shape[1:]:
+            raise ValueError(f"[Sequential] model '{self.name}' expects input of shape "
+                             f"{format_shape(self._declared_input_shape)}, got input of shape "
+                             f"{format_shape(tuple(input_shape))}")
+        if not self._layer_list:
+            raise ValueError(f"[build] model '{self.name}' has no layers")
+        dtypes = self._input_dtypes()
+        x = _C.zeros((1,) + shape[1:], dtype=dtypes[0] if dtypes else self._dtype)
+        was_training = self.training
+        self.eval()
+        try:
+            with no_grad():
+                for layer in self._layer_list:
+                    x = layer(x)
+                    if not isinstance(layer, Layer):
+                        layer.__dict__["output_shape_"] = (None,) + tuple(x.shape)[1:]
+        finally:
+            self.train(was_training)
+        self.input_shape_ = shape
+        self.output_shape_ = _out_shape(x)
+        self.built = True
+
+    def call(self, x, training=None):
+        for layer in self._layer_list:
+            if training is not None and _accepts_training(layer):
+                x = layer(x, training=training)
+            else:
+                x = layer(x)
+        return x
+
+    def _input_dtypes(self):
+        first = self._layer_list[0] if self._layer_list else None
+        dtype = getattr(first, "_input_dtype", None)
+        if self.__dict__.get("_input_layer_dtype") is not None:
+            dtype = self._input_layer_dtype
+        return None if dtype is None else [dtype]
+
+    def get_config(self):
+        config = {"name": self.name, "layers": [_layer_config(la) for la in self._layer_list]}
+        if self.input_shape_ is not None:
+            config["build_input_shape"] = list(self.input_shape_)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from .layers import get_layer_class
+        layers = []
+        for spec in config.get("layers", []):
+            layer_cls = get_layer_class(spec["class_name"], custom_objects)
+            layers.append(layer_cls.from_config(spec["config"]))
+        model = cls(layers, name=config.get("name"))
+        if not model.built and config.get("build_input_shape"):
+            model.build(tuple(config["build_input_shape"]))
+        return model
+
+
+def _layer_config(layer):
+    if not isinstance(layer, Layer):
+        raise ValueError(f"[save] layer {layer!r} is not a keras Layer, so its config cannot "
+                         f"be saved (use save_weights)")
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+
+
+def _accepts_training(layer):
+    try:
+        return "training" in inspect.signature(layer.call).parameters
+    except (TypeError, ValueError, AttributeError):
+        return False
