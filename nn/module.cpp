@@ -2,6 +2,7 @@
 
 #include <absl/container/flat_hash_set.h>
 
+#include "core/device_copy.h"
 #include "core/ops.h"
 #include "eager/autograd.h"
 
@@ -247,12 +248,18 @@ void Module::to(DType dtype) {
 }
 
 void Module::to(Device device) {
-  for (const Tensor& p : parameters()) {
-    if (p.device() != device) {
-      raise<NotImplementedError>("[{}.to] moving to {} needs the CUDA backend", type_name(),
-                                 device.str());
-    }
-  }
+  // In place, as in PyTorch: each parameter and buffer keeps its identity (optimizers and
+  // state dicts hold them) and points at a copy on `device`; gradients move along.
+  NoGradGuard ng;
+  auto move = [&](const Tensor& t) {
+    if (!t.defined() || t.device() == device) return;
+    Tensor c = to_device(t, device);
+    t.impl()->set_data(*c.impl());
+    Tensor g = grad_of(t);
+    if (g.defined()) set_grad(t, to_device(g, device));
+  };
+  for (const Tensor& p : parameters()) move(p);
+  for (const Tensor& b : buffers()) move(b);
 }
 
 void Module::apply(const std::function<void(Module&)>& fn) {
