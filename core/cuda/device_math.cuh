@@ -106,6 +106,17 @@ __device__ __forceinline__ void operand_offsets(const ElementwiseArgs& a, int64_
   }
 }
 
+// Operand k at element offset `off`: from memory, or the scalar carried in the parameters.
+template <class T>
+__device__ __forceinline__ T load_operand(const ElementwiseArgs& a, int k, int64_t off) {
+  if (a.is_scalar[k]) {
+    T v;
+    memcpy(&v, &a.scalar_bits[k], sizeof(T));
+    return v;
+  }
+  return static_cast<const T*>(a.data[k])[off];
+}
+
 constexpr int kThreads = 256;
 
 inline unsigned grid_for(int64_t n) {

@@ -15,10 +15,13 @@ __global__ void copy_kernel(ElementwiseArgs a) {
        i += int64_t(gridDim.x) * blockDim.x) {
     int64_t off[kMaxOperands];
     operand_offsets(a, i, off);
+    // A scalar source is read from its bits (offset 0 of the parameter copy).
+    const void* src = a.is_scalar[1] ? static_cast<const void*>(&a.scalar_bits[1]) : a.data[1];
+    const int64_t so = a.is_scalar[1] ? 0 : off[1];
     if (as_int) {
-      store_i64(a.data[0], a.dtype[0], off[0], load_i64(a.data[1], a.dtype[1], off[1]));
+      store_i64(a.data[0], a.dtype[0], off[0], load_i64(src, a.dtype[1], so));
     } else {
-      store_f64(a.data[0], a.dtype[0], off[0], load_f64(a.data[1], a.dtype[1], off[1]));
+      store_f64(a.data[0], a.dtype[0], off[0], load_f64(src, a.dtype[1], so));
     }
   }
 }
@@ -263,40 +266,37 @@ __device__ __forceinline__ void store_result(const ElementwiseArgs& a, int64_t o
 template <class T>
 __global__ void unary_kernel(int code, OpParams p, ElementwiseArgs a) {
   using A = acc_of<T>;
-  const T* x = static_cast<const T*>(a.data[1]);
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < a.numel;
        i += int64_t(gridDim.x) * blockDim.x) {
     int64_t off[kMaxOperands];
     operand_offsets(a, i, off);
-    store_result<T, A>(a, off[0], unary_apply<A>(code, p, to_acc(x[off[1]])));
+    store_result<T, A>(a, off[0], unary_apply<A>(code, p, to_acc(load_operand<T>(a, 1, off[1]))));
   }
 }
 
 template <class T>
 __global__ void binary_kernel(int code, OpParams p, ElementwiseArgs a) {
   using A = acc_of<T>;
-  const T* x = static_cast<const T*>(a.data[1]);
-  const T* y = static_cast<const T*>(a.data[2]);
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < a.numel;
        i += int64_t(gridDim.x) * blockDim.x) {
     int64_t off[kMaxOperands];
     operand_offsets(a, i, off);
-    store_result<T, A>(a, off[0], binary_apply<A>(code, p, to_acc(x[off[1]]), to_acc(y[off[2]])));
+    const A x = to_acc(load_operand<T>(a, 1, off[1]));
+    const A y = to_acc(load_operand<T>(a, 2, off[2]));
+    store_result<T, A>(a, off[0], binary_apply<A>(code, p, x, y));
   }
 }
 
 // Moves bytes, so one instantiation per element size serves every dtype.
 template <class Bits>
 __global__ void where_kernel(ElementwiseArgs a) {
-  const bool* c = static_cast<const bool*>(a.data[1]);
-  const Bits* x = static_cast<const Bits*>(a.data[2]);
-  const Bits* y = static_cast<const Bits*>(a.data[3]);
   Bits* o = static_cast<Bits*>(a.data[0]);
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < a.numel;
        i += int64_t(gridDim.x) * blockDim.x) {
     int64_t off[kMaxOperands];
     operand_offsets(a, i, off);
-    o[off[0]] = c[off[1]] ? x[off[2]] : y[off[3]];
+    o[off[0]] = load_operand<bool>(a, 1, off[1]) ? load_operand<Bits>(a, 2, off[2])
+                                                 : load_operand<Bits>(a, 3, off[3]);
   }
 }
 

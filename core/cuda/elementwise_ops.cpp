@@ -53,7 +53,7 @@ template <int kCode>
 void unary_kernel(const Op& op, std::span<const Tensor> in, std::span<Tensor> out) {
   const Tensor& o = out[0];
   const DType compute = kernel_dtype(o.dtype() == DType::Bool ? in[0].dtype() : o.dtype());
-  const Tensor x = contiguous_as(on_device(in[0], o.device()), compute);
+  const Tensor x = as_operand(in[0], o.device(), compute);
   const OpParams p = params_of(op, kCode);
   with_kernel_output(o, [&](const Tensor& dst) {
     launch_unary(kCode, p, make_args(dst.shape(), {&dst, &x}, op.name()), stream_ptr(dst));
@@ -64,12 +64,8 @@ template <int kCode>
 void binary_kernel(const Op& op, std::span<const Tensor> in, std::span<Tensor> out) {
   const Tensor& o = out[0];
   const DType compute = kernel_dtype(o.dtype() == DType::Bool ? result_type(in[0], in[1]) : o.dtype());
-  // Inputs in the compute dtype; a cast makes a contiguous copy, else strides are kept.
-  auto prep = [&](const Tensor& t) {
-    Tensor d = on_device(t, o.device());
-    return d.dtype() == compute ? d : contiguous_as(d, compute);
-  };
-  const Tensor a = prep(in[0]), b = prep(in[1]);
+  const Tensor a = as_operand(in[0], o.device(), compute);
+  const Tensor b = as_operand(in[1], o.device(), compute);
   OpParams p;
   if (kCode == kIsclose) {
     Attrs at;
@@ -85,19 +81,16 @@ void binary_kernel(const Op& op, std::span<const Tensor> in, std::span<Tensor> o
 
 void where_kernel(const Op& op, std::span<const Tensor> in, std::span<Tensor> out) {
   const Tensor& o = out[0];
-  const Tensor c = on_device(in[0], o.device());
-  auto prep = [&](const Tensor& t) {
-    Tensor d = on_device(t, o.device());
-    return d.dtype() == o.dtype() ? d : contiguous_as(d, o.dtype());
-  };
-  const Tensor a = prep(in[1]), b = prep(in[2]);
+  const Tensor c = as_operand(in[0], o.device(), DType::Bool);
+  const Tensor a = as_operand(in[1], o.device(), o.dtype());
+  const Tensor b = as_operand(in[2], o.device(), o.dtype());
   launch_where(make_args(o.shape(), {&o, &c, &a, &b}, "where"), stream_ptr(o));
 }
 
 // cast, clone, copy (copy_'s functional form: values of input 1 into input 0's shape).
 void copy_kernel(const Op& op, std::span<const Tensor> in, std::span<Tensor> out) {
   const Tensor& src = in.size() == 2 ? in[1] : in[0];
-  copy_on_device(out[0], on_device(src, out[0].device()));
+  copy_on_device(out[0], as_operand(src, out[0].device(), src.dtype()));
 }
 
 // full, full_like: the value is an attribute.

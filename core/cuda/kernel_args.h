@@ -26,6 +26,10 @@ struct ElementwiseArgs {
   int dtype[kMaxOperands] = {};
   bool dense[kMaxOperands] = {};  // offset = i for this operand
   bool all_dense = false;
+  // A CPU scalar operand (a Python number) travels in the kernel's parameters, as the raw
+  // bytes of its value in the operand's dtype: no host-to-device copy, no sync.
+  bool is_scalar[kMaxOperands] = {};
+  uint64_t scalar_bits[kMaxOperands] = {};
 };
 
 enum UnaryCode : int {

@@ -1,5 +1,9 @@
 #include "core/cuda/tensor_args.h"
 
+#include <cstring>
+
+#include "core/cpu/copy.h"
+
 #include "core/cuda/cuda_context.h"
 #include "core/device_backend.h"
 
@@ -18,10 +22,20 @@ ElementwiseArgs make_args(IntList shape, std::initializer_list<const Tensor*> op
   for (const Tensor* t : operands) {
     const int off = nd - static_cast<int>(t->dim());
     if (off < 0) raise<ValueError>("[{}] operand of shape {} does not fit {}", op, shape_str(t->shape()), shape_str(shape));
-    for (int d = 0; d < t->dim(); ++d) {
-      st[k][off + d] = t->shape()[d] == 1 ? 0 : t->strides()[d];
+    if (t->device().is_cpu()) {  // a CPU scalar: its bytes ride in the kernel parameters
+      if (t->numel() != 1) {
+        raise<ValueError>("[{}] a CPU tensor of shape {} cannot join CUDA tensors; move it "
+                          "with .cuda() first", op, shape_str(t->shape()));
+      }
+      a.is_scalar[k] = true;
+      std::memcpy(&a.scalar_bits[k], t->data_ptr(), static_cast<size_t>(t->element_size()));
+      a.data[k] = nullptr;
+    } else {
+      for (int d = 0; d < t->dim(); ++d) {
+        st[k][off + d] = t->shape()[d] == 1 ? 0 : t->strides()[d];
+      }
+      a.data[k] = t->data_ptr();
     }
-    a.data[k] = t->data_ptr();
     a.dtype[k] = static_cast<int>(t->dtype());
     ++k;
   }
@@ -80,13 +94,19 @@ Tensor on_device(const Tensor& t, Device d) {
 
 void copy_on_device(const Tensor& dst, const Tensor& src) {
   ElementwiseArgs a = make_args(dst.shape(), {&dst, &src}, "copy");
-  if (src.dtype() == dst.dtype() && a.all_dense && a.dense[0] && a.dense[1]) {
+  if (src.dtype() == dst.dtype() && a.all_dense && a.dense[0] && a.dense[1] && !a.is_scalar[1]) {
     check(cudaMemcpyAsync(dst.data_ptr(), src.data_ptr(), dst.numel() * dst.element_size(),
                           cudaMemcpyDeviceToDevice, stream_of(dst)),
           "cudaMemcpyAsync");
     return;
   }
   launch_copy(a, stream_ptr(dst));
+}
+
+Tensor as_operand(const Tensor& t, Device d, DType dtype) {
+  if (t.device().is_cpu() && t.numel() == 1) return ember::contiguous_as(t, dtype);  // host cast
+  const Tensor on = on_device(t, d);
+  return on.dtype() == dtype ? on : cuda::contiguous_as(on, dtype);
 }
 
 Tensor contiguous_as(const Tensor& t, DType dtype) {

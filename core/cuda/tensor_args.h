@@ -23,6 +23,10 @@ void* stream_ptr(const Tensor& t);
 // Raw device helpers (no dispatch): t on device d (moves CPU scalars over), a contiguous
 // copy in dtype `dtype` on t's device (t itself if nothing changes), dst = cast(src).
 Tensor on_device(const Tensor& t, Device d);
+// An input of an elementwise kernel on device d in dtype `dtype`: a CPU scalar stays on the
+// host (cast there; make_args passes its value as a parameter), a device tensor keeps its
+// strides unless it needs a cast.
+Tensor as_operand(const Tensor& t, Device d, DType dtype);
 Tensor contiguous_as(const Tensor& t, DType dtype);
 void copy_on_device(const Tensor& dst, const Tensor& src);
 
