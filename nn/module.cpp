@@ -312,7 +312,7 @@ LoadStateDictResult Module::load_state_dict(const StateDict& state, bool strict)
           "current model is {}", k, shape_str(src.shape()), shape_str(dst.shape())));
       continue;
     }
-    copy_(dst, src);
+    copy_(dst, to_device(src, dst.device()));  // a CPU checkpoint loads into a CUDA model
   }
   bool fail = !r.mismatched.empty() || (strict && !r.ok());
   if (fail) {

@@ -96,7 +96,9 @@ void matmul_kernel(const Op& op, std::span<const Tensor> in, std::span<Tensor> o
       raise<NotImplementedError>("[matmul] CUDA matmul supports floating dtypes, got {}; "
                                  "cast with .float() first", dtype_name(o.dtype()));
   }
-  const Tensor a_in = on_device(in[0], o.device()), b_in = on_device(in[1], o.device());
+  // Inputs in the output's dtype (cuBLAS reads both as `type`).
+  const Tensor a_in = as_operand(in[0], o.device(), o.dtype());
+  const Tensor b_in = as_operand(in[1], o.device(), o.dtype());
   const GemmOperand a = describe(a_in, batch, m, k);
   const GemmOperand b = describe(b_in, batch, k, n);
   // Row-major C = A B is column-major C^T = B^T A^T: cuBLAS computes C^T (n x m, ld n).

@@ -237,3 +237,14 @@ def test_module_to_cuda_keeps_parameter_identity():
     assert out.device == ember.device("cuda:0")
     m.cpu()
     assert w.device == ember.device("cpu")
+
+
+@requires_cuda
+def test_state_dict_round_trip_between_devices():
+    cpu = ember.nn.Linear(3, 2)
+    gpu = ember.nn.Linear(3, 2).cuda()
+    gpu.load_state_dict(cpu.state_dict())
+    np.testing.assert_array_equal(gpu.weight.cpu().detach().numpy(), cpu.weight.detach().numpy())
+    back = ember.nn.Linear(3, 2)
+    back.load_state_dict({k: v.cpu() for k, v in gpu.state_dict().items()})
+    np.testing.assert_array_equal(back.bias.detach().numpy(), cpu.bias.detach().numpy())

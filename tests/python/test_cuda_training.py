@@ -42,3 +42,26 @@ def test_mlp_losses_match_cpu(loss_name, opt_name):
     gpu = train("cuda", loss_name, opt_name)
     assert cpu[-1] < cpu[0]
     np.testing.assert_allclose(gpu, cpu, rtol=2e-3, atol=1e-4)
+
+
+@requires_cuda
+def test_traced_step_on_cuda_matches_eager():
+    def run(traced):
+        ember.manual_seed(1)
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1)).cuda()
+        opt = ember.optim.SGD(model.parameters(), lr=0.05)
+        rng = np.random.default_rng(1)
+        x = ember.tensor(rng.normal(size=(32, 8)).astype(np.float32)).cuda()
+        y = ember.tensor(rng.normal(size=(32, 1)).astype(np.float32)).cuda()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        f = ember.function(step) if traced else step
+        return np.array([f(x, y).item() for _ in range(5)])
+
+    np.testing.assert_allclose(run(True), run(False), rtol=1e-5, atol=1e-6)
