@@ -1,113 +1,101 @@
-"""GPU benchmarks: matmul 8192^2 and an eager MLP training step, ember vs PyTorch on CUDA.
+"""CUDA: matmul 8192^2 (float32/float16/bfloat16) and an eager MLP training step, vs PyTorch on the GPU
 
-    PYTHONPATH=python python3 bench/bench_cuda.py [--size 8192] [--steps 50]
+    PYTHONPATH=python python3 bench/run.py cuda      # or: python3 bench/bench_cuda.py
 
-Prints one line per case (milliseconds per call, TFLOP/s for matmul, ratio to PyTorch).
-Exits cleanly, saying why, when there is no GPU or PyTorch has no CUDA. Timings wait for
-the device (ember.cuda.synchronize / torch.cuda.synchronize) before reading the clock.
+Every timed call ends with a device synchronize, so GPU time is measured, not launch time.
+Without a GPU (or without PyTorch built with CUDA) the cells say so and nothing runs.
 """
 
-import argparse
+import os
 import sys
-import time
 
 import numpy as np
 
+from common import Case, Unavailable, need, need_ember
 
-def timeit(fn, sync, warmup=3, reps=10):
-    for _ in range(warmup):
-        fn()
-    sync()
-    best = float("inf")
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        sync()
-        best = min(best, time.perf_counter() - t0)
-    return best
+N = int(os.environ.get("EMBER_BENCH_CUDA_N", "8192"))
+BATCH, WIDTH = 256, 1024
 
 
-def torch_cuda():
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch if torch.cuda.is_available() else None
-
-
-def bench_matmul(ember, torch, n, dtype_name):
-    a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
-    dt = getattr(ember, dtype_name)
-    x = ember.tensor(a).to("cuda", dt)
-    y = ember.tensor(a).to("cuda", dt)
-    flops = 2.0 * n ** 3
-    t_e = timeit(lambda: x @ y, ember.cuda.synchronize)
-    line = f"matmul {n}x{n} {dtype_name:9s} ember {t_e * 1e3:8.2f} ms {flops / t_e / 1e12:7.1f} TFLOP/s"
-    if torch is not None:
-        tx = torch.tensor(a).cuda().to(getattr(torch, dtype_name))
-        t_t = timeit(lambda: tx @ tx, torch.cuda.synchronize)
-        line += f" | torch {t_t * 1e3:8.2f} ms {flops / t_t / 1e12:7.1f} TFLOP/s | ember/torch {t_e / t_t:5.2f}x"
-    print(line)
-
-
-def bench_mlp(ember, torch, steps, batch=256, width=1024):
-    rng = np.random.default_rng(0)
-    xs = rng.standard_normal((batch, width), dtype=np.float32)
-    ys = rng.integers(0, 10, size=batch)
-
-    def ember_step():
-        nn = ember.nn
-        model = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width),
-                              nn.ReLU(), nn.Linear(width, 10)).cuda()
-        opt = ember.optim.Adam(model.parameters(), lr=1e-3)
-        x, y = ember.tensor(xs).cuda(), ember.tensor(ys).cuda()
-        loss_fn = nn.CrossEntropyLoss()
-
-        def step():
-            opt.zero_grad()
-            loss_fn(model(x), y).backward()
-            opt.step()
-        return step
-
-    t_e = timeit(ember_step(), ember.cuda.synchronize, reps=steps)
-    line = f"mlp step batch {batch} width {width}      ember {t_e * 1e3:8.2f} ms"
-    if torch is not None:
-        nn = torch.nn
-        model = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width),
-                              nn.ReLU(), nn.Linear(width, 10)).cuda()
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        x, y = torch.tensor(xs).cuda(), torch.tensor(ys).cuda()
-        loss_fn = nn.CrossEntropyLoss()
-
-        def tstep():
-            opt.zero_grad()
-            loss_fn(model(x), y).backward()
-            opt.step()
-        t_t = timeit(tstep, torch.cuda.synchronize, reps=steps)
-        line += f" | torch {t_t * 1e3:8.2f} ms | ember/torch {t_e / t_t:5.2f}x"
-    print(line)
-
-
-def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--size", type=int, default=8192)
-    p.add_argument("--steps", type=int, default=20)
-    args = p.parse_args()
-    import ember
+def _ember_cuda():
+    ember = need_ember()
     if not ember.cuda.is_available():
-        print(f"bench_cuda: skipped, no CUDA device ({ember.cuda.unavailable_reason()})")
-        return 0
-    torch = torch_cuda()
-    if torch is None:
-        print("bench_cuda: PyTorch with CUDA not found; timing ember only")
-    for dt in ("float32", "float16", "bfloat16"):
-        bench_matmul(ember, torch, args.size, dt)
-    bench_mlp(ember, torch, args.steps)
-    s = ember.cuda.memory_stats()
-    print(f"memory: peak {s['peak_allocated_bytes'] / 2**20:.0f} MiB, reserved "
-          f"{s['reserved_bytes'] / 2**20:.0f} MiB, cudaMalloc calls {s['num_device_allocs']}")
-    return 0
+        raise Unavailable(f"no CUDA device ({ember.cuda.unavailable_reason()})")
+    return ember
+
+
+def _torch_cuda():
+    torch = need("torch")
+    if not torch.cuda.is_available():
+        raise Unavailable("PyTorch has no CUDA device")
+    return torch
+
+
+def _matrix(n):
+    return np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
+
+
+def _matmul_impls(dtype_name):
+    def ember_impl():
+        ember = _ember_cuda()
+        x = ember.tensor(_matrix(N)).to("cuda", getattr(ember, dtype_name))
+
+        def call():
+            x @ x
+            ember.cuda.synchronize()
+        return call
+
+    def torch_impl():
+        torch = _torch_cuda()
+        x = torch.tensor(_matrix(N)).cuda().to(getattr(torch, dtype_name))
+
+        def call():
+            x @ x
+            torch.cuda.synchronize()
+        return call
+
+    return {"ember": ember_impl, "torch": torch_impl}
+
+
+def _mlp_step(lib, nn, optim, tensor, sync, loss_fn):
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(WIDTH, WIDTH), nn.ReLU(), nn.Linear(WIDTH, WIDTH), nn.ReLU(),
+                          nn.Linear(WIDTH, 10)).cuda()
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    x = tensor(rng.standard_normal((BATCH, WIDTH), dtype=np.float32)).cuda()
+    y = tensor(rng.integers(0, 10, size=BATCH)).cuda()
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+        sync()
+    return step
+
+
+def _mlp_impls():
+    def ember_impl():
+        ember = _ember_cuda()
+        return _mlp_step(ember, ember.nn, ember.optim, ember.tensor, ember.cuda.synchronize,
+                         ember.nn.CrossEntropyLoss())
+
+    def torch_impl():
+        torch = _torch_cuda()
+        return _mlp_step(torch, torch.nn, torch.optim, torch.tensor, torch.cuda.synchronize,
+                         torch.nn.CrossEntropyLoss())
+
+    return {"ember": ember_impl, "torch": torch_impl}
+
+
+_MLP_FLOPS = 3 * 2.0 * BATCH * (2 * WIDTH * WIDTH + WIDTH * 10)  # forward + backward GEMMs
+
+CASES = [Case(f"matmul {N}x{N} {dt}", _matmul_impls(dt), flops=2.0 * N ** 3)
+         for dt in ("float32", "float16", "bfloat16")]
+CASES.append(Case(f"mlp step (Adam) batch {BATCH} width {WIDTH}", _mlp_impls(), flops=_MLP_FLOPS))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import run
+
+    sys.exit(run.main(["cuda", *sys.argv[1:]]))
