@@ -4,7 +4,16 @@
 function(ember_add_layer)
   cmake_parse_arguments(L "" "NAME;DIR" "DEPS" ${ARGN})
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${L_DIR}/*.cpp)
-  list(FILTER srcs EXCLUDE REGEX "/cuda/")
+  # CUDA sources (<layer>/cuda/) build into their own library (core/cuda/CMakeLists.txt).
+  # Matched on the path inside the layer, so a checkout under a folder named cuda still builds.
+  set(kept)
+  foreach(src IN LISTS srcs)
+    file(RELATIVE_PATH rel ${L_DIR} ${src})
+    if(NOT rel MATCHES "(^|/)cuda/")
+      list(APPEND kept ${src})
+    endif()
+  endforeach()
+  set(srcs ${kept})
   add_library(${L_NAME} SHARED ${srcs})
   target_include_directories(${L_NAME} PUBLIC ${PROJECT_SOURCE_DIR})
   target_link_libraries(${L_NAME} PUBLIC ${L_DEPS})

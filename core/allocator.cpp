@@ -10,6 +10,7 @@
 
 #include <sys/mman.h>
 
+#include "core/device_backend.h"
 #include "core/error.h"
 
 namespace ember {
@@ -108,6 +109,10 @@ Allocator& cpu_allocator() { return the_cpu_allocator(); }
 
 Allocator& allocator_for(Device d) {
   if (d.is_cpu()) return cpu_allocator();
+  if (d.is_cuda()) {
+    check_cuda_device(d, "allocator");
+    return cuda_backend()->allocator(d.index);
+  }
   raise<NotImplementedError>("[allocator] device {} has no allocator in this build", d.str());
 }
 

@@ -1,6 +1,7 @@
 #include "core/dispatch.h"
 
 #include "core/cpu/copy.h"
+#include "core/device_backend.h"
 
 namespace ember {
 namespace {
@@ -65,10 +66,32 @@ void check_inplace_target(const Op& op, const Tensor& self, const TensorMeta& m)
   }
 }
 
+// Kernels read their inputs on the op's device: a CUDA kernel may take 0-dim CPU tensors
+// (Python numbers, as PyTorch allows), nothing else may cross devices.
+void check_devices(const Op& op, std::span<const Tensor> inputs, Device d) {
+  if (op.crosses_devices()) return;
+  for (const Tensor& t : inputs) {
+    if (!t.defined() || t.device() == d) continue;
+    if (d.is_cuda() && t.device().is_cpu() && t.dim() == 0) continue;
+    raise<ValueError>("[{}] expected all tensors on the same device, got {} and {}; move them "
+                      "with .to(device) first", op.name(), d.str(), t.device().str());
+  }
+}
+
+// copy_into for any pair of devices.
+void copy_values(const Tensor& dst, const Tensor& src) {
+  if (dst.device().is_cpu() && src.device().is_cpu()) {
+    copy_into(dst, src);
+  } else {
+    cuda_backend_checked("copy_").copy(dst, src);
+  }
+}
+
 }  // namespace
 
 void run_kernel(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs) {
   Device d = outputs.empty() ? (inputs.empty() ? kCPU : inputs[0].device()) : outputs[0].device();
+  check_devices(op, inputs, d);
   if (d.is_cpu()) {
     op.eval_cpu(inputs, outputs);
   } else {
@@ -83,6 +106,7 @@ TensorList run_op(const Op& op, std::span<const Tensor> inputs) {
   outputs.reserve(metas.size());
   for (const TensorMeta& m : metas) outputs.push_back(Tensor::empty(m.shape, m.dtype, m.device));
   Device d = kernel_device(op, inputs, metas);
+  check_devices(op, inputs, d);
   if (d.is_cpu()) {
     op.eval_cpu(inputs, std::span<Tensor>(outputs.data(), outputs.size()));
   } else {
@@ -101,7 +125,7 @@ void run_inplace(const Op& op, std::span<const Tensor> inputs) {
     run_kernel(op, inputs, std::span<Tensor>(&out, 1));
   } else {
     TensorList out = run_op(op, inputs);
-    copy_into(self, out[0]);
+    copy_values(self, out[0]);
   }
 }
 
@@ -124,7 +148,7 @@ Tensor dispatch_inplace(const Op& op, std::span<const Tensor> inputs) {
     TensorList out = dispatch_impl(op, inputs, /*trace=*/false, /*inplace_target=*/0);
     check_inplace_target(op, self, TensorMeta{out[0].shape(), out[0].dtype(), out[0].device()});
     g_autograd_hook->rebase(op, self, out[0]);
-    copy_into(self, out[0]);
+    copy_values(self, out[0]);
     self.storage()->bump_version();
     if (t_trace_hook) {
       t_trace_hook->record_inplace(op, inputs);

@@ -1,13 +1,20 @@
 #include "core/op.h"
 
+#include "core/device_backend.h"
+
 namespace ember {
 
 void Op::eval_cpu(std::span<const Tensor>, std::span<Tensor>) const {
   raise<NotImplementedError>("[{}] has no CPU implementation", name());
 }
 
-void Op::eval_cuda(std::span<const Tensor>, std::span<Tensor>) const {
-  raise<NotImplementedError>("[{}] has no CUDA implementation in this build", name());
+void Op::eval_cuda(std::span<const Tensor> inputs, std::span<Tensor> outputs) const {
+  if (CudaKernel kernel = find_cuda_kernel(name())) return kernel(*this, inputs, outputs);
+  if (!cuda_backend()) {
+    raise<NotImplementedError>("[{}] has no CUDA implementation in this build", name());
+  }
+  raise<NotImplementedError>("[{}] has no CUDA kernel yet; move its inputs to the CPU with "
+                             ".cpu() for this op", name());
 }
 
 TensorList Op::make_views(std::span<const Tensor>) const {

@@ -54,11 +54,15 @@ class Op {
   // Ops whose results vary between calls with equal inputs (random) must not be CSE'd or
   // constant-folded.
   virtual bool is_deterministic() const { return true; }
+  // Ops that read inputs on one device and write outputs on another (to_device); dispatch
+  // rejects mixed devices for every other op.
+  virtual bool crosses_devices() const { return false; }
 
   // Output metadata from inputs; the place to validate and raise "[name] ..." errors.
   virtual MetaList infer(std::span<const Tensor> inputs) const = 0;
 
-  // Kernels: fill `outputs` (already allocated from infer) from `inputs`.
+  // Kernels: fill `outputs` (already allocated from infer) from `inputs`. The default
+  // eval_cuda runs the kernel core/cuda registered under the op's name (device_backend.h).
   virtual void eval_cpu(std::span<const Tensor> inputs, std::span<Tensor> outputs) const;
   virtual void eval_cuda(std::span<const Tensor> inputs, std::span<Tensor> outputs) const;
 

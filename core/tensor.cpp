@@ -1,5 +1,7 @@
 #include "core/tensor.h"
 
+#include "core/device_copy.h"
+
 namespace ember {
 
 Tensor Tensor::empty(IntList shape, DType dtype, Device device) {
@@ -24,8 +26,13 @@ Tensor make_view(const Tensor& t, Shape shape, Strides strides, int64_t offset) 
 
 double read_as_double(const Tensor& t, int64_t linear_index) {
   if (!t.device().is_cpu()) {
-    raise<NotImplementedError>("[item] reading a {} tensor element needs a copy to cpu",
-                               t.device().str());
+    // One element: copy just that one to the host (the copy waits for the device).
+    int64_t off = 0;
+    for (int64_t d = t.dim() - 1, i = linear_index; d >= 0; --d) {
+      off += (i % t.shape()[d]) * t.strides()[d];
+      i /= t.shape()[d];
+    }
+    return read_as_double(to_device_raw(make_view(t, {}, {}, t.offset() + off), kCPU), 0);
   }
   int64_t off = 0;
   for (int64_t d = t.dim() - 1; d >= 0; --d) {
@@ -44,6 +51,7 @@ T Tensor::item() const {
     raise<ValueError>("[item] a tensor with {} elements cannot be converted to a scalar "
                       "(shape {})", numel(), shape_str(shape()));
   }
+  if (!device().is_cpu()) return to_device_raw(*this, kCPU).item<T>();
   if constexpr (std::is_same_v<T, int64_t>) {
     if (!is_floating(dtype())) {
       int64_t off = 0;

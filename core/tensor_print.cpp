@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/device_copy.h"
 #include "core/tensor.h"
 
 namespace ember {
@@ -44,7 +45,8 @@ std::vector<int64_t> shown_indices(int64_t n, bool summarize) {
 
 class Printer {
  public:
-  Printer(const Tensor& t, bool summarize) : t_(t), summarize_(summarize) {}
+  Printer(const Tensor& t, bool summarize, Device shown_device)
+      : t_(t), summarize_(summarize), device_(shown_device) {}
 
   void collect(int64_t d, int64_t base) {
     if (d == t_.dim()) {
@@ -119,7 +121,7 @@ class Printer {
                          t_.dtype() == DType::Bool;
     if (t_.numel() == 0 && t_.dim() != 1) out += fmt::format(", size={}", shape_str(t_.shape()));
     if (!default_dtype) out += fmt::format(", dtype=ember.{}", dtype_name(t_.dtype()));
-    if (!t_.device().is_cpu()) out += fmt::format(", device='{}'", t_.device().str());
+    if (!device_.is_cpu()) out += fmt::format(", device='{}'", device_.str());
     out += ')';
     return out;
   }
@@ -127,6 +129,7 @@ class Printer {
  private:
   const Tensor& t_;
   bool summarize_;
+  Device device_;  // the printed tensor's device (values come from a host copy)
   std::vector<double> values_;
 };
 
@@ -134,8 +137,12 @@ class Printer {
 
 std::string Tensor::str() const {
   if (!defined()) return "tensor(undefined)";
-  if (!device().is_cpu()) return fmt::format("tensor(<{} on {}>)", shape_str(shape()), device().str());
-  return Printer(*this, numel() > kSummarizeAbove).run();
+  if (!device().is_cpu()) {
+    // Print a host copy (the copy waits for the device), naming the tensor's device.
+    const Tensor host = to_device_raw(*this, kCPU);
+    return Printer(host, numel() > kSummarizeAbove, device()).run();
+  }
+  return Printer(*this, numel() > kSummarizeAbove, kCPU).run();
 }
 
 }  // namespace ember

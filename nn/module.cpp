@@ -2,6 +2,7 @@
 
 #include <absl/container/flat_hash_set.h>
 
+#include "core/device_copy.h"
 #include "core/ops.h"
 #include "eager/autograd.h"
 
@@ -247,12 +248,18 @@ void Module::to(DType dtype) {
 }
 
 void Module::to(Device device) {
-  for (const Tensor& p : parameters()) {
-    if (p.device() != device) {
-      raise<NotImplementedError>("[{}.to] moving to {} needs the CUDA backend", type_name(),
-                                 device.str());
-    }
-  }
+  // In place, as in PyTorch: each parameter and buffer keeps its identity (optimizers and
+  // state dicts hold them) and points at a copy on `device`; gradients move along.
+  NoGradGuard ng;
+  auto move = [&](const Tensor& t) {
+    if (!t.defined() || t.device() == device) return;
+    Tensor c = to_device(t, device);
+    t.impl()->set_data(*c.impl());
+    Tensor g = grad_of(t);
+    if (g.defined()) set_grad(t, to_device(g, device));
+  };
+  for (const Tensor& p : parameters()) move(p);
+  for (const Tensor& b : buffers()) move(b);
 }
 
 void Module::apply(const std::function<void(Module&)>& fn) {
@@ -305,7 +312,7 @@ LoadStateDictResult Module::load_state_dict(const StateDict& state, bool strict)
           "current model is {}", k, shape_str(src.shape()), shape_str(dst.shape())));
       continue;
     }
-    copy_(dst, src);
+    copy_(dst, to_device(src, dst.device()));  // a CPU checkpoint loads into a CUDA model
   }
   bool fail = !r.mismatched.empty() || (strict && !r.ok());
   if (fail) {

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/cpu/elementwise_loop.h"
+#include "core/device_backend.h"
 
 namespace ember {
 
@@ -19,8 +20,7 @@ TO convert(acc_t<TI> v) {
 
 void copy_into(const Tensor& dst, const Tensor& src) {
   if (!dst.device().is_cpu() || !src.device().is_cpu()) {
-    raise<NotImplementedError>("[copy_] between {} and {} needs the CUDA backend",
-                               src.device().str(), dst.device().str());
+    return cuda_backend_checked("copy_").copy(dst, src);  // any pair of devices
   }
   broadcast_shapes(dst.shape(), src.shape(), "copy_");
   if (dst.dtype() == src.dtype() && dst.is_contiguous() && src.is_contiguous() &&

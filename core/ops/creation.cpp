@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/cpu/elementwise_loop.h"
+#include "core/device_backend.h"
 #include "core/dispatch.h"
 #include "core/ops/copy.h"
 #include "core/ops/creation_ops.h"
@@ -44,9 +45,7 @@ void check_shape_nonnegative(IntList shape, std::string_view op) {
 }
 
 void fill_raw(const Tensor& t, const Scalar& value) {
-  if (!t.device().is_cpu()) {
-    raise<NotImplementedError>("[fill_] on {} needs the CUDA backend", t.device().str());
-  }
+  if (!t.device().is_cpu()) return cuda_backend_checked("fill_").fill(t, value);
   EMBER_DISPATCH_ALL(t.dtype(), "fill_", [&]<class T>() {
     const T v = value.to<T>();
     if (t.is_contiguous()) {

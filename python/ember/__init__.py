@@ -11,6 +11,7 @@ from . import autograd  # noqa: F401
 from .serialization import load, save  # noqa: F401
 from ._function import Function, TensorSpec, cond, function, load_function  # noqa: F401
 from . import random  # noqa: F401
+from . import cuda  # noqa: F401
 
 __version__ = "0.1.0"
 

@@ -38,9 +38,20 @@ def _is_numpy(data):
     return isinstance(data, (_np.ndarray, _np.generic))
 
 
+def _device_arg(device):
+    """'cuda', 'cuda:1', 1 (an index means CUDA), a device, or None."""
+    if device is None or isinstance(device, _C.device):
+        return device
+    if isinstance(device, int) and not isinstance(device, bool):
+        return _C.device("cuda", device)
+    return _C.device(str(device))
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor that owns a copy of `data` (nested lists, numbers, NumPy arrays)."""
-    t = _from_data(data, dtype).clone()
+    device = _device_arg(device)
+    t = _from_data(data, dtype)
+    t = t.clone() if device is None or device == t.device else _C._to_device(t.detach(), device)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -48,7 +59,11 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 def as_tensor(data, dtype=None, device=None):
     """Like tensor(), but shares memory with a NumPy array or Tensor when it can."""
-    return _from_data(data, dtype)
+    t = _from_data(data, dtype)
+    device = _device_arg(device)
+    if device is not None and device != t.device:
+        t = _C._to_device(t, device)
+    return t
 
 
 def is_tensor(obj):
@@ -73,13 +88,14 @@ def _to(self, *args, **kwargs):
             dtype, device = a.dtype, a.device
         elif isinstance(a, _C.dtype):
             dtype = a
-        elif isinstance(a, (str, _C.device)):
+        elif isinstance(a, (str, _C.device)) or (isinstance(a, int) and not isinstance(a, bool)):
             device = a
         else:
             raise TypeError(f"[to] unexpected argument {a!r}")
     out = self
-    if device is not None and _C.device(str(device)) != self.device:
-        raise NotImplementedError(f"[to] device {device} needs the CUDA backend")
+    device = _device_arg(device)
+    if device is not None and device != self.device:
+        out = _C._to_device(out, device)  # differentiable: the gradient moves back
     if dtype is not None and dtype != self.dtype:
         out = out._to_dtype(dtype)
     if copy and out is self:
@@ -88,7 +104,7 @@ def _to(self, *args, **kwargs):
 
 
 def _tolist(self):
-    t = self.detach()
+    t = self.detach().cpu()
     if t.dtype == _C.dtype.bfloat16:
         t = t._to_dtype(_C.dtype.float32)
     return t.numpy().tolist()
@@ -111,6 +127,7 @@ Tensor.long = _type_conversion(_C.dtype.int64)
 Tensor.bool = _type_conversion(_C.dtype.bool)
 Tensor.byte = _type_conversion(_C.dtype.uint8)
 Tensor.type_as = lambda self, other: self._to_dtype(other.dtype)
-Tensor.cpu = lambda self: self
+Tensor.cpu = lambda self: _to(self, "cpu")
+Tensor.cuda = lambda self, device=None: _to(self, "cuda" if device is None else _device_arg(device))
 Tensor.__iter__ = lambda self: (self[i] for i in builtins.range(len(self)))
 Tensor.__array_priority__ = 1000  # numpy_scalar * tensor -> Tensor.__rmul__

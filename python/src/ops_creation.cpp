@@ -1,5 +1,6 @@
 // Factory functions (zeros, ones, full, empty, *_like, arange, linspace, logspace, eye,
 // scalar_tensor), the Tensor.new_* methods, fill_ and zero_.
+#include "core/device_copy.h"
 #include "python/src/factory_args.h"
 
 namespace ember::python {
@@ -13,11 +14,9 @@ Tensor filled(const char* op, const py::args& args, py::handle size, const Scala
       requires_grad);
 }
 
+// *_like(t, device=d): made on t's device, then moved (rare; keeps the C++ API small).
 Tensor like_device_check(Tensor t, py::handle device, std::string_view op) {
-  if (!device.is_none() && device_arg(device) != t.device()) {
-    raise<NotImplementedError>("[{}] device {} differs from the input's ({}); use .to(device)", op,
-                               device_arg(device).str(), t.device().str());
-  }
+  if (!device.is_none() && device_arg(device) != t.device()) return to_device(t, device_arg(device));
   return t;
 }
 

@@ -115,3 +115,9 @@ def test_wheel_builds_and_imports_outside_the_tree(tmp_path):
                           "print((ember.tensor([1.0]) + 1).tolist())"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == [str(site / "ember" / "__init__.py"), "[2.0]"]
+    if "ember/libember_cuda.so" in names:  # built with CUDA: the backend loads from the wheel
+        out = subprocess.run([sys.executable, "-c", "import ember; print(ember.cuda.is_available() "
+                              "or ember.cuda.unavailable_reason()); print('add' in "
+                              "ember.cuda.kernel_names())"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+        assert out.stdout.splitlines()[-1] == "True", out.stdout

@@ -191,7 +191,9 @@ Module.float = lambda self: self._to(_C.dtype.float32) if False else _to(self, _
 Module.double = lambda self: _to(self, _C.dtype.float64)
 Module.half = lambda self: _to(self, _C.dtype.float16)
 Module.bfloat16 = lambda self: _to(self, _C.dtype.bfloat16)
-Module.cpu = lambda self: self
+Module.cpu = lambda self: _to(self, "cpu")
+Module.cuda = lambda self, device=None: _to(
+    self, "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
 Module.apply = _apply_fn
 Module.state_dict = _state_dict
 Module.load_state_dict = _load_state_dict

@@ -1,0 +1,56 @@
+// Ops without a CUDA kernel yet that run through the host: inputs are copied to the CPU,
+// the op's CPU kernel runs, and outputs are copied back. Correct (random ops give exactly
+// the CPU's numbers for a seed, since both use the same Philox streams) but slow: each is a
+// candidate for a real kernel. The list is explicit so no op falls back silently.
+#include "core/device_backend.h"
+#include "core/device_copy.h"
+#include "core/op.h"
+
+namespace ember::cuda {
+namespace {
+
+void through_host(const Op& op, std::span<const Tensor> in, std::span<Tensor> out) {
+  TensorList host_in;
+  for (const Tensor& t : in) host_in.push_back(t.defined() ? to_device_raw(t, kCPU) : t);
+  TensorList host_out;
+  for (size_t i = 0; i < out.size(); ++i) {
+    // An output aliasing an input (in-place kernels) aliases the host copy too.
+    Tensor h;
+    for (size_t j = 0; j < in.size(); ++j) {
+      if (in[j].defined() && out[i].is_same(in[j])) h = host_in[j];
+    }
+    host_out.push_back(h.defined() ? h : Tensor::empty(out[i].shape(), out[i].dtype(), kCPU));
+  }
+  op.eval_cpu(std::span<const Tensor>(host_in.data(), host_in.size()),
+              std::span<Tensor>(host_out.data(), host_out.size()));
+  for (size_t i = 0; i < out.size(); ++i) cuda_backend()->copy(out[i], host_out[i]);
+}
+
+struct Registrar {
+  Registrar() {
+    for (const char* name :
+         {// random: same numbers as on the CPU
+          "uniform", "normal", "exponential", "truncated_normal", "randint", "bernoulli",
+          "randperm", "multinomial",
+          // creation
+          "arange", "linspace", "logspace", "eye", "tri",
+          // indexing and joining (cross_entropy's gather, cat, ...)
+          "gather", "scatter", "index", "index_put", "masked_fill", "nonzero", "one_hot",
+          "index_one_hot", "cat", "flip",
+          // reductions without a kernel yet
+          "var", "std", "logsumexp", "norm", "norm_backward", "cumsum", "cumprod",
+          "cumprod_backward", "normalize_moments",
+          // convolution and pooling (cuDNN is the plan)
+          "conv2d", "conv_transpose2d", "conv2d_backward_weight", "max_pool2d",
+          "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d",
+          "adaptive_avg_pool2d_backward",
+          // ember.function's fused loops (an NVRTC kernel is the plan)
+          "fused_elementwise"}) {
+      register_cuda_kernel(name, &through_host);
+    }
+  }
+};
+const Registrar registrar;
+
+}  // namespace
+}  // namespace ember::cuda
