@@ -6,7 +6,14 @@ namespace ember {
 
 int64_t numel_of(IntList shape) {
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  bool overflow = false;
+  for (int64_t s : shape) {
+    if (s == 0) return 0;  // [2^62, 2^62, 0] has no elements, whatever the order
+    overflow |= __builtin_mul_overflow(n, s, &n);
+  }
+  // Without this check a shape like [2^32, 2^32] wraps to a tiny element count, gets a tiny
+  // buffer, and every kernel then reads and writes far outside it.
+  if (overflow) raise<ValueError>("[shape] shape {} has too many elements", shape_str(shape));
   return n;
 }
 

@@ -32,8 +32,10 @@ Tensor as_tensor_arg(py::handle h, std::string_view op) {
 std::vector<int64_t> int_list(py::handle h, std::string_view op) {
   if (PyLong_Check(h.ptr())) return {h.cast<int64_t>()};
   if (py::isinstance<py::sequence>(h) && !py::isinstance<py::str>(h)) {
+    // py::object, not py::handle: a sequence whose __getitem__ makes new objects (a Tensor)
+    // would hand out items freed before the loop body runs.
     std::vector<int64_t> out;
-    for (py::handle x : py::reinterpret_borrow<py::sequence>(h)) {
+    for (py::object x : py::reinterpret_borrow<py::sequence>(h)) {
       if (!PyLong_Check(x.ptr()) && !PyIndex_Check(x.ptr())) {
         raise<TypeError>("[{}] expected a sequence of ints, got an element of type {}", op,
                          py::str(py::type::handle_of(x).attr("__name__")).cast<std::string>());
