@@ -114,6 +114,7 @@ def tolerance(dtype):
 
 def assert_matches(actual, expected, dtype=None):
     """actual (an ember Tensor) equals expected (a NumPy array), NaNs in the same places."""
+    actual = actual.detach()
     a = actual.numpy() if actual.dtype != ember.bfloat16 else actual.float().numpy()
     e = np.asarray(expected)
     assert a.shape == e.shape, f"shape {a.shape} != NumPy's {e.shape}"
