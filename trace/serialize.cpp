@@ -241,7 +241,13 @@ void save_function(const std::string& path, const Graph& g, const SideEffects& f
 void LoadedFunction::init(const std::string& where, const std::string& graph_json,
                           const std::vector<std::pair<std::string, Tensor>>& tensors,
                           const PassOptions& passes) {
-  traced_ = parse_graph(graph_json, tensors, effects_);
+  try {
+    traced_ = parse_graph(graph_json, tensors, effects_);
+  } catch (const json::exception& e) {
+    // A field of the wrong JSON type (value("inplace", false) on a string, ...): the file
+    // is malformed, not our bug.
+    raise<ValueError>("[load_function] malformed graph in {}: {}", where, e.what());
+  }
   executor_ = compile_graph(*traced_, effects_, passes);
 }
 

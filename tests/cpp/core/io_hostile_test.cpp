@@ -38,7 +38,7 @@ TEST(SafetensorsHostile, HeaderClaimsMoreBytesThanTheFile) {
 TEST(SafetensorsHostile, DataOffsetsPastTheEnd) {
   expect_value_error(
       file_with_header(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", "12345678"),
-      "elements than the file");
+      "outside");
   expect_value_error(
       file_with_header(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})", "12345678"),
       "outside");
@@ -53,8 +53,8 @@ TEST(SafetensorsHostile, OverlappingTensors) {
 
 TEST(SafetensorsHostile, AbsurdShapesAndDtypes) {
   expect_value_error(file_with_header(
-      R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,0]}})"),
-      "dimension");
+      R"({"a":{"dtype":"F32","shape":[1125899906842624],"data_offsets":[0,0]}})"),
+      "absurd dimension");
   expect_value_error(file_with_header(
       R"({"a":{"dtype":"F32","shape":[65536,65536,65536,65536],"data_offsets":[0,0]}})"),
       "elements");
