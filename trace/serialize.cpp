@@ -109,6 +109,13 @@ std::string graph_json(const Graph& g, const SideEffects& fx) {
   return j.dump();
 }
 
+// A stand-in with `m`'s shape, dtype and device over a single element (stride 0), for
+// checking a node's declared outputs against its op's own shape inference.
+Tensor placeholder(const TensorMeta& m) {
+  Tensor one = Tensor::empty({1}, m.dtype, m.device);
+  return make_view(one, m.shape, Strides(m.shape.size(), 0), 0);
+}
+
 ValueId checked_id(const json& j, size_t n_values, const char* what) {
   if (!j.is_number_integer()) raise<ValueError>("[load_function] {} is not a value id", what);
   int64_t v = j.get<int64_t>();
@@ -142,6 +149,7 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
   // Rebuild in the saved order: inputs, captures, constants, then nodes, so ids match.
   auto g = std::make_shared<Graph>();
   std::vector<ValueId> remap(nv, -1);
+  std::vector<Tensor> proto(nv);  // per saved value: what infer sees (real captures/constants)
   auto meta_of = [&](ValueId id) {
     const json& v = j["values"][id];
     try {
@@ -156,6 +164,7 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
   for (const json& x : j["inputs"]) {
     ValueId id = checked_id(x, nv, "an input");
     remap[id] = g->add_input(meta_of(id), name_of(id));
+    proto[id] = placeholder(meta_of(id));
   }
   auto bind = [&](const json& list, const char* kind, bool capture) {
     size_t i = 0;
@@ -173,6 +182,7 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
         it->second.impl()->set_wrapped_number(true);
       }
       remap[id] = capture ? g->add_capture(it->second, name_of(id)) : g->add_constant(it->second);
+      proto[id] = it->second;
       ++i;
     }
   };
@@ -207,6 +217,22 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
       outs.push_back(id);
       metas.push_back(meta_of(id));
     }
+    // The file's shapes must be the op's own: the executor sizes buffers from them and the
+    // kernels index by the inputs' shapes (a node with no inputs, or a claimed output
+    // smaller than the real one, read or wrote out of bounds; found by fuzz_graph_json).
+    std::vector<Tensor> in_protos;
+    for (const json& x : n["in"]) in_protos.push_back(proto[x.get<int64_t>()]);
+    MetaList inferred = op->infer(in_protos);
+    bool same = inferred.size() == metas.size();
+    for (size_t i = 0; same && i < metas.size(); ++i) {
+      same = inferred[i].shape == metas[i].shape && inferred[i].dtype == metas[i].dtype;
+    }
+    if (!same) {
+      raise<ValueError>("[load_function] node '{}' declares {} output(s) {} that its inputs do "
+                        "not produce", name, metas.size(),
+                        metas.empty() ? std::string("-") : meta_str(metas[0]));
+    }
+    for (size_t i = 0; i < outs.size(); ++i) proto[outs[i]] = placeholder(metas[i]);
     auto made = g->add_node(std::shared_ptr<const Op>(std::move(op)), std::move(ins), metas,
                             n.value("inplace", false));
     for (size_t i = 0; i < outs.size(); ++i) remap[outs[i]] = made[i];

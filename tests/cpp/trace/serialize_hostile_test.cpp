@@ -48,5 +48,18 @@ TEST(SerializeHostile, WrongJsonTypesAreValueErrors) {
   expect_refused(std::string(100000, '[') + std::string(100000, ']'));
 }
 
+// Found by fuzz_graph_json: nodes whose inputs or declared outputs disagree with the op
+// (a view with no input crashed in the passes; a claimed output smaller than the real one
+// would be written past its end).
+TEST(SerializeHostile, NodesMustMatchTheirOpsShapeInference) {
+  std::string g = saved_graph_json();
+  expect_refused(replace(g, "\"in\":[0,0]", "\"in\":[]"));
+  expect_refused(replace(g, "\"in\":[0,0]", "\"in\":[0]"));
+  expect_refused(replace(g, "\"kind\":\"node\",\"name\":\"\",\"shape\":[3]",
+                         "\"kind\":\"node\",\"name\":\"\",\"shape\":[2]"));
+  expect_refused(replace(g, "\"dtype\":\"float32\",\"kind\":\"node\"",
+                         "\"dtype\":\"int64\",\"kind\":\"node\""));
+}
+
 }  // namespace
 }  // namespace ember::trace
