@@ -19,10 +19,12 @@ int64_t numel_of(IntList shape) {
 
 Strides contiguous_strides(IntList shape) {
   Strides st(shape.size());
-  int64_t acc = 1;
+  // Unsigned: a zero-size shape may have dims whose product overflows ([2^62, 2^62, 0]);
+  // its strides are never used to address memory, but signed overflow is undefined (UBSan).
+  uint64_t acc = 1;
   for (int64_t i = static_cast<int64_t>(shape.size()) - 1; i >= 0; --i) {
-    st[i] = acc;
-    acc *= shape[i] > 1 ? shape[i] : 1;
+    st[i] = static_cast<int64_t>(acc);
+    acc *= shape[i] > 1 ? static_cast<uint64_t>(shape[i]) : 1;
   }
   return st;
 }
