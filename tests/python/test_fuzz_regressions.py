@@ -72,3 +72,10 @@ def test_conv2d_with_an_empty_kernel_is_refused():
         ember.nn.functional.conv2d(ember.ones(2, 1, 1, 1), ember.ones(2, 1, 0, 0))
     with pytest.raises(ValueError, match=r"empty kernel"):
         ember.nn.functional.conv_transpose2d(ember.ones(2, 1, 1, 1), ember.ones(1, 2, 0, 0))
+
+
+def test_pooling_an_empty_spatial_input_is_refused():
+    # A window made only of padding returned -inf.
+    for fn in (ember.nn.functional.max_pool2d, ember.nn.functional.avg_pool2d):
+        with pytest.raises(ValueError, match=r"empty spatial dim"):
+            fn(ember.ones(1, 1, 0, 0), 2, 1, 1)
