@@ -43,6 +43,23 @@ json attr_json(const AttrValue& v) {
   return std::visit(V{}, v);
 }
 
+// JSON numbers -> int64 with a check: nlohmann's get<int64_t> of a float out of range is
+// undefined behaviour (found by fuzz_graph_json with UBSan).
+int64_t int_of(const json& j, std::string_view what) {
+  if (!j.is_number_integer() ||
+      (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))) {
+    raise<ValueError>("[load_function] {} must be a 64-bit integer, got a {}", what, j.type_name());
+  }
+  return j.get<int64_t>();
+}
+
+std::vector<int64_t> ints_of(const json& j, std::string_view what) {
+  if (!j.is_array()) raise<ValueError>("[load_function] {} must be a list of integers", what);
+  std::vector<int64_t> out;
+  for (const json& x : j) out.push_back(int_of(x, what));
+  return out;
+}
+
 AttrValue attr_value(const json& j, const std::string& op) {
   if (!j.is_object() || !j.contains("t") || !j.contains("v") || !j["t"].is_string()) {
     raise<ValueError>("[load_function] malformed attribute of op '{}'", op);
@@ -51,14 +68,14 @@ AttrValue attr_value(const json& j, const std::string& op) {
   const json& v = j["v"];
   try {
     if (t == "bool") return v.get<bool>();
-    if (t == "int") return v.get<int64_t>();
+    if (t == "int") return int_of(v, "an int attribute");
     if (t == "float") return v.get<double>();
     if (t == "str") return v.get<std::string>();
-    if (t == "ints") return v.get<std::vector<int64_t>>();
+    if (t == "ints") return ints_of(v, "an ints attribute");
     if (t == "floats") return v.get<std::vector<double>>();
     if (t == "dtype") return dtype_from_name(v.get<std::string>());
     if (t == "scalar_bool") return Scalar(v.get<bool>());
-    if (t == "scalar_int") return Scalar(v.get<int64_t>());
+    if (t == "scalar_int") return Scalar(int_of(v, "a scalar_int attribute"));
     if (t == "scalar_float") return Scalar(v.get<double>());
   } catch (const json::exception& e) {
     raise<ValueError>("[load_function] attribute of op '{}' has the wrong type: {}", op, e.what());
@@ -154,7 +171,7 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
     const json& v = j["values"][id];
     try {
       TensorMeta m{{}, dtype_from_name(v.at("dtype").get<std::string>()), Device(v.at("device").get<std::string>())};
-      for (int64_t d : v.at("shape").get<std::vector<int64_t>>()) m.shape.push_back(d);
+      for (int64_t d : ints_of(v.at("shape"), "a shape")) m.shape.push_back(d);
       return m;
     } catch (const json::exception& e) {
       raise<ValueError>("[load_function] value {} has malformed metadata: {}", id, e.what());

@@ -79,3 +79,11 @@ def test_pooling_an_empty_spatial_input_is_refused():
     for fn in (ember.nn.functional.max_pool2d, ember.nn.functional.avg_pool2d):
         with pytest.raises(ValueError, match=r"empty spatial dim"):
             fn(ember.ones(1, 1, 0, 0), 2, 1, 1)
+
+
+def test_sizes_past_64_bits_are_a_clear_error():
+    # pybind11's own message was "Unable to cast Python instance of type int to C++ type '?'".
+    with pytest.raises(ValueError, match=r"\[zeros\] integer 1180591620717411303424 does not fit"):
+        ember.zeros(2**70)
+    with pytest.raises(ValueError, match=r"\[reshape\] .*does not fit in int64"):
+        ember.ones(3).reshape(2**64)

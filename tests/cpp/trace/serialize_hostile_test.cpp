@@ -46,6 +46,10 @@ TEST(SerializeHostile, WrongJsonTypesAreValueErrors) {
   expect_refused(replace(g, "\"outputs\":[", "\"outputs\":[99,"));
   expect_refused(replace(g, "\"op\":\"add\"", "\"op\":\"no_such_op\""));
   expect_refused(std::string(100000, '[') + std::string(100000, ']'));
+  // Found by fuzz_graph_json (UBSan): a float where an int is expected was converted with
+  // undefined behaviour.
+  expect_refused(replace(g, "\"shape\":[3]", "\"shape\":[9.2e19]"));
+  expect_refused(replace(g, "\"shape\":[3]", "\"shape\":[18446744073709551615]"));
 }
 
 // Found by fuzz_graph_json: nodes whose inputs or declared outputs disagree with the op
