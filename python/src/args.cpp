@@ -33,7 +33,13 @@ namespace {
 // An int (or an object with __index__) as int64, with a clear error past 64 bits (pybind11's
 // own cast says "Unable to cast Python instance of type int to C++ type '?'").
 int64_t index_int(py::handle h, std::string_view op) {
-  py::int_ i = py::reinterpret_borrow<py::object>(h);
+  py::int_ i;
+  try {
+    i = py::reinterpret_borrow<py::object>(h);
+  } catch (py::error_already_set&) {  // e.g. a NumPy array of several floats
+    raise<TypeError>("[{}] expected an int, got {}", op,
+                     py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>());
+  }
   int overflow = 0;
   long long v = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
   if (overflow) {

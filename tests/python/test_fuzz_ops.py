@@ -107,7 +107,9 @@ def test_binary_ops_match_numpy(name, ab):
             assert_matches(out, tb.numpy())
             return
     expected = np_ref(BINARY[name], a, b)
-    if rd != np.bool_ and rd.kind == "f":
+    if rd == np.bool_:
+        expected = expected.astype(bool)  # bool + bool is logical or, as in PyTorch
+    elif rd.kind == "f":
         expected = expected.astype(rd)
     elif rd.kind in "iu":
         # Integer results wrap like the C++ types do; the small inputs keep float64 exact.

@@ -87,3 +87,9 @@ def test_sizes_past_64_bits_are_a_clear_error():
         ember.zeros(2**70)
     with pytest.raises(ValueError, match=r"\[reshape\] .*does not fit in int64"):
         ember.ones(3).reshape(2**64)
+
+
+def test_non_integer_sizes_are_a_clear_type_error():
+    # NumPy's own "only 0-dimensional arrays can be converted to Python scalars" leaked out.
+    with pytest.raises(TypeError, match=r"\[zeros\] expected an int, got ndarray"):
+        ember.zeros(np.array([1.0, 1.0]), 3)
