@@ -19,9 +19,6 @@ PYTHON=${PYTHON:-python3}
 
 apt_pkgs=(build-essential cmake ninja-build ccache libabsl-dev libfmt-dev libopenblas-dev
           libgtest-dev pybind11-dev libdlpack-dev nlohmann-json3-dev libhwy-dev)
-# The sanitizer + fuzzer build (scripts/sanitize.sh, scripts/fuzz.sh): clang with its
-# compiler-rt (ASan, UBSan, libFuzzer) and LLVM's OpenMP.
-apt_pkgs+=(clang libclang-rt-dev libomp-dev)
 
 # With no usable Python (or Debian's own Python without pip or headers), take Debian's.
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
@@ -33,6 +30,10 @@ import os, sys, sysconfig
 sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")) else 1)
 PY
 fi
+
+# The sanitizer + fuzzer build (scripts/sanitize.sh, scripts/fuzz.sh): clang with its
+# compiler-rt (ASan, UBSan, libFuzzer) and LLVM's OpenMP.
+apt_pkgs+=(clang libclang-rt-dev libomp-dev)
 
 missing=()
 for p in "${apt_pkgs[@]}"; do
