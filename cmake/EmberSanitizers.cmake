@@ -25,6 +25,10 @@ if(EMBER_SANITIZE)
     message(WARNING "EMBER_SANITIZE: the Python module would need the sanitizer runtime "
                     "preloaded into python; configure with -DEMBER_BUILD_PYTHON=OFF")
   endif()
+  if(EMBER_CUDA)
+    message(FATAL_ERROR "EMBER_SANITIZE: configure with -DEMBER_CUDA=OFF (the sanitizer flags "
+                        "are host-compiler flags; nvcc does not take them)")
+  endif()
   set(ember_san -fsanitize=address,undefined)
   # float-divide-by-zero is not in 'undefined' by default and is well defined in IEEE
   # arithmetic (1/0 -> inf), which tensors rely on; keep it off. -fno-sanitize-recover makes

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The sanitizer build: clang, AddressSanitizer + UndefinedBehaviorSanitizer, in build-asan/.
 # Builds the C++ libraries, the GoogleTest suites and the libFuzzer targets (no Python
-# module), then runs the C++ tests under the sanitizers. See docs/reliability.md.
+# module, no CUDA: nvcc does not take the sanitizer flags), then runs the C++ tests under the
+# sanitizers. See docs/reliability.md.
 #
 #   bash scripts/sanitize.sh              # configure + build + ctest
 #   bash scripts/sanitize.sh --build-only # configure + build
@@ -26,7 +27,7 @@ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILE
       -DCMAKE_C_FLAGS_SANITIZE="-O1 -gline-tables-only" \
       -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -gline-tables-only" \
       -DEMBER_SANITIZE=ON -DEMBER_BUILD_FUZZERS=ON -DEMBER_BUILD_TESTS=ON \
-      -DEMBER_BUILD_PYTHON=OFF >/dev/null
+      -DEMBER_BUILD_PYTHON=OFF -DEMBER_CUDA=OFF >/dev/null
 cmake --build "$BUILD_DIR" -j "$jobs"
 echo "==> sanitizer build done in $((SECONDS - start)) s"
 ((build_only)) && exit 0
