@@ -6,16 +6,25 @@ namespace ember {
 
 int64_t numel_of(IntList shape) {
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  bool overflow = false;
+  for (int64_t s : shape) {
+    if (s == 0) return 0;  // [2^62, 2^62, 0] has no elements, whatever the order
+    overflow |= __builtin_mul_overflow(n, s, &n);
+  }
+  // Without this check a shape like [2^32, 2^32] wraps to a tiny element count, gets a tiny
+  // buffer, and every kernel then reads and writes far outside it.
+  if (overflow) raise<ValueError>("[shape] shape {} has too many elements", shape_str(shape));
   return n;
 }
 
 Strides contiguous_strides(IntList shape) {
   Strides st(shape.size());
-  int64_t acc = 1;
+  // Unsigned: a zero-size shape may have dims whose product overflows ([2^62, 2^62, 0]);
+  // its strides are never used to address memory, but signed overflow is undefined (UBSan).
+  uint64_t acc = 1;
   for (int64_t i = static_cast<int64_t>(shape.size()) - 1; i >= 0; --i) {
-    st[i] = acc;
-    acc *= shape[i] > 1 ? shape[i] : 1;
+    st[i] = static_cast<int64_t>(acc);
+    acc *= shape[i] > 1 ? static_cast<uint64_t>(shape[i]) : 1;
   }
   return st;
 }

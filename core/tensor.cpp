@@ -8,8 +8,12 @@ Tensor Tensor::empty(IntList shape, DType dtype, Device device) {
   for (int64_t s : shape) {
     if (s < 0) raise<ValueError>("[empty] negative dimension in shape {}", shape_str(shape));
   }
-  int64_t n = numel_of(shape);
-  auto storage = make_intrusive<Storage>(static_cast<size_t>(n * itemsize(dtype)), device);
+  int64_t n = numel_of(shape), bytes = 0;
+  if (__builtin_mul_overflow(n, static_cast<int64_t>(itemsize(dtype)), &bytes)) {
+    raise<ValueError>("[empty] shape {} of {} needs more than 2^63 bytes", shape_str(shape),
+                      dtype_name(dtype));
+  }
+  auto storage = make_intrusive<Storage>(static_cast<size_t>(bytes), device);
   Shape sh(shape.begin(), shape.end());
   Strides st = contiguous_strides(shape);
   return Tensor(make_intrusive<TensorImpl>(std::move(storage), std::move(sh), std::move(st), 0,

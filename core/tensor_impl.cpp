@@ -1,5 +1,7 @@
 #include "core/tensor_impl.h"
 
+#include "core/error.h"
+
 namespace ember {
 
 TensorImpl::TensorImpl(StoragePtr storage, Shape shape, Strides strides, int64_t offset,
@@ -26,6 +28,9 @@ void TensorImpl::set_data(const TensorImpl& other) {
 }
 
 void TensorImpl::refresh() {
+  for (int64_t s : shape_) {
+    if (s < 0) raise<ValueError>("[tensor] negative dimension in shape {}", shape_str(shape_));
+  }
   numel_ = numel_of(shape_);
   // Contiguous = row-major dense; dims of size 1 may have any stride.
   contiguous_ = true;

@@ -104,6 +104,7 @@ void backward(const Tensor& t, const Tensor& gradient, bool retain_graph, bool c
 
 namespace {
 std::atomic<bool> g_anomaly{false};
+std::atomic<bool> g_anomaly_forward{false};
 
 TensorList root_grads(std::span<const Tensor> tensors, std::span<const Tensor> gradients,
                       std::string_view api) {
@@ -167,6 +168,10 @@ std::vector<Tensor> grad(std::span<const Tensor> outputs, std::span<const Tensor
 }
 
 bool is_anomaly_enabled() { return g_anomaly.load(); }
-void set_anomaly_enabled(bool e) { g_anomaly.store(e); }
+bool is_anomaly_check_forward_enabled() { return g_anomaly_forward.load(); }
+void set_anomaly_enabled(bool e, bool check_forward) {
+  g_anomaly.store(e);
+  g_anomaly_forward.store(e && check_forward);
+}
 
 }  // namespace ember

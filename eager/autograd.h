@@ -38,8 +38,11 @@ std::vector<Tensor> grad(std::span<const Tensor> outputs, std::span<const Tensor
                          std::optional<bool> retain_graph = std::nullopt,
                          bool create_graph = false, bool allow_unused = false);
 
-// Anomaly mode: name the op whose backward first produced NaN/Inf.
+// Anomaly mode: name the op whose backward first produced NaN/Inf. With check_forward, also
+// the first op whose forward made NaN/Inf out of finite inputs (off by default: masked
+// computations such as where(x > 0, log(x), 0) make infinities on purpose).
 bool is_anomaly_enabled();
-void set_anomaly_enabled(bool enabled);
+bool is_anomaly_check_forward_enabled();
+void set_anomaly_enabled(bool enabled, bool check_forward = false);
 
 }  // namespace ember

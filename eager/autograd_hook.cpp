@@ -8,6 +8,19 @@
 namespace ember {
 namespace {
 
+// Anomaly mode, forward half: the first op whose outputs hold NaN/Inf while its inputs were
+// all finite is the one to blame (backward is checked in engine.cpp).
+void check_forward(const Op& op, std::span<const Tensor> inputs, std::span<Tensor> outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!engine::has_nonfinite(outputs[i])) continue;
+    for (const Tensor& t : inputs) {
+      if (t.defined() && engine::has_nonfinite(t)) return;  // it came in from upstream
+    }
+    raise<Error>("[anomaly] op '{}' produced nan or inf values in its output {} (shape {}) from "
+                 "finite inputs", op.name(), i, shape_str(outputs[i].shape()));
+  }
+}
+
 class EagerAutogradHook final : public AutogradHook {
  public:
   bool enabled() const override { return is_grad_enabled(); }
@@ -17,6 +30,7 @@ class EagerAutogradHook final : public AutogradHook {
     bool any_float = false;
     for (const Tensor& o : outputs) any_float |= is_floating(o.dtype());
     if (!any_float) return;  // integer/bool results (argmax, comparisons) carry no gradient
+    if (is_anomaly_check_forward_enabled()) check_forward(op, inputs, outputs);
     auto node = std::make_shared<OpNode>(op, inputs, outputs, inplace_target);
     auto& edges = node->next_edges();
     edges.reserve(inputs.size());

@@ -11,6 +11,15 @@
 
 namespace ember::engine {
 
+bool has_nonfinite(const Tensor& t) {
+  if (!is_floating(t.dtype())) return false;
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    if (!std::isfinite(read_as_double(t, i))) return true;
+  }
+  return false;
+}
+
+
 Edge edge_of(const Tensor& t) {
   if (!t.requires_grad()) return {};
   auto* m = autograd_meta(t, true);
@@ -28,14 +37,6 @@ namespace {
 void accumulate(Tensor& slot, const Tensor& g) {
   if (!g.defined()) return;
   slot = slot.defined() ? add(slot, g) : g;
-}
-
-bool has_nonfinite(const Tensor& t) {
-  if (!is_floating(t.dtype())) return false;
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    if (!std::isfinite(read_as_double(t, i))) return true;
-  }
-  return false;
 }
 
 // Number of incoming edges per node reachable from the roots.

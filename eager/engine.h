@@ -8,6 +8,8 @@ namespace ember::engine {
 
 // The gradient edge of t: its grad_fn output, or its leaf accumulator (created on demand).
 Edge edge_of(const Tensor& t);
+// Whether a floating tensor holds a NaN or an infinity (anomaly mode).
+bool has_nonfinite(const Tensor& t);
 
 struct Options {
   bool keep_graph = false;    // retain_graph: keep saved tensors for another backward

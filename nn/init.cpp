@@ -57,18 +57,21 @@ const Tensor& zeros_(const Tensor& t) { return init::constant_(t, 0.0); }
 const Tensor& ones_(const Tensor& t) { return init::constant_(t, 1.0); }
 
 const Tensor& xavier_uniform_(const Tensor& t, double gain) {
+  if (t.numel() == 0) return t;  // as in PyTorch: a no-op (the fan would be 0)
   auto [in, out] = fan_in_and_fan_out(t);
   double a = gain * std::sqrt(6.0 / static_cast<double>(in + out));
   return init::uniform_(t, -a, a);
 }
 
 const Tensor& xavier_normal_(const Tensor& t, double gain) {
+  if (t.numel() == 0) return t;  // as in PyTorch: a no-op (the fan would be 0)
   auto [in, out] = fan_in_and_fan_out(t);
   return init::normal_(t, 0.0, gain * std::sqrt(2.0 / static_cast<double>(in + out)));
 }
 
 const Tensor& kaiming_uniform_(const Tensor& t, double a, std::string_view mode,
                                std::string_view nonlinearity) {
+  if (t.numel() == 0) return t;  // as in PyTorch: a no-op (the fan would be 0)
   double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan(t, mode)));
   double bound = std::sqrt(3.0) * std;
   return init::uniform_(t, -bound, bound);
@@ -76,6 +79,7 @@ const Tensor& kaiming_uniform_(const Tensor& t, double a, std::string_view mode,
 
 const Tensor& kaiming_normal_(const Tensor& t, double a, std::string_view mode,
                               std::string_view nonlinearity) {
+  if (t.numel() == 0) return t;  // as in PyTorch: a no-op (the fan would be 0)
   double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan(t, mode)));
   return init::normal_(t, 0.0, std);
 }

@@ -300,7 +300,9 @@ LoadStateDictResult Module::load_state_dict(const StateDict& state, bool strict)
   }
   NoGradGuard ng;
   for (auto& [k, dst] : own) {
-    auto it = std::find_if(state.begin(), state.end(), [&](auto& kv) { return kv.first == k; });
+    // A named copy: clang before 16 cannot capture a structured binding.
+    const std::string& key = k;
+    auto it = std::find_if(state.begin(), state.end(), [&](auto& kv) { return kv.first == key; });
     if (it == state.end()) {
       r.missing_keys.push_back(k);
       continue;

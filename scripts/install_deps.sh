@@ -31,6 +31,10 @@ sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Pyt
 PY
 fi
 
+# The sanitizer + fuzzer build (scripts/sanitize.sh, scripts/fuzz.sh): clang with its
+# compiler-rt (ASan, UBSan, libFuzzer) and LLVM's OpenMP.
+apt_pkgs+=(clang libclang-rt-dev libomp-dev)
+
 missing=()
 for p in "${apt_pkgs[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -5,6 +5,7 @@
 #
 #   bash scripts/test.sh                # everything
 #   EMBER_SKIP_DEPS=1 bash scripts/test.sh   # skip scripts/install_deps.sh
+#   EMBER_SKIP_SANITIZE=1 bash scripts/test.sh  # skip the ASan/UBSan build and the fuzz run
 #   bash scripts/test.sh -k matmul      # extra arguments go to pytest
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -53,5 +54,14 @@ step "Python tests (pytest)"
 # other non-zero status.
 PYTHONPATH="$PWD/python${PYTHONPATH:+:$PYTHONPATH}" \
   "$PYTHON" -m pytest -q tests/python "$@"
+
+if [[ -z "${EMBER_SKIP_SANITIZE:-}" ]]; then
+  # A second build with clang, AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/):
+  # the C++ suites again, then a short run of each libFuzzer target (docs/reliability.md).
+  step "sanitizer build + C++ tests under ASan/UBSan (scripts/sanitize.sh)"
+  bash scripts/sanitize.sh
+  step "fuzz the loaders (${EMBER_FUZZ_SECONDS:-30} s per target, scripts/fuzz.sh)"
+  bash scripts/fuzz.sh --seconds "${EMBER_FUZZ_SECONDS:-30}"
+fi
 
 step "all tests passed in $((SECONDS - start)) s"

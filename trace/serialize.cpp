@@ -43,6 +43,23 @@ json attr_json(const AttrValue& v) {
   return std::visit(V{}, v);
 }
 
+// JSON numbers -> int64 with a check: nlohmann's get<int64_t> of a float out of range is
+// undefined behaviour (found by fuzz_graph_json with UBSan).
+int64_t int_of(const json& j, std::string_view what) {
+  if (!j.is_number_integer() ||
+      (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))) {
+    raise<ValueError>("[load_function] {} must be a 64-bit integer, got a {}", what, j.type_name());
+  }
+  return j.get<int64_t>();
+}
+
+std::vector<int64_t> ints_of(const json& j, std::string_view what) {
+  if (!j.is_array()) raise<ValueError>("[load_function] {} must be a list of integers", what);
+  std::vector<int64_t> out;
+  for (const json& x : j) out.push_back(int_of(x, what));
+  return out;
+}
+
 AttrValue attr_value(const json& j, const std::string& op) {
   if (!j.is_object() || !j.contains("t") || !j.contains("v") || !j["t"].is_string()) {
     raise<ValueError>("[load_function] malformed attribute of op '{}'", op);
@@ -51,14 +68,14 @@ AttrValue attr_value(const json& j, const std::string& op) {
   const json& v = j["v"];
   try {
     if (t == "bool") return v.get<bool>();
-    if (t == "int") return v.get<int64_t>();
+    if (t == "int") return int_of(v, "an int attribute");
     if (t == "float") return v.get<double>();
     if (t == "str") return v.get<std::string>();
-    if (t == "ints") return v.get<std::vector<int64_t>>();
+    if (t == "ints") return ints_of(v, "an ints attribute");
     if (t == "floats") return v.get<std::vector<double>>();
     if (t == "dtype") return dtype_from_name(v.get<std::string>());
     if (t == "scalar_bool") return Scalar(v.get<bool>());
-    if (t == "scalar_int") return Scalar(v.get<int64_t>());
+    if (t == "scalar_int") return Scalar(int_of(v, "a scalar_int attribute"));
     if (t == "scalar_float") return Scalar(v.get<double>());
   } catch (const json::exception& e) {
     raise<ValueError>("[load_function] attribute of op '{}' has the wrong type: {}", op, e.what());
@@ -109,6 +126,13 @@ std::string graph_json(const Graph& g, const SideEffects& fx) {
   return j.dump();
 }
 
+// A stand-in with `m`'s shape, dtype and device over a single element (stride 0), for
+// checking a node's declared outputs against its op's own shape inference.
+Tensor placeholder(const TensorMeta& m) {
+  Tensor one = Tensor::empty({1}, m.dtype, m.device);
+  return make_view(one, m.shape, Strides(m.shape.size(), 0), 0);
+}
+
 ValueId checked_id(const json& j, size_t n_values, const char* what) {
   if (!j.is_number_integer()) raise<ValueError>("[load_function] {} is not a value id", what);
   int64_t v = j.get<int64_t>();
@@ -142,11 +166,12 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
   // Rebuild in the saved order: inputs, captures, constants, then nodes, so ids match.
   auto g = std::make_shared<Graph>();
   std::vector<ValueId> remap(nv, -1);
+  std::vector<Tensor> proto(nv);  // per saved value: what infer sees (real captures/constants)
   auto meta_of = [&](ValueId id) {
     const json& v = j["values"][id];
     try {
       TensorMeta m{{}, dtype_from_name(v.at("dtype").get<std::string>()), Device(v.at("device").get<std::string>())};
-      for (int64_t d : v.at("shape").get<std::vector<int64_t>>()) m.shape.push_back(d);
+      for (int64_t d : ints_of(v.at("shape"), "a shape")) m.shape.push_back(d);
       return m;
     } catch (const json::exception& e) {
       raise<ValueError>("[load_function] value {} has malformed metadata: {}", id, e.what());
@@ -156,6 +181,7 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
   for (const json& x : j["inputs"]) {
     ValueId id = checked_id(x, nv, "an input");
     remap[id] = g->add_input(meta_of(id), name_of(id));
+    proto[id] = placeholder(meta_of(id));
   }
   auto bind = [&](const json& list, const char* kind, bool capture) {
     size_t i = 0;
@@ -173,6 +199,7 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
         it->second.impl()->set_wrapped_number(true);
       }
       remap[id] = capture ? g->add_capture(it->second, name_of(id)) : g->add_constant(it->second);
+      proto[id] = it->second;
       ++i;
     }
   };
@@ -207,6 +234,22 @@ std::shared_ptr<Graph> parse_graph(const std::string& text, const io::NamedTenso
       outs.push_back(id);
       metas.push_back(meta_of(id));
     }
+    // The file's shapes must be the op's own: the executor sizes buffers from them and the
+    // kernels index by the inputs' shapes (a node with no inputs, or a claimed output
+    // smaller than the real one, read or wrote out of bounds; found by fuzz_graph_json).
+    std::vector<Tensor> in_protos;
+    for (const json& x : n["in"]) in_protos.push_back(proto[x.get<int64_t>()]);
+    MetaList inferred = op->infer(in_protos);
+    bool same = inferred.size() == metas.size();
+    for (size_t i = 0; same && i < metas.size(); ++i) {
+      same = inferred[i].shape == metas[i].shape && inferred[i].dtype == metas[i].dtype;
+    }
+    if (!same) {
+      raise<ValueError>("[load_function] node '{}' declares {} output(s) {} that its inputs do "
+                        "not produce", name, metas.size(),
+                        metas.empty() ? std::string("-") : meta_str(metas[0]));
+    }
+    for (size_t i = 0; i < outs.size(); ++i) proto[outs[i]] = placeholder(metas[i]);
     auto made = g->add_node(std::shared_ptr<const Op>(std::move(op)), std::move(ins), metas,
                             n.value("inplace", false));
     for (size_t i = 0; i < outs.size(); ++i) remap[outs[i]] = made[i];
@@ -241,7 +284,13 @@ void save_function(const std::string& path, const Graph& g, const SideEffects& f
 void LoadedFunction::init(const std::string& where, const std::string& graph_json,
                           const std::vector<std::pair<std::string, Tensor>>& tensors,
                           const PassOptions& passes) {
-  traced_ = parse_graph(graph_json, tensors, effects_);
+  try {
+    traced_ = parse_graph(graph_json, tensors, effects_);
+  } catch (const json::exception& e) {
+    // A field of the wrong JSON type (value("inplace", false) on a string, ...): the file
+    // is malformed, not our bug.
+    raise<ValueError>("[load_function] malformed graph in {}: {}", where, e.what());
+  }
   executor_ = compile_graph(*traced_, effects_, passes);
 }
 

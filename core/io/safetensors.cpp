@@ -123,7 +123,12 @@ std::string to_safetensors(const NamedTensors& tensors, const Metadata& metadata
     offset += n;
     contiguous.push_back(c);
   }
-  std::string h = header.dump();
+  std::string h;
+  try {
+    h = header.dump();
+  } catch (const json::exception& e) {  // found by tests/fuzz/fuzz_graph_json
+    raise<ValueError>("[save] tensor names and metadata must be valid UTF-8: {}", e.what());
+  }
   h.append((8 - h.size() % 8) % 8, ' ');  // keep the data 8-byte aligned, as the format advises
   std::string out;
   out.reserve(8 + h.size() + offset);

@@ -54,6 +54,13 @@ void check_rank4(std::string_view op, const Tensor& x, const Tensor& w, std::str
   }
 }
 
+// A 0x0 kernel gave an output larger than the input (found by the API fuzzer).
+void check_kernel(std::string_view op, const Tensor& w) {
+  if (w.size(2) == 0 || w.size(3) == 0) {
+    raise<ValueError>("[{}] weight of shape {} has an empty kernel", op, shape_str(w.shape()));
+  }
+}
+
 void check_bias(std::string_view op, std::span<const Tensor> in, int64_t n) {
   if (in.size() == 3 && (in[2].dim() != 1 || in[2].size(0) != n)) {
     raise<ValueError>("[{}] bias must have shape [{}], got {}", op, n, shape_str(in[2].shape()));
@@ -121,6 +128,7 @@ MetaList Conv2dOp::infer(std::span<const Tensor> in) const {
   check_same_device(*this, in);
   const Tensor &x = in[0], &w = in[1];
   check_rank4(kName, x, w, "input");
+  check_kernel(kName, w);
   check_float_same(kName, in);
   check_attrs(c, kName);
   const int64_t C = x.size(1), O = w.size(0);
@@ -186,6 +194,7 @@ MetaList ConvTranspose2dOp::infer(std::span<const Tensor> in) const {
   check_same_device(*this, in);
   const Tensor &x = in[0], &w = in[1];
   check_rank4(kName, x, w, "input");
+  check_kernel(kName, w);
   check_float_same(kName, in);
   check_attrs(c, kName);
   if (x.size(1) != w.size(0) || w.size(0) % c.groups != 0) {

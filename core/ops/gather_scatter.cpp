@@ -189,6 +189,7 @@ Tensor take_along_dim(const Tensor& t, const Tensor& index, std::optional<int64_
                       shape_str(t.shape()), shape_str(index.shape()));
   }
   int64_t d = normalize_dim(*dim, t.dim(), "take_along_dim");
+  if (t.dim() == 0) return gather(t, d, index);  // no dim to broadcast (found by the API fuzzer)
   Shape ts(t.shape()), is(index.shape());
   ts[d] = 1;
   is[d] = 1;

@@ -50,6 +50,9 @@ Pair pool_out(std::string_view op, const PoolAttrs& p, IntList shape) {
   for (int i = 0; i < 2; ++i) {
     const int64_t in = shape[shape.size() - 2 + i], k = p.kernel[i], s = p.stride[i];
     const int64_t pad = p.padding[i], d = p.dilation[i];
+    if (in == 0) {  // else a window of padding alone gave -inf (found by the API fuzzer)
+      raise<ValueError>("[{}] input of shape {} has an empty spatial dim", op, shape_str(shape));
+    }
     if (k < 1 || s < 1 || d < 1 || pad < 0) {
       raise<ValueError>("[{}] kernel_size, stride and dilation must be positive and padding "
                         "non-negative, got kernel_size={}, stride={}, padding={}, dilation={}",

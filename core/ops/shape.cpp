@@ -180,7 +180,8 @@ MetaList TriOp::infer(std::span<const Tensor> in) const {
 void TriOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const {
   Tensor src = contiguous_raw(in[0]);
   const int64_t rows = src.shape()[src.dim() - 2], cols = src.shape()[src.dim() - 1];
-  const int64_t nrows = rows == 0 ? 0 : src.numel() / cols;
+  // [2, 0] divided by zero columns before the API fuzzer found it.
+  const int64_t nrows = rows == 0 || cols == 0 ? 0 : src.numel() / cols;
   EMBER_DISPATCH_ALL(src.dtype(), kName, [&]<class T>() {
     const T* s = static_cast<const T*>(src.data_ptr());
     T* o = static_cast<T*>(out[0].data_ptr());

@@ -109,7 +109,7 @@ Tensor roll(const Tensor& t, IntList shifts, IntList dims) {
   Tensor r = t;
   for (size_t i = 0; i < dims.size(); ++i) {
     int64_t d = normalize_dim(dims[i], t.dim(), "roll");
-    const int64_t n = t.shape()[d];
+    const int64_t n = t.dim() == 0 ? 1 : t.shape()[d];  // 0-d: dim 0 is a size-1 dim (API fuzzer)
     if (n == 0) continue;
     int64_t s = ((shifts[i] % n) + n) % n;
     if (s == 0) continue;

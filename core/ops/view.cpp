@@ -144,6 +144,9 @@ MetaList ExpandOp::infer(std::span<const Tensor> in) const {
     if (shape[i] == -1) {
       if (i < lead) raise<ValueError>("[expand] -1 is not allowed in a new leading dim");
       out[i] = src;
+    } else if (shape[i] < 0) {
+      raise<ValueError>("[expand] invalid size {} at dim {} (shape {} to {})", shape[i], i,
+                        shape_str(t.shape()), shape_str(shape));
     } else if (src != 1 && src != shape[i]) {
       raise<ValueError>("[expand] the expanded size {} must match the existing size {} at dim "
                         "{} (shape {} to {})", shape[i], src, i, shape_str(t.shape()),

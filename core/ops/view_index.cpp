@@ -236,6 +236,7 @@ Tensor movedim(const Tensor& t, IntList source, IntList destination) {
   for (size_t i = 0; i < source.size(); ++i) {
     int64_t s = normalize_dim(source[i], nd, "movedim");
     int64_t d = normalize_dim(destination[i], nd, "movedim");
+    if (nd == 0) continue;
     if (used_src[s])
       raise<ValueError>("[movedim] repeated dim {} in source {}", s, shape_str(source));
     if (perm[d] != -1)
@@ -243,6 +244,9 @@ Tensor movedim(const Tensor& t, IntList source, IntList destination) {
     perm[d] = s;
     used_src[s] = true;
   }
+  // A 0-d tensor accepts dims 0 and -1 (normalize_dim) but has no slots in perm: found by
+  // the API fuzzer (it wrote past perm / used_src).
+  if (nd == 0) return permute(t, {});
   int64_t next = 0;
   for (int64_t d = 0; d < nd; ++d) {
     if (perm[d] != -1) continue;
@@ -255,6 +259,7 @@ Tensor movedim(const Tensor& t, IntList source, IntList destination) {
 Tensor swapaxes(const Tensor& t, int64_t dim0, int64_t dim1) { return transpose(t, dim0, dim1); }
 
 Tensor unflatten(const Tensor& t, int64_t dim, IntList sizes) {
+  if (t.dim() == 0) raise<IndexError>("[unflatten] a 0-d tensor has no dim to unflatten");
   int64_t d = normalize_dim(dim, t.dim(), "unflatten");
   if (sizes.empty()) raise<ValueError>("[unflatten] sizes must be non-empty");
   Shape inner = infer_size(sizes, t.shape()[d], "unflatten");

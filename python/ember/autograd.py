@@ -17,16 +17,24 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     _C.autograd_backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
 
 
-def set_detect_anomaly(mode):
-    _C.set_anomaly_enabled(bool(mode))
+def set_detect_anomaly(mode, check_forward=False):
+    """Turns anomaly mode on or off (see detect_anomaly)."""
+    _C.set_anomaly_enabled(bool(mode), bool(check_forward))
+
+
+def is_anomaly_enabled():
+    return _C.is_anomaly_enabled()
 
 
 @contextlib.contextmanager
-def detect_anomaly():
-    """Raises naming the backward function that first produces NaN or Inf."""
-    prev = _C.is_anomaly_enabled()
-    _C.set_anomaly_enabled(True)
+def detect_anomaly(check_nan=True, check_forward=False):
+    """Raises naming the backward function that first produces NaN or Inf. With
+    check_forward=True, also raises at the first op (recorded for autograd) whose forward
+    turns finite inputs into NaN or Inf, naming it. Anomaly mode is process-wide, as in
+    PyTorch; it slows every op that records autograd history."""
+    prev = (_C.is_anomaly_enabled(), _C.is_anomaly_check_forward_enabled())
+    _C.set_anomaly_enabled(bool(check_nan), bool(check_forward))
     try:
         yield
     finally:
-        _C.set_anomaly_enabled(prev)
+        _C.set_anomaly_enabled(*prev)

@@ -29,20 +29,43 @@ Tensor as_tensor_arg(py::handle h, std::string_view op) {
                    py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>());
 }
 
+namespace {
+// An int (or an object with __index__) as int64, with a clear error past 64 bits (pybind11's
+// own cast says "Unable to cast Python instance of type int to C++ type '?'").
+int64_t index_int(py::handle h, std::string_view op) {
+  py::int_ i;
+  try {
+    i = py::reinterpret_borrow<py::object>(h);
+  } catch (py::error_already_set&) {  // e.g. a NumPy array of several floats
+    raise<TypeError>("[{}] expected an int, got {}", op,
+                     py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>());
+  }
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+  if (overflow) {
+    raise<ValueError>("[{}] integer {} does not fit in int64", op, py::str(i).cast<std::string>());
+  }
+  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+  return static_cast<int64_t>(v);
+}
+}  // namespace
+
 std::vector<int64_t> int_list(py::handle h, std::string_view op) {
-  if (PyLong_Check(h.ptr())) return {h.cast<int64_t>()};
+  if (PyLong_Check(h.ptr())) return {index_int(h, op)};
   if (py::isinstance<py::sequence>(h) && !py::isinstance<py::str>(h)) {
+    // py::object, not py::handle: a sequence whose __getitem__ makes new objects (a Tensor)
+    // would hand out items freed before the loop body runs.
     std::vector<int64_t> out;
-    for (py::handle x : py::reinterpret_borrow<py::sequence>(h)) {
+    for (py::object x : py::reinterpret_borrow<py::sequence>(h)) {
       if (!PyLong_Check(x.ptr()) && !PyIndex_Check(x.ptr())) {
         raise<TypeError>("[{}] expected a sequence of ints, got an element of type {}", op,
                          py::str(py::type::handle_of(x).attr("__name__")).cast<std::string>());
       }
-      out.push_back(py::int_(py::reinterpret_borrow<py::object>(x)).cast<int64_t>());
+      out.push_back(index_int(x, op));
     }
     return out;
   }
-  if (PyIndex_Check(h.ptr())) return {py::int_(py::reinterpret_borrow<py::object>(h)).cast<int64_t>()};
+  if (PyIndex_Check(h.ptr())) return {index_int(h, op)};
   raise<TypeError>("[{}] expected an int or a sequence of ints, got {}", op,
                    py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>());
 }
@@ -55,7 +78,7 @@ std::vector<int64_t> shape_from_args(const py::args& args, std::string_view op) 
       raise<TypeError>("[{}] expected ints for the shape, got {}", op,
                        py::str(py::type::handle_of(a).attr("__name__")).cast<std::string>());
     }
-    out.push_back(py::int_(py::reinterpret_borrow<py::object>(a)).cast<int64_t>());
+    out.push_back(index_int(a, op));
   }
   return out;
 }

@@ -12,7 +12,9 @@ void bind_autograd(py::module_& m) {
   m.def("is_grad_enabled", &is_grad_enabled);
   m.def("set_grad_enabled", &set_grad_enabled, py::arg("mode"));
   m.def("is_anomaly_enabled", &is_anomaly_enabled);
-  m.def("set_anomaly_enabled", &set_anomaly_enabled, py::arg("mode"));
+  m.def("is_anomaly_check_forward_enabled", &is_anomaly_check_forward_enabled);
+  m.def("set_anomaly_enabled", &set_anomaly_enabled, py::arg("mode"),
+        py::arg("check_forward") = false);
   m.def("autograd_grad", [](py::object outputs, py::object inputs, py::object grad_outputs,
                             py::object retain_graph, bool create_graph, bool allow_unused) {
     std::vector<Tensor> outs = tensor_seq(outputs), ins = tensor_seq(inputs), gos;

@@ -87,7 +87,7 @@ IndexSpec spec_of(py::handle key) {
 
 IndexSpec spec_of_tensors(py::handle indices) {
   IndexSpec spec;
-  for (py::handle h : py::reinterpret_borrow<py::sequence>(indices)) {
+  for (py::object h : py::reinterpret_borrow<py::sequence>(indices)) {
     if (h.is_none()) {
       spec.push_back(TensorIndex::slice());
     } else {

@@ -181,7 +181,7 @@ void bind_conv(py::module_& m) {
       .def(py::init([](py::handle o) {
         std::vector<int64_t> v;
         if (py::isinstance<py::sequence>(o) && !py::isinstance<py::str>(o)) {
-          for (py::handle e : py::reinterpret_borrow<py::sequence>(o)) {
+          for (py::object e : py::reinterpret_borrow<py::sequence>(o)) {
             v.push_back(e.is_none() ? -1 : int_list(e, "AdaptiveAvgPool2d").at(0));
           }
         } else {

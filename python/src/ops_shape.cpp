@@ -11,7 +11,7 @@ std::vector<Tensor> tensor_seq(py::handle h, std::string_view op) {
                      py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>());
   }
   std::vector<Tensor> out;
-  for (py::handle x : py::reinterpret_borrow<py::sequence>(h)) out.push_back(as_tensor_arg(x, op));
+  for (py::object x : py::reinterpret_borrow<py::sequence>(h)) out.push_back(as_tensor_arg(x, op));
   return out;
 }
 
