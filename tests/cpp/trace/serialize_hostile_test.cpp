@@ -17,7 +17,9 @@ std::string saved_graph_json() {
   std::vector<Tensor> args{full({3}, 1.0)};
   f(args);
   f(args);
-  std::string path = ::testing::TempDir() + "/ember_serialize_hostile.ember";
+  // ctest runs each test in its own process, in parallel: one file per test.
+  std::string path = ::testing::TempDir() + "/ember_serialize_hostile_" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".ember";
   f.save(path, args);
   std::string g = io::load_safetensors(path).metadata.at("ember.graph");
   std::remove(path.c_str());
