@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/cpu/parallel.h"
+#include "core/cpu/sgemm.h"
 
 namespace ember::cpu {
 namespace {
@@ -20,9 +21,7 @@ int64_t ld1(int64_t ld) { return std::max<int64_t>(ld, 1); }
 
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  lda = ld1(lda), ldb = ld1(ldb), ldc = ld1(ldc);
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+  sgemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ld1(ldc));
 }
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
           const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {

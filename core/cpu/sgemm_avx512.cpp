@@ -1,0 +1,226 @@
+// Ember's float32 GEMM for AVX-512 CPUs, in the BLIS/GotoBLAS layout:
+//   for each KC-deep slice of k:  pack B[kc, n] into NR-wide panels (shared by the threads);
+//     for each (MC rows x NCT cols) tile, spread over the threads:
+//       pack A[mc, kc] into MR-tall panels; for each NR x MR block: the microkernel.
+// The microkernel keeps an 8 x 32 block of C in 16 zmm registers: per k step it loads two
+// vectors of B and broadcasts eight values of A (16 FMAs). Packing makes every operand
+// layout (transposed or not, any leading dimension) look the same to it and zero-pads the
+// edges, so edge blocks only differ in how C is written back.
+// Compiled for AVX-512 through function attributes (never -march=native); sgemm() calls it
+// only where the CPU has AVX-512.
+#include <immintrin.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "core/cpu/parallel.h"
+#include "core/cpu/sgemm.h"
+
+#define EMBER_AVX512 __attribute__((target("avx512f")))
+
+namespace ember::cpu {
+namespace {
+
+constexpr int64_t MR = 8;    // rows of C per microkernel call
+constexpr int64_t NR = 32;   // columns of C per microkernel call (two zmm)
+constexpr int64_t KC = 256;  // depth of one packed slice: a B panel (KC x NR) fills ~32 KiB of L1
+constexpr int64_t MC = 128;  // rows of A packed at once (MC x KC: 128 KiB, in L2)
+
+int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+int64_t ceil_div(int64_t x, int64_t y) { return (x + y - 1) / y; }
+
+// A 64-byte aligned scratch buffer per thread, grown on demand and kept (no allocation per
+// call in steady state).
+struct Scratch {
+  float* ptr = nullptr;
+  int64_t size = 0;
+  ~Scratch() { std::free(ptr); }
+  float* get(int64_t n) {
+    if (n > size) {
+      std::free(ptr);
+      ptr = static_cast<float*>(std::aligned_alloc(64, round_up(n * sizeof(float), 64)));
+      if (!ptr) throw std::bad_alloc();
+      size = n;
+    }
+    return ptr;
+  }
+};
+thread_local Scratch t_a_buf, t_b_buf;
+
+// ap[panel][p][i] = A(ir + i, p) for panels of MR rows; rows past mc are zero.
+void pack_a(const float* a, int64_t rs, int64_t cs, int64_t mc, int64_t kc, float* ap) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    const int64_t mr = std::min(MR, mc - ir);
+    float* dst = ap + ir * kc;
+    if (cs == 1) {
+      for (int64_t i = 0; i < mr; ++i) {
+        const float* src = a + (ir + i) * rs;
+        for (int64_t p = 0; p < kc; ++p) dst[p * MR + i] = src[p];
+      }
+    } else {
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* src = a + p * cs + ir * rs;
+        for (int64_t i = 0; i < mr; ++i) dst[p * MR + i] = src[i * rs];
+      }
+    }
+    if (mr < MR) {
+      for (int64_t p = 0; p < kc; ++p) {
+        for (int64_t i = mr; i < MR; ++i) dst[p * MR + i] = 0.0f;
+      }
+    }
+  }
+}
+
+// One NR-wide panel of B: bp[p][j] = B(p, j0 + j); columns past nr are zero.
+void pack_b_panel(const float* b, int64_t rs, int64_t cs, int64_t kc, int64_t nr, float* bp) {
+  if (cs == 1) {
+    for (int64_t p = 0; p < kc; ++p) {
+      std::memcpy(bp + p * NR, b + p * rs, nr * sizeof(float));
+      if (nr < NR) std::memset(bp + p * NR + nr, 0, (NR - nr) * sizeof(float));
+    }
+  } else {
+    for (int64_t j = 0; j < nr; ++j) {
+      const float* src = b + j * cs;
+      for (int64_t p = 0; p < kc; ++p) bp[p * NR + j] = src[p * rs];
+    }
+    for (int64_t p = 0; nr < NR && p < kc; ++p) {
+      for (int64_t j = nr; j < NR; ++j) bp[p * NR + j] = 0.0f;
+    }
+  }
+}
+
+// C[0:MR, 0:NR] = ap-panel @ bp-panel + beta * C (C not read when beta == 0).
+EMBER_AVX512 void micro_kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp,
+                               float* c, int64_t ldc, float beta) {
+  __m512 acc[MR][2];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+#pragma GCC unroll 2
+  for (int64_t p = 0; p < kc; ++p) {
+    const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      const __m512 av = _mm512_set1_ps(ap[i]);
+      acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+    }
+    ap += MR;
+    bp += NR;
+  }
+  if (beta == 0.0f) {
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      _mm512_storeu_ps(c + i * ldc, acc[i][0]);
+      _mm512_storeu_ps(c + i * ldc + 16, acc[i][1]);
+    }
+  } else if (beta == 1.0f) {
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      float* row = c + i * ldc;
+      _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), acc[i][0]));
+      _mm512_storeu_ps(row + 16, _mm512_add_ps(_mm512_loadu_ps(row + 16), acc[i][1]));
+    }
+  } else {
+    const __m512 bv = _mm512_set1_ps(beta);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      float* row = c + i * ldc;
+      _mm512_storeu_ps(row, _mm512_fmadd_ps(bv, _mm512_loadu_ps(row), acc[i][0]));
+      _mm512_storeu_ps(row + 16, _mm512_fmadd_ps(bv, _mm512_loadu_ps(row + 16), acc[i][1]));
+    }
+  }
+}
+
+// An edge block (mr < MR or nr < NR): full block into a buffer, then the valid part to C.
+EMBER_AVX512 void micro_kernel_edge(int64_t kc, const float* ap, const float* bp, float* c,
+                                    int64_t ldc, float beta, int64_t mr, int64_t nr) {
+  alignas(64) float tmp[MR * NR];
+  micro_kernel(kc, ap, bp, tmp, NR, 0.0f);
+  for (int64_t i = 0; i < mr; ++i) {
+    float* row = c + i * ldc;
+    const float* t = tmp + i * NR;
+    if (beta == 0.0f) {
+      for (int64_t j = 0; j < nr; ++j) row[j] = t[j];
+    } else {
+      for (int64_t j = 0; j < nr; ++j) row[j] = t[j] + beta * row[j];
+    }
+  }
+}
+
+void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    float* row = c + i * ldc;
+    if (beta == 0.0f) {
+      std::fill(row, row + n, 0.0f);
+    } else {
+      for (int64_t j = 0; j < n; ++j) row[j] *= beta;
+    }
+  }
+}
+
+}  // namespace
+
+void sgemm_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t rs_a, int64_t cs_a,
+                  const float* b, int64_t rs_b, int64_t cs_b, float beta, float* c, int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (beta != 1.0f) scale_c(m, n, beta, c, ldc);
+    return;
+  }
+  const int64_t n_panels = ceil_div(n, NR);
+  // Threads: none for small products (a fork costs a few microseconds), else the tile grid
+  // is cut so every thread gets work.
+  int nth = 1;
+  if (!omp_in_parallel() && m * n * k >= (int64_t{1} << 18)) nth = num_threads();
+  int64_t mc = std::min(MC, round_up(m, MR));
+  int64_t m_tiles = ceil_div(m, mc);
+  const int64_t n_tiles = std::clamp<int64_t>(ceil_div(nth, m_tiles), 1, n_panels);
+  if (m_tiles * n_tiles < nth) {
+    mc = round_up(ceil_div(m, ceil_div(nth, n_tiles)), MR);
+    m_tiles = ceil_div(m, mc);
+  }
+  const int64_t nct = ceil_div(n_panels, n_tiles) * NR;  // columns per tile
+  const int64_t tiles = m_tiles * ceil_div(n, nct);
+  nth = static_cast<int>(std::min<int64_t>(nth, tiles));
+
+  float* bp = t_b_buf.get(std::min(KC, k) * n_panels * NR);
+  const int64_t mc_alloc = mc;
+#pragma omp parallel num_threads(nth) if (nth > 1)
+  {
+    float* ap = t_a_buf.get(mc_alloc * std::min(KC, k));
+    for (int64_t pc = 0; pc < k; pc += KC) {
+      const int64_t kc = std::min(KC, k - pc);
+#pragma omp for schedule(static)
+      for (int64_t jp = 0; jp < n_panels; ++jp) {
+        pack_b_panel(b + pc * rs_b + jp * NR * cs_b, rs_b, cs_b, kc,
+                     std::min(NR, n - jp * NR), bp + jp * NR * kc);
+      }
+      const float bet = pc == 0 ? beta : 1.0f;
+#pragma omp for schedule(static)
+      for (int64_t t = 0; t < tiles; ++t) {
+        const int64_t ntc = ceil_div(n, nct);
+        const int64_t ic = (t / ntc) * mc, jc = (t % ntc) * nct;
+        const int64_t mcur = std::min(mc, m - ic), ncur = std::min(nct, n - jc);
+        pack_a(a + ic * rs_a + pc * cs_a, rs_a, cs_a, mcur, kc, ap);
+        for (int64_t jr = 0; jr < ncur; jr += NR) {
+          const int64_t nr = std::min(NR, ncur - jr);
+          const float* bpanel = bp + (jc + jr) * kc;
+          for (int64_t ir = 0; ir < mcur; ir += MR) {
+            const int64_t mr = std::min(MR, mcur - ir);
+            float* cblk = c + (ic + ir) * ldc + jc + jr;
+            if (mr == MR && nr == NR) {
+              micro_kernel(kc, ap + ir * kc, bpanel, cblk, ldc, bet);
+            } else {
+              micro_kernel_edge(kc, ap + ir * kc, bpanel, cblk, ldc, bet, mr, nr);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace ember::cpu
