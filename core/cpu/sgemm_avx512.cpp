@@ -92,15 +92,16 @@ void pack_b_panel(const float* b, int64_t rs, int64_t cs, int64_t kc, int64_t nr
   }
 }
 
-// C[0:MR, 0:NR] = ap-panel @ bp-panel + beta * C (C not read when beta == 0).
+// C[0:MR, 0:NR] = ap-panel @ B + beta * C (C not read when beta == 0), where row p of the
+// B panel is bp + p * ldb (NR for a packed panel).
 EMBER_AVX512 void micro_kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp,
-                               float* c, int64_t ldc, float beta) {
+                               int64_t ldb, float* c, int64_t ldc, float beta) {
   __m512 acc[MR][2];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
 #pragma GCC unroll 2
   for (int64_t p = 0; p < kc; ++p) {
-    const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+    const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       const __m512 av = _mm512_set1_ps(ap[i]);
@@ -108,7 +109,7 @@ EMBER_AVX512 void micro_kernel(int64_t kc, const float* __restrict ap, const flo
       acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
     }
     ap += MR;
-    bp += NR;
+    bp += ldb;
   }
   if (beta == 0.0f) {
 #pragma GCC unroll 8
@@ -135,10 +136,10 @@ EMBER_AVX512 void micro_kernel(int64_t kc, const float* __restrict ap, const flo
 }
 
 // An edge block (mr < MR or nr < NR): full block into a buffer, then the valid part to C.
-EMBER_AVX512 void micro_kernel_edge(int64_t kc, const float* ap, const float* bp, float* c,
-                                    int64_t ldc, float beta, int64_t mr, int64_t nr) {
+EMBER_AVX512 void micro_kernel_edge(int64_t kc, const float* ap, const float* bp, int64_t ldb,
+                                    float* c, int64_t ldc, float beta, int64_t mr, int64_t nr) {
   alignas(64) float tmp[MR * NR];
-  micro_kernel(kc, ap, bp, tmp, NR, 0.0f);
+  micro_kernel(kc, ap, bp, ldb, tmp, NR, 0.0f);
   for (int64_t i = 0; i < mr; ++i) {
     float* row = c + i * ldc;
     const float* t = tmp + i * NR;
@@ -186,15 +187,19 @@ void sgemm_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t rs_a,
   const int64_t tiles = m_tiles * ceil_div(n, nct);
   nth = static_cast<int>(std::min<int64_t>(nth, tiles));
 
-  float* bp = t_b_buf.get(std::min(KC, k) * n_panels * NR);
+  // With few rows of A, each element of B is used by one or two microkernel calls: packing
+  // it would cost as much as the product, so row-major B is read in place (full panels).
+  const bool direct_b = cs_b == 1 && m <= 4 * MR;
+  float* bp = direct_b ? nullptr : t_b_buf.get(std::min(KC, k) * n_panels * NR);
   const int64_t mc_alloc = mc;
 #pragma omp parallel num_threads(nth) if (nth > 1)
   {
-    float* ap = t_a_buf.get(mc_alloc * std::min(KC, k));
+    float* ap = t_a_buf.get(mc_alloc * std::min(KC, k) + (direct_b ? KC * NR : 0));
+    float* edge_bp = ap + mc_alloc * std::min(KC, k);  // direct_b: the packed last panel
     for (int64_t pc = 0; pc < k; pc += KC) {
       const int64_t kc = std::min(KC, k - pc);
 #pragma omp for schedule(static)
-      for (int64_t jp = 0; jp < n_panels; ++jp) {
+      for (int64_t jp = 0; jp < (direct_b ? 0 : n_panels); ++jp) {
         pack_b_panel(b + pc * rs_b + jp * NR * cs_b, rs_b, cs_b, kc,
                      std::min(NR, n - jp * NR), bp + jp * NR * kc);
       }
@@ -207,14 +212,22 @@ void sgemm_avx512(int64_t m, int64_t n, int64_t k, const float* a, int64_t rs_a,
         pack_a(a + ic * rs_a + pc * cs_a, rs_a, cs_a, mcur, kc, ap);
         for (int64_t jr = 0; jr < ncur; jr += NR) {
           const int64_t nr = std::min(NR, ncur - jr);
-          const float* bpanel = bp + (jc + jr) * kc;
+          const float* bpanel = direct_b ? nullptr : bp + (jc + jr) * kc;
+          int64_t ldb = NR;
+          if (direct_b && nr == NR) {
+            bpanel = b + pc * rs_b + jc + jr;
+            ldb = rs_b;
+          } else if (direct_b) {
+            pack_b_panel(b + pc * rs_b + jc + jr, rs_b, cs_b, kc, nr, edge_bp);
+            bpanel = edge_bp;
+          }
           for (int64_t ir = 0; ir < mcur; ir += MR) {
             const int64_t mr = std::min(MR, mcur - ir);
             float* cblk = c + (ic + ir) * ldc + jc + jr;
             if (mr == MR && nr == NR) {
-              micro_kernel(kc, ap + ir * kc, bpanel, cblk, ldc, bet);
+              micro_kernel(kc, ap + ir * kc, bpanel, ldb, cblk, ldc, bet);
             } else {
-              micro_kernel_edge(kc, ap + ir * kc, bpanel, cblk, ldc, bet, mr, nr);
+              micro_kernel_edge(kc, ap + ir * kc, bpanel, ldb, cblk, ldc, bet, mr, nr);
             }
           }
         }

@@ -1,9 +1,11 @@
 #include "core/ops/optim_update.h"
 
 #include <cmath>
+#include <initializer_list>
 
 #include "core/cpu/copy.h"
 #include "core/cpu/elementwise_loop.h"
+#include "core/cpu/optim_kernels.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
 #include "core/ops/grad_utils.h"
@@ -40,6 +42,14 @@ void check_like(std::string_view op, const char* what, const Tensor& t, const Te
 // in the parameter's dtype).
 Tensor as_dtype(const Tensor& t, DType d) { return t.dtype() == d ? t : contiguous_as(t, d); }
 
+// All float32 and contiguous: the vectorized loops of core/cpu/optim_kernels.
+bool flat_f32(std::initializer_list<const Tensor*> ts) {
+  for (const Tensor* t : ts) {
+    if (t->dtype() != DType::Float32 || !t->is_contiguous()) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // ---- axpby
@@ -60,6 +70,12 @@ void AxpbyOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const 
   const DType dt = out[0].dtype();
   const Tensor x = as_dtype(in[1], dt);
   const double alpha = in[2].item<double>(), beta = in[3].item<double>();
+  if (flat_f32({&out[0], &in[0], &x})) {
+    cpu::axpby_f32(static_cast<float*>(out[0].data_ptr()), static_cast<const float*>(in[0].data_ptr()),
+                   static_cast<const float*>(x.data_ptr()), out[0].numel(), static_cast<float>(alpha),
+                   static_cast<float>(beta), square_x);
+    return;
+  }
   EMBER_DISPATCH_FLOAT(dt, kName, [&]<class T>() {
     using A = acc_t<T>;
     const A a = static_cast<A>(alpha), b = static_cast<A>(beta);
@@ -123,6 +139,14 @@ void AdamUpdateOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) c
   const double step_size = lr / (1.0 - std::pow(beta1, step));
   const double bc2_sqrt = std::sqrt(1.0 - std::pow(beta2, step));
   const double decay = decoupled_weight_decay ? 1.0 - lr * wd : 1.0;
+  if (flat_f32({&out[0], &in[0], &m, &v})) {
+    cpu::adam_update_f32(static_cast<float*>(out[0].data_ptr()),
+                         static_cast<const float*>(in[0].data_ptr()),
+                         static_cast<const float*>(m.data_ptr()), static_cast<const float*>(v.data_ptr()),
+                         out[0].numel(), static_cast<float>(decay), static_cast<float>(step_size),
+                         static_cast<float>(bc2_sqrt), static_cast<float>(eps));
+    return;
+  }
   EMBER_DISPATCH_FLOAT(dt, kName, [&]<class T>() {
     using A = acc_t<T>;
     const A ss = static_cast<A>(step_size), bc = static_cast<A>(bc2_sqrt);
