@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "core/cpu/parallel.h"
 #include "core/dtype.h"
@@ -33,23 +34,37 @@ void max_pool2d_forward(const Tensor& y, const Tensor& idx, const Tensor& x, con
         T* dst = yp + p * OHW;
         int64_t* id = ip + p * OHW;
         if (inside && g.Ho > 0 && g.Wo > 0 && g.kh > 0 && g.kw > 0) {
-          for (int64_t oh = 0; oh < g.Ho; ++oh) {
-            for (int64_t ow = 0; ow < g.Wo; ++ow) {
-              const int64_t base = oh * g.sh * g.W + ow * g.sw;
-              const T* win = src + base;
-              A best = static_cast<A>(win[0]);
-              int64_t bi = 0;
-              for (int64_t i = 0; i < g.kh; ++i) {
-                for (int64_t j = 0; j < g.kw; ++j) {
-                  const A v = static_cast<A>(win[i * g.W + j]);
-                  const bool take = v > best || (v != v && best == best);
-                  best = take ? v : best;
-                  bi = take ? i * g.W + j : bi;
+          // Geometry in locals (the output writes could alias the struct for the compiler);
+          // the common 2x2 and 3x3 windows get compile-time loop bounds.
+          const int64_t W = g.W, Ho = g.Ho, Wo = g.Wo, sh = g.sh, sw = g.sw;
+          auto run = [&](auto KH, auto KW) {
+            for (int64_t oh = 0; oh < Ho; ++oh) {
+              for (int64_t ow = 0; ow < Wo; ++ow) {
+                const int64_t base = oh * sh * W + ow * sw;
+                const T* win = src + base;
+                A best = static_cast<A>(win[0]);
+                int64_t bi = 0;
+                for (int64_t i = 0; i < KH(); ++i) {
+                  for (int64_t j = 0; j < KW(); ++j) {
+                    const A v = static_cast<A>(win[i * W + j]);
+                    // Non-short-circuit | and &: nothing for the compiler to branch on.
+                    const bool take = (v > best) | ((v != v) & (best == best));
+                    best = take ? v : best;
+                    bi = take ? i * W + j : bi;
+                  }
                 }
+                dst[oh * Wo + ow] = static_cast<T>(best);
+                id[oh * Wo + ow] = base + bi;
               }
-              dst[oh * g.Wo + ow] = static_cast<T>(best);
-              id[oh * g.Wo + ow] = base + bi;
             }
+          };
+          const int64_t kh = g.kh, kw = g.kw;
+          if (kh == 2 && kw == 2) {
+            run(std::integral_constant<int64_t, 2>{}, std::integral_constant<int64_t, 2>{});
+          } else if (kh == 3 && kw == 3) {
+            run(std::integral_constant<int64_t, 3>{}, std::integral_constant<int64_t, 3>{});
+          } else {
+            run([kh] { return kh; }, [kw] { return kw; });
           }
           continue;
         }
