@@ -12,6 +12,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -74,6 +75,20 @@ void pack_a(const float* a, int64_t rs, int64_t cs, int64_t mc, int64_t kc, floa
   }
 }
 
+// Transposed B, full panel: each row of the panel (32 values cs apart in memory) is two
+// 16-lane gathers.
+EMBER_AVX512 void pack_b_panel_gather(const float* b, int64_t rs, int64_t cs, int64_t kc,
+                                      float* bp) {
+  const __m512i idx = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32(static_cast<int>(cs)));
+  const float* hi = b + 16 * cs;
+  for (int64_t p = 0; p < kc; ++p) {
+    _mm512_store_ps(bp + p * NR, _mm512_i32gather_ps(idx, b + p * rs, 4));
+    _mm512_store_ps(bp + p * NR + 16, _mm512_i32gather_ps(idx, hi + p * rs, 4));
+  }
+}
+
 // One NR-wide panel of B: bp[p][j] = B(p, j0 + j); columns past nr are zero.
 void pack_b_panel(const float* b, int64_t rs, int64_t cs, int64_t kc, int64_t nr, float* bp) {
   if (cs == 1) {
@@ -81,6 +96,9 @@ void pack_b_panel(const float* b, int64_t rs, int64_t cs, int64_t kc, int64_t nr
       std::memcpy(bp + p * NR, b + p * rs, nr * sizeof(float));
       if (nr < NR) std::memset(bp + p * NR + nr, 0, (NR - nr) * sizeof(float));
     }
+  } else if (nr == NR && cs > 0 && cs * NR < (int64_t{1} << 30) &&
+             reinterpret_cast<uintptr_t>(bp) % 64 == 0) {
+    pack_b_panel_gather(b, rs, cs, kc, bp);
   } else {
     // Transposed B: gather one row of the panel at a time from nr column streams; each
     // stream's cache line serves 16 consecutive p.
