@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "core/cpu/parallel.h"
+#include "core/cpu/sgemm.h"
 
 namespace ember::cpu {
 namespace {
@@ -20,9 +22,7 @@ int64_t ld1(int64_t ld) { return std::max<int64_t>(ld, 1); }
 
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  lda = ld1(lda), ldb = ld1(ldb), ldc = ld1(ldc);
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+  sgemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ld1(ldc));
 }
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
           const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
@@ -30,6 +30,15 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, in
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
               k, 1.0, a, lda, b, ldb, beta, c, ldc);
 }
+
+// Scratch for columns and transposed outputs: left uninitialized (every element is written
+// before it is read), where a std::vector would zero megabytes per call.
+template <class T>
+struct Buffer {
+  std::unique_ptr<T[]> p;
+  explicit Buffer(int64_t n) : p(new T[static_cast<size_t>(std::max<int64_t>(n, 1))]) {}
+  T* data() { return p.get(); }
+};
 
 int64_t chunk_size(const ConvGeom& g) {
   const int64_t per = std::max<int64_t>(1, g.C * g.kh * g.kw * g.Ho * g.Wo);
@@ -144,8 +153,8 @@ template <class T>
 void forward_impl(T* y, const T* x, const T* w, const T* bias, const ConvGeom& g) {
   const int64_t HW = g.Ho * g.Wo, Cg = g.C / g.groups, Og = g.O / g.groups;
   const int64_t Kg = Cg * g.kh * g.kw, nchunk = chunk_size(g);
-  std::vector<T> col(static_cast<size_t>(g.C * g.kh * g.kw * nchunk * HW));
-  std::vector<T> yt(static_cast<size_t>(g.O * nchunk * HW));
+  Buffer<T> col(g.C * g.kh * g.kw * nchunk * HW);
+  Buffer<T> yt(g.O * nchunk * HW);
   for (int64_t n0 = 0; n0 < g.N; n0 += nchunk) {
     const int64_t nc = std::min(nchunk, g.N - n0), ld = nc * HW;
     im2col(x, col.data(), n0, nc, g);
@@ -161,8 +170,8 @@ template <class T>
 void input_grad_impl(T* gx, const T* gy, const T* w, const T* bias, const ConvGeom& g) {
   const int64_t HW = g.Ho * g.Wo, Cg = g.C / g.groups, Og = g.O / g.groups;
   const int64_t Kg = Cg * g.kh * g.kw, nchunk = chunk_size(g);
-  std::vector<T> col(static_cast<size_t>(g.C * g.kh * g.kw * nchunk * HW));
-  std::vector<T> gyt(static_cast<size_t>(g.O * nchunk * HW));
+  Buffer<T> col(g.C * g.kh * g.kw * nchunk * HW);
+  Buffer<T> gyt(g.O * nchunk * HW);
   for (int64_t n0 = 0; n0 < g.N; n0 += nchunk) {
     const int64_t nc = std::min(nchunk, g.N - n0), ld = nc * HW;
     nchw_to_chunk(gy, gyt.data(), n0, nc, g.O, HW);
@@ -192,8 +201,8 @@ void weight_grad_impl(T* gw, const T* x, const T* gy, const ConvGeom& g) {
     std::fill(gw, gw + g.O * Kg, T(0));
     return;
   }
-  std::vector<T> col(static_cast<size_t>(g.C * g.kh * g.kw * nchunk * HW));
-  std::vector<T> gyt(static_cast<size_t>(g.O * nchunk * HW));
+  Buffer<T> col(g.C * g.kh * g.kw * nchunk * HW);
+  Buffer<T> gyt(g.O * nchunk * HW);
   for (int64_t n0 = 0; n0 < g.N; n0 += nchunk) {
     const int64_t nc = std::min(nchunk, g.N - n0), ld = nc * HW;
     im2col(x, col.data(), n0, nc, g);

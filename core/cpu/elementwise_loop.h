@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <type_traits>
 
 #include "core/cpu/parallel.h"
 #include "core/tensor.h"
@@ -173,14 +174,24 @@ void map3(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, 
   const TB* pb = static_cast<const TB*>(b.data_ptr());
   const TC* pc = static_cast<const TC*>(c.data_ptr());
   const int64_t n = out.numel();
-  if (out.is_contiguous() && a.is_contiguous() && b.is_contiguous() && c.is_contiguous() &&
-      a.numel() == n && b.numel() == n && c.numel() == n) {
-    parallel_for(n, kParallelGrain, [&](int64_t s, int64_t e) {
-      for (int64_t i = s; i < e; ++i) {
-        po[i] = static_cast<TO>(f(load(pa + i), load(pb + i), load(pc + i)));
-      }
-    });
-    return;
+  // Contiguous operands, at most one of them a scalar (where(mask, g, 0), clamp bounds): flat
+  // loops with the scalar's stride a compile-time 0.
+  auto full = [n](const Tensor& t) { return t.is_contiguous() && t.numel() == n; };
+  if (out.is_contiguous()) {
+    const bool fa = full(a), fb = full(b), fc = full(c);
+    auto flat = [&](auto sa, auto sb, auto sc) {
+      parallel_for(n, kParallelGrain, [&](int64_t s, int64_t e) {
+        for (int64_t i = s; i < e; ++i) {
+          po[i] = static_cast<TO>(f(load(pa + i * sa), load(pb + i * sb), load(pc + i * sc)));
+        }
+      });
+    };
+    using One = std::integral_constant<int64_t, 1>;
+    using Zero = std::integral_constant<int64_t, 0>;
+    if (fa && fb && fc) return flat(One{}, One{}, One{});
+    if (fa && fb && c.numel() == 1) return flat(One{}, One{}, Zero{});
+    if (fa && b.numel() == 1 && fc) return flat(One{}, Zero{}, One{});
+    if (a.numel() == 1 && fb && fc) return flat(Zero{}, One{}, One{});
   }
   auto plan = make_plan<4>(out.shape(),
                            {out.strides(), broadcast_strides(a, out.shape()),

@@ -6,6 +6,7 @@
 
 #include "core/cpu/copy.h"
 #include "core/cpu/parallel.h"
+#include "core/cpu/sgemm.h"
 
 namespace ember::cpu {
 namespace {
@@ -53,8 +54,7 @@ std::vector<int64_t> batch_offsets(const Tensor& t, IntList batch) {
 
 void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                const float* b, int64_t ldb, float* c, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  sgemm(ta, tb, m, n, k, a, lda, b, ldb, 0.0f, c, ldc);
 }
 void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
                const double* b, int64_t ldb, double* c, int64_t ldc) {

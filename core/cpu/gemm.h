@@ -1,5 +1,6 @@
 #pragma once
-// Matrix products on CPU. float32/float64 go to OpenBLAS (cblas_?gemm) with transposes
+// Matrix products on CPU. float32 goes to cpu::sgemm (Ember's AVX-512 kernel, or OpenBLAS),
+// float64 to OpenBLAS (cblas_dgemm), both with transposes
 // passed as flags rather than copied; other dtypes compute in float (16-bit floats) or
 // int64 (integers). These are raw kernels: no dispatch, no autograd.
 #include "core/tensor.h"

@@ -1,5 +1,9 @@
 #include "core/ops/comparison.h"
 
+#include <bit>
+#include <cstdint>
+#include <type_traits>
+
 #include "core/dispatch.h"
 #include "core/ops.h"
 #include "core/ops/comparison_ops.h"
@@ -118,7 +122,17 @@ void WhereOp::eval_cpu(std::span<const Tensor> in, std::span<Tensor> out) const 
   const Tensor b = in[2].dtype() == d ? in[2] : contiguous_as(in[2], d);
   EMBER_DISPATCH_ALL(d, kName, [&]<class T>() {
     using A = acc_t<T>;
-    cpu::map3<T, bool, T, T>(out[0], in[0], a, b, [](bool c, A x, A y) { return c ? x : y; });
+    if constexpr (std::is_same_v<A, float> || std::is_same_v<A, double>) {
+      // Branch-free select on the bits (NaNs pass through untouched): masks such as relu's
+      // are random, and a branch per element mispredicts half the time.
+      using U = std::conditional_t<std::is_same_v<A, float>, uint32_t, uint64_t>;
+      cpu::map3<T, bool, T, T>(out[0], in[0], a, b, [](bool c, A x, A y) {
+        const U m = U{0} - static_cast<U>(c);
+        return std::bit_cast<A>((std::bit_cast<U>(x) & m) | (std::bit_cast<U>(y) & ~m));
+      });
+    } else {
+      cpu::map3<T, bool, T, T>(out[0], in[0], a, b, [](bool c, A x, A y) { return c ? x : y; });
+    }
   });
 }
 

@@ -80,8 +80,17 @@ TensorList MatmulOp::vjp(const VjpArgs& a) const {
   // Batch dims that were broadcast are summed away by reduce_grad.
   if (a.needs_grad[0])
     ga = reduce_grad(run_matmul(g, transpose(a.inputs[1], -1, -2)), a.input_meta[0]);
-  if (a.needs_grad[1])
-    gb = reduce_grad(run_matmul(transpose(a.inputs[0], -1, -2), g), a.input_meta[1]);
+  if (a.needs_grad[1]) {
+    const Tensor& b = a.inputs[1];
+    if (b.dim() == 2 && a.inputs[0].dim() == 2 && b.stride(0) == 1 && b.stride(1) != 1) {
+      // b is a transposed view (linear's weight.T): compute the gradient in the weight's own
+      // layout, (g^T a)^T, so the weight's .grad comes out contiguous instead of a transposed
+      // copy that accumulation would have to gather.
+      gb = transpose(run_matmul(transpose(g, 0, 1), a.inputs[0]), 0, 1);
+    } else {
+      gb = reduce_grad(run_matmul(transpose(a.inputs[0], -1, -2), g), a.input_meta[1]);
+    }
+  }
   return {ga, gb};
 }
 

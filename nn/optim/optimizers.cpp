@@ -1,6 +1,7 @@
 #include "nn/optim/optimizers.h"
 
 #include "core/ops.h"
+#include "core/ops/optim_update.h"
 #include "eager/autograd.h"
 
 namespace ember::optim {
@@ -29,11 +30,11 @@ std::vector<ParamGroup> single_group(std::vector<Tensor> params) {
 
 // ---- SGD
 SGD::SGD(std::vector<ParamGroup> groups, double lr, double momentum, double dampening,
-         double weight_decay, bool nesterov, bool maximize)
+         double weight_decay, bool nesterov, bool maximize, bool fused)
     : Optimizer("SGD", std::move(groups),
                 {{"lr", lr}, {"momentum", momentum}, {"dampening", dampening},
                  {"weight_decay", weight_decay}, {"nesterov", nesterov ? 1.0 : 0.0},
-                 {"maximize", maximize ? 1.0 : 0.0}}) {
+                 {"maximize", maximize ? 1.0 : 0.0}, {"fused", fused ? 1.0 : 0.0}}) {
   check_nonneg("SGD", "learning rate", lr);
   check_nonneg("SGD", "momentum", momentum);
   check_nonneg("SGD", "weight_decay", weight_decay);
@@ -47,7 +48,16 @@ void SGD::step() {
   for (size_t gi = 0; gi < num_groups(); ++gi) {
     const double momentum = option(gi, "momentum"), wd = option(gi, "weight_decay");
     const bool nesterov = option(gi, "nesterov") != 0, maximize = option(gi, "maximize") != 0;
+    const bool fused = option(gi, "fused") != 0;
     const Tensor& lr = option_tensor(gi, "lr");
+    const Tensor& mom = option_tensor(gi, "momentum");
+    // Per-group scalars, computed once per step with ops (a traced step recomputes them).
+    Tensor one, neg_lr, one_minus_dampening;
+    if (fused) {
+      one = scalar_tensor(1.0);
+      neg_lr = neg(lr);
+      if (momentum != 0) one_minus_dampening = sub(one, option_tensor(gi, "dampening"));
+    }
     for (const Tensor& p : params(gi)) {
       Tensor g = grad_of(p);
       if (!g.defined()) continue;
@@ -57,16 +67,26 @@ void SGD::step() {
         auto it = st.find("momentum_buffer");
         if (it == st.end()) {
           st["momentum_buffer"] = clone(d);
+        } else if (fused) {
+          axpby_(it->second, d, mom, one_minus_dampening);
         } else {
           Tensor& buf = it->second;
-          mul_(buf, option_tensor(gi, "momentum"));
+          mul_(buf, mom);
           add_(buf, mul(d, sub(scalar_tensor(1.0), option_tensor(gi, "dampening"))));
         }
         const Tensor& buf = st["momentum_buffer"];
-        d = nesterov ? add(d, mul(buf, option_tensor(gi, "momentum"))) : buf;
+        if (nesterov) {
+          d = fused ? axpby(d, buf, one, mom) : add(d, mul(buf, mom));
+        } else {
+          d = buf;
+        }
       }
       Tensor pv = p;
-      sub_(pv, mul(d, lr));
+      if (fused) {
+        axpby_(pv, d, one, neg_lr);
+      } else {
+        sub_(pv, mul(d, lr));
+      }
     }
   }
 }
@@ -76,11 +96,12 @@ Adam::Adam(std::string name, std::vector<ParamGroup> groups, Options defaults)
     : Optimizer(std::move(name), std::move(groups), std::move(defaults)) {}
 
 Adam::Adam(std::vector<ParamGroup> groups, double lr, double beta1, double beta2, double eps,
-           double weight_decay, bool amsgrad, bool maximize, bool decoupled)
+           double weight_decay, bool amsgrad, bool maximize, bool decoupled, bool fused)
     : Optimizer(decoupled ? "AdamW" : "Adam", std::move(groups),
                 {{"lr", lr}, {"beta1", beta1}, {"beta2", beta2}, {"eps", eps},
                  {"weight_decay", weight_decay}, {"amsgrad", amsgrad ? 1.0 : 0.0},
-                 {"maximize", maximize ? 1.0 : 0.0}, {"decoupled", decoupled ? 1.0 : 0.0}}) {
+                 {"maximize", maximize ? 1.0 : 0.0}, {"decoupled", decoupled ? 1.0 : 0.0},
+                 {"fused", fused ? 1.0 : 0.0}}) {
   check_nonneg(name(), "learning rate", lr);
   check_nonneg(name(), "epsilon", eps);
   check_beta(name(), "beta parameter at index 0", beta1);
@@ -89,31 +110,39 @@ Adam::Adam(std::vector<ParamGroup> groups, double lr, double beta1, double beta2
 }
 
 AdamW::AdamW(std::vector<ParamGroup> groups, double lr, double beta1, double beta2, double eps,
-             double weight_decay, bool amsgrad, bool maximize)
-    : Adam(std::move(groups), lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, true) {}
+             double weight_decay, bool amsgrad, bool maximize, bool fused)
+    : Adam(std::move(groups), lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, true, fused) {}
 
 void Adam::step() {
   NoGradGuard ng;
   for (size_t gi = 0; gi < num_groups(); ++gi) {
     const bool amsgrad = option(gi, "amsgrad") != 0, maximize = option(gi, "maximize") != 0;
     const bool decoupled = option(gi, "decoupled") != 0;
+    const bool fused = option(gi, "fused") != 0;
     const double wd = option(gi, "weight_decay");
     const Tensor& lr = option_tensor(gi, "lr");
     const Tensor& b1 = option_tensor(gi, "beta1");
     const Tensor& b2 = option_tensor(gi, "beta2");
     const Tensor& eps = option_tensor(gi, "eps");
+    const Tensor& wd_t = option_tensor(gi, "weight_decay");
     const Tensor one = scalar_tensor(1.0);
+    // Per-group scalars for the fused path, once per step (ops, so traced steps follow them).
+    Tensor one_minus_b1, one_minus_b2;
+    if (fused) {
+      one_minus_b1 = sub(one, b1);
+      one_minus_b2 = sub(one, b2);
+    }
     for (const Tensor& p : params(gi)) {
       Tensor g = grad_of(p);
       if (!g.defined()) continue;
       Tensor pv = p;
       if (maximize) g = neg(g);
       if (wd != 0) {
-        if (decoupled) {
-          mul_(pv, sub(one, mul(lr, option_tensor(gi, "weight_decay"))));
-        } else {
-          g = add(g, mul(p, option_tensor(gi, "weight_decay")));
-        }
+        if (!decoupled) {
+          g = add(g, mul(p, wd_t));
+        } else if (!fused) {
+          mul_(pv, sub(one, mul(lr, wd_t)));
+        }  // fused: adam_update_ applies the decoupled decay
       }
       auto& st = state_of(p);
       if (!st.count("step")) {
@@ -123,23 +152,32 @@ void Adam::step() {
         if (amsgrad) st["max_exp_avg_sq"] = zeros_like(p);
       }
       Tensor& step_t = st["step"];
-      add_(step_t, scalar_tensor(1.0));
+      add_(step_t, one);
       Tensor& m = st["exp_avg"];
       Tensor& v = st["exp_avg_sq"];
-      mul_(m, b1);
-      add_(m, mul(g, sub(one, b1)));
-      mul_(v, b2);
-      add_(v, mul(mul(g, g), sub(one, b2)));
-      Tensor bc1 = sub(one, pow(b1, step_t));
-      Tensor bc2_sqrt = sqrt(sub(one, pow(b2, step_t)));
+      if (fused) {
+        axpby_(m, g, b1, one_minus_b1);
+        axpby_(v, g, b2, one_minus_b2, /*square_x=*/true);
+      } else {
+        mul_(m, b1);
+        add_(m, mul(g, sub(one, b1)));
+        mul_(v, b2);
+        add_(v, mul(mul(g, g), sub(one, b2)));
+      }
       Tensor second = v;
       if (amsgrad) {
         Tensor& vmax = st["max_exp_avg_sq"];
         copy_(vmax, maximum(vmax, v));
         second = vmax;
       }
-      Tensor denom = add(div(sqrt(second), bc2_sqrt), eps);
-      sub_(pv, mul(div(m, denom), div(lr, bc1)));
+      if (fused) {
+        adam_update_(pv, m, second, step_t, lr, b1, b2, eps, wd_t, decoupled && wd != 0);
+      } else {
+        Tensor bc1 = sub(one, pow(b1, step_t));
+        Tensor bc2_sqrt = sqrt(sub(one, pow(b2, step_t)));
+        Tensor denom = add(div(sqrt(second), bc2_sqrt), eps);
+        sub_(pv, mul(div(m, denom), div(lr, bc1)));
+      }
     }
   }
 }

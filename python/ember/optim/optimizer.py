@@ -58,7 +58,8 @@ class Optimizer:
     """Mixin giving the Python API (step(closure), param_groups, state_dict) to the C++
     optimizer classes below."""
 
-    _bool_options = ("nesterov", "maximize", "amsgrad", "centered")
+    _bool_options = ("nesterov", "maximize", "amsgrad", "centered", "fused")
+    _fused_default = None  # fused=False given to the constructor: added param groups follow it
 
     def _public_options(self, i):
         raw = self._options(i)
@@ -103,6 +104,8 @@ class Optimizer:
     def add_param_group(self, group):
         group = dict(group)
         params = _as_params(group.pop("params"))
+        if self._fused_default is not None:
+            group.setdefault("fused", self._fused_default)
         self._add_param_group(params, _c_options(group))
         self.__dict__.pop("_group_cache", None)
 
@@ -155,7 +158,7 @@ def _c_options(group):
     for k, v in group.items():
         if k == "betas":
             out["beta1"], out["beta2"] = float(v[0]), float(v[1])
-        elif k in ("initial_lr",):
+        elif k in ("initial_lr",) or v is None:  # None: PyTorch's "not set" (fused, foreach)
             continue
         else:
             out[k] = float(v)
@@ -175,28 +178,52 @@ def _groups(params):
     return [(params, {})]
 
 
+def _with_fused(groups, fused):
+    """Adds the `fused` option to each group when the caller chose it (the C++ default is
+    fused); a group's own 'fused' entry wins."""
+    if fused is None:
+        return groups
+    for _, opts in groups:
+        opts.setdefault("fused", float(bool(fused)))
+    return groups
+
+
 def _check_lr(name, lr):
     if not isinstance(lr, (int, float)) or math.isnan(lr) or lr < 0:
         raise ValueError(f"[{name}] invalid learning rate: {lr}")
 
 
 class SGD(Optimizer, _C.optim.SGD):
+    """PyTorch's SGD. fused=None or True (the default behaviour) updates each parameter
+    with fused ops; fused=False runs the update op by op."""
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, *, maximize=False, foreach=None, differentiable=False):
+                 nesterov=False, *, maximize=False, foreach=None, differentiable=False,
+                 fused=None):
         _check_lr("SGD", lr)
-        _C.optim.SGD.__init__(self, _groups(params), float(lr), float(momentum),
+        if fused is not None:
+            self._fused_default = bool(fused)
+        _C.optim.SGD.__init__(self, _with_fused(_groups(params), fused), float(lr),
+                              float(momentum),
                               float(dampening), float(weight_decay), bool(nesterov),
                               bool(maximize))
 
 
 class Adam(Optimizer, _C.optim.Adam):
+    """PyTorch's Adam. fused=None or True (the default behaviour) updates each parameter
+    with three fused ops (moments, then the parameter); fused=False runs the update op by
+    op."""
+
     _decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, maximize=False, foreach=None, capturable=False,
                  differentiable=False, fused=None):
         _check_lr(type(self).__name__, lr)
-        _C.optim.Adam.__init__(self, _groups(params), float(lr), float(betas[0]),
+        if fused is not None:
+            self._fused_default = bool(fused)
+        _C.optim.Adam.__init__(self, _with_fused(_groups(params), fused), float(lr),
+                               float(betas[0]),
                                float(betas[1]), float(eps), float(weight_decay), bool(amsgrad),
                                bool(maximize), self._decoupled)
 
@@ -205,8 +232,9 @@ class AdamW(Adam):
     _decoupled = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False, **kwargs):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+                 amsgrad=False, *, maximize=False, fused=None, **kwargs):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         fused=fused)
 
 
 class RMSprop(Optimizer, _C.optim.RMSprop):
