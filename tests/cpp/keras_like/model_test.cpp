@@ -102,9 +102,11 @@ TEST(KerasModel, EarlyStoppingRestoresTheBestWeights) {
   testing::seed(5);
   auto model = classifier();
   model->compile(std::make_shared<SGD>(0.0), get_loss("sparse_categorical_crossentropy"));
-  // With a zero learning rate nothing improves: training stops after `patience` epochs.
+  // With a zero learning rate nothing improves (beyond rounding, hence min_delta): training
+  // stops after `patience` epochs.
   auto stop = std::make_shared<EarlyStopping>(
-      EarlyStoppingOptions{.monitor = "loss", .patience = 2, .restore_best_weights = true});
+      EarlyStoppingOptions{.monitor = "loss", .min_delta = 1e-6, .patience = 2,
+                           .restore_best_weights = true});
   auto h = model->fit(d.x, d.y, {.epochs = 20, .verbose = 0, .callbacks = {stop}});
   EXPECT_EQ(h->history.at("loss").size(), 3u);
   EXPECT_EQ(stop->stopped_epoch(), 2);
