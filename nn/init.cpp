@@ -108,8 +108,9 @@ const Tensor& orthogonal_(const Tensor& t, double gain) {
     double norm = 0;
     for (int64_t x = 0; x < n; ++x) norm += v[x] * v[x];
     norm = std::sqrt(norm);
-    for (int64_t x = 0; x < n; ++x) v[x] = gain * v[x] / norm;
+    for (int64_t x = 0; x < n; ++x) v[x] /= norm;  // unit length: later projections rely on it
   }
+  for (int64_t x = 0; x < k * n; ++x) q[x] *= gain;
   // g is [k, n] with orthonormal rows; the weight is [rows, cols].
   Tensor w = transpose ? g : ember::transpose(g, 0, 1);
   NoGradGuard ng;
