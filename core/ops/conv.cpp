@@ -3,6 +3,7 @@
 #include "core/cpu/copy.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
+#include "core/ops/pair_attrs.h"
 #include "core/ops/conv_ops.h"
 
 namespace ember {
@@ -12,14 +13,6 @@ EMBER_REGISTER_OP(ConvTranspose2dOp);
 EMBER_REGISTER_OP(Conv2dBackwardWeightOp);
 
 namespace {
-
-std::vector<int64_t> vec(Pair p) { return {p[0], p[1]}; }
-Pair pair_attr(const Attrs& a, std::string_view name, std::string_view op) {
-  const auto& v = a.get<std::vector<int64_t>>(name, op);
-  if (v.size() != 2) raise<ValueError>("[{}] attribute '{}' must have 2 values", op, name);
-  return {v[0], v[1]};
-}
-std::string pair_str(Pair p) { return fmt::format("({}, {})", p[0], p[1]); }
 
 void check_attrs(const ConvAttrs& c, std::string_view op) {
   for (int i = 0; i < 2; ++i) {
@@ -109,14 +102,14 @@ Tensor bias_grad(const Tensor& g) { return sum(g, {0, 2, 3}); }
 }  // namespace
 
 void ConvAttrs::write(Attrs& out) const {
-  out.set("stride", vec(stride));
-  out.set("padding", vec(padding));
-  out.set("dilation", vec(dilation));
+  out.set("stride", pair_to_vec(stride));
+  out.set("padding", pair_to_vec(padding));
+  out.set("dilation", pair_to_vec(dilation));
   out.set("groups", groups);
 }
 ConvAttrs ConvAttrs::read(const Attrs& a, std::string_view op) {
-  return {pair_attr(a, "stride", op), pair_attr(a, "padding", op), pair_attr(a, "dilation", op),
-          a.get<int64_t>("groups", op)};
+  return {read_pair_attr(a, "stride", op), read_pair_attr(a, "padding", op),
+          read_pair_attr(a, "dilation", op), a.get<int64_t>("groups", op)};
 }
 
 // ---- conv2d ----
@@ -180,10 +173,10 @@ TensorList Conv2dOp::vjp(const VjpArgs& a) const {
 // ---- conv_transpose2d ----
 
 ConvTranspose2dOp::ConvTranspose2dOp(const Attrs& a)
-    : c(ConvAttrs::read(a, kName)), output_padding(pair_attr(a, "output_padding", kName)) {}
+    : c(ConvAttrs::read(a, kName)), output_padding(read_pair_attr(a, "output_padding", kName)) {}
 void ConvTranspose2dOp::attributes(Attrs& out) const {
   c.write(out);
-  out.set("output_padding", vec(output_padding));
+  out.set("output_padding", pair_to_vec(output_padding));
 }
 
 MetaList ConvTranspose2dOp::infer(std::span<const Tensor> in) const {
@@ -248,10 +241,10 @@ TensorList ConvTranspose2dOp::vjp(const VjpArgs& a) const {
 // ---- conv2d_backward_weight ----
 
 Conv2dBackwardWeightOp::Conv2dBackwardWeightOp(const Attrs& a)
-    : c(ConvAttrs::read(a, kName)), kernel(pair_attr(a, "kernel_size", kName)) {}
+    : c(ConvAttrs::read(a, kName)), kernel(read_pair_attr(a, "kernel_size", kName)) {}
 void Conv2dBackwardWeightOp::attributes(Attrs& out) const {
   c.write(out);
-  out.set("kernel_size", vec(kernel));
+  out.set("kernel_size", pair_to_vec(kernel));
 }
 
 MetaList Conv2dBackwardWeightOp::infer(std::span<const Tensor> in) const {

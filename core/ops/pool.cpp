@@ -3,6 +3,7 @@
 #include "core/cpu/copy.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
+#include "core/ops/pair_attrs.h"
 #include "core/ops/pool_ops.h"
 
 namespace ember {
@@ -15,14 +16,6 @@ EMBER_REGISTER_OP(AdaptiveAvgPool2dOp);
 EMBER_REGISTER_OP(AdaptiveAvgPool2dBackwardOp);
 
 namespace {
-
-std::vector<int64_t> vec(Pair p) { return {p[0], p[1]}; }
-Pair pair_attr(const Attrs& a, std::string_view name, std::string_view op) {
-  const auto& v = a.get<std::vector<int64_t>>(name, op);
-  if (v.size() != 2) raise<ValueError>("[{}] attribute '{}' must have 2 values", op, name);
-  return {v[0], v[1]};
-}
-std::string pair_str(Pair p) { return fmt::format("({}, {})", p[0], p[1]); }
 
 // [..., H, W] with 1 or 2 leading dims, floating.
 void check_pool_input(std::string_view op, const Tensor& x) {
@@ -120,10 +113,10 @@ void check_grad_input(std::string_view op, const Tensor& g) { check_pool_input(o
 }  // namespace
 
 void PoolAttrs::write(Attrs& out, bool avg) const {
-  out.set("kernel_size", vec(kernel));
-  out.set("stride", vec(stride));
-  out.set("padding", vec(padding));
-  if (!avg) out.set("dilation", vec(dilation));
+  out.set("kernel_size", pair_to_vec(kernel));
+  out.set("stride", pair_to_vec(stride));
+  out.set("padding", pair_to_vec(padding));
+  if (!avg) out.set("dilation", pair_to_vec(dilation));
   out.set("ceil_mode", ceil_mode);
   if (avg) {
     out.set("count_include_pad", count_include_pad);
@@ -132,10 +125,10 @@ void PoolAttrs::write(Attrs& out, bool avg) const {
 }
 PoolAttrs PoolAttrs::read(const Attrs& a, std::string_view op, bool avg) {
   PoolAttrs p;
-  p.kernel = pair_attr(a, "kernel_size", op);
-  p.stride = pair_attr(a, "stride", op);
-  p.padding = pair_attr(a, "padding", op);
-  if (!avg) p.dilation = pair_attr(a, "dilation", op);
+  p.kernel = read_pair_attr(a, "kernel_size", op);
+  p.stride = read_pair_attr(a, "stride", op);
+  p.padding = read_pair_attr(a, "padding", op);
+  if (!avg) p.dilation = read_pair_attr(a, "dilation", op);
   p.ceil_mode = a.get<bool>("ceil_mode", op);
   if (avg) {
     p.count_include_pad = a.get<bool>("count_include_pad", op);
@@ -169,8 +162,10 @@ TensorList MaxPool2dOp::vjp(const VjpArgs& a) const {
 }
 
 MaxPool2dBackwardOp::MaxPool2dBackwardOp(const Attrs& a)
-    : input_size(pair_attr(a, "input_size", kName)) {}
-void MaxPool2dBackwardOp::attributes(Attrs& out) const { out.set("input_size", vec(input_size)); }
+    : input_size(read_pair_attr(a, "input_size", kName)) {}
+void MaxPool2dBackwardOp::attributes(Attrs& out) const {
+  out.set("input_size", pair_to_vec(input_size));
+}
 
 MetaList MaxPool2dBackwardOp::infer(std::span<const Tensor> in) const {
   check_num_inputs(*this, in, 2);
@@ -222,10 +217,10 @@ TensorList AvgPool2dOp::vjp(const VjpArgs& a) const {
 }
 
 AvgPool2dBackwardOp::AvgPool2dBackwardOp(const Attrs& a)
-    : p(PoolAttrs::read(a, kName, true)), input_size(pair_attr(a, "input_size", kName)) {}
+    : p(PoolAttrs::read(a, kName, true)), input_size(read_pair_attr(a, "input_size", kName)) {}
 void AvgPool2dBackwardOp::attributes(Attrs& out) const {
   p.write(out, true);
-  out.set("input_size", vec(input_size));
+  out.set("input_size", pair_to_vec(input_size));
 }
 
 MetaList AvgPool2dBackwardOp::infer(std::span<const Tensor> in) const {
@@ -255,8 +250,10 @@ TensorList AvgPool2dBackwardOp::vjp(const VjpArgs& a) const {
 // ---- adaptive_avg_pool2d ----
 
 AdaptiveAvgPool2dOp::AdaptiveAvgPool2dOp(const Attrs& a)
-    : output_size(pair_attr(a, "output_size", kName)) {}
-void AdaptiveAvgPool2dOp::attributes(Attrs& out) const { out.set("output_size", vec(output_size)); }
+    : output_size(read_pair_attr(a, "output_size", kName)) {}
+void AdaptiveAvgPool2dOp::attributes(Attrs& out) const {
+  out.set("output_size", pair_to_vec(output_size));
+}
 
 MetaList AdaptiveAvgPool2dOp::infer(std::span<const Tensor> in) const {
   check_num_inputs(*this, in, 1);
@@ -285,9 +282,9 @@ TensorList AdaptiveAvgPool2dOp::vjp(const VjpArgs& a) const {
 }
 
 AdaptiveAvgPool2dBackwardOp::AdaptiveAvgPool2dBackwardOp(const Attrs& a)
-    : input_size(pair_attr(a, "input_size", kName)) {}
+    : input_size(read_pair_attr(a, "input_size", kName)) {}
 void AdaptiveAvgPool2dBackwardOp::attributes(Attrs& out) const {
-  out.set("input_size", vec(input_size));
+  out.set("input_size", pair_to_vec(input_size));
 }
 
 MetaList AdaptiveAvgPool2dBackwardOp::infer(std::span<const Tensor> in) const {

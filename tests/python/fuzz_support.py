@@ -12,6 +12,7 @@ Profiles (EMBER_FUZZ_PROFILE):
 """
 
 import collections
+import json
 import math
 import os
 import re
@@ -125,3 +126,15 @@ def assert_matches(actual, expected, dtype=None):
     np.testing.assert_allclose(a.astype(np.float64), e.astype(np.float64), rtol=rtol,
                                atol=atol, equal_nan=True)
     checked(True)
+
+
+def report_tally(module):
+    """After a long-profile run, prints the outcome counts and appends them to
+    $EMBER_FUZZ_TALLY (read by scripts/fuzz_api.sh)."""
+    if not LONG:
+        return
+    print(f"\n[fuzz tally {module}] {json.dumps(dict(TALLY), sort_keys=True)}")
+    path = os.environ.get("EMBER_FUZZ_TALLY")
+    if path:
+        with open(path, "a") as f:
+            f.write(json.dumps({"module": module, **TALLY}) + "\n")

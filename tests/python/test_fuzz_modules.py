@@ -3,9 +3,6 @@ embedding, losses) and `ember.function`: random sizes (zero, negative, too big f
 input), random inputs with NaN/Inf. Each call returns what NumPy / PyTorch computes or
 raises a clear exception (see fuzz_support)."""
 
-import json
-import os
-
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,20 +10,14 @@ from hypothesis import strategies as st
 
 import ember
 import ember.nn.functional as F
-from fuzz_support import (LONG, TALLY, arrays, assert_matches, attempt, fuzz_settings,
-                          shapes)
+from fuzz_support import arrays, assert_matches, attempt, fuzz_settings, report_tally, shapes
 from helpers import torch
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_tally():
     yield
-    if LONG:
-        print(f"\n[fuzz tally {__name__}] {json.dumps(dict(TALLY), sort_keys=True)}")
-        path = os.environ.get("EMBER_FUZZ_TALLY")
-        if path:
-            with open(path, "a") as f:
-                f.write(json.dumps({"module": __name__, **TALLY}) + "\n")
+    report_tally(__name__)
 
 
 sizes = st.integers(-2, 6)

@@ -3,8 +3,6 @@ not), dtypes, dims, NaN/Inf. Each call returns what NumPy computes or raises a c
 exception (see fuzz_support). Quick profile in CI; `bash scripts/fuzz_api.sh` runs the long
 one."""
 
-import json
-import os
 import warnings
 
 import numpy as np
@@ -15,19 +13,13 @@ from hypothesis.extra import numpy as hnp
 
 import ember
 from helpers import torch
-from fuzz_support import (LONG, NP_DTYPES, TALLY, arrays, assert_matches, attempt,
-                          fuzz_settings, shapes)
+from fuzz_support import arrays, assert_matches, attempt, fuzz_settings, report_tally, shapes
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_tally():
     yield
-    if LONG:
-        print(f"\n[fuzz tally {__name__}] {json.dumps(dict(TALLY), sort_keys=True)}")
-        path = os.environ.get("EMBER_FUZZ_TALLY")
-        if path:
-            with open(path, "a") as f:
-                f.write(json.dumps({"module": __name__, **TALLY}) + "\n")
+    report_tally(__name__)
 
 
 def np_ref(fn, *arrays):
