@@ -15,6 +15,16 @@ from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D
                       GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                       MaxPooling1D, MaxPooling2D)
 from .recurrent import GRU, LSTM, SimpleRNN  # noqa: F401
+from .activation_layers import ELU, Identity, Lambda, LeakyReLU, PReLU  # noqa: F401
+from .attention import Attention, MultiHeadAttention  # noqa: F401
+from .conv_variants import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D  # noqa: F401
+from .merge_dot import Dot  # noqa: F401
+from .normalization_extra import GroupNormalization, UnitNormalization  # noqa: F401
+from .preprocessing import (CenterCrop, GaussianNoise, Normalization, RandomFlip,  # noqa: F401
+                            Rescaling, Resizing, SpatialDropout2D)
+from .reshaping import (Cropping2D, Permute, RepeatVector, UpSampling2D,  # noqa: F401
+                        ZeroPadding2D)
+from .wrappers import Bidirectional, TimeDistributed  # noqa: F401
 
 # Keras's aliases.
 Convolution1D, Convolution2D = Conv1D, Conv2D
@@ -22,6 +32,7 @@ MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, Average
     AveragePooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+Convolution2DTranspose = Conv2DTranspose
 
 __all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation", "Flatten",
            "Reshape", "ReLU", "Softmax", "Dropout", "Embedding", "Conv1D", "Conv2D",
@@ -29,7 +40,12 @@ __all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation",
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
            "GlobalMaxPooling2D", "BatchNormalization", "LayerNormalization", "SimpleRNN",
            "LSTM", "GRU", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
-           "Concatenate", "format_shape"]
+           "Concatenate", "format_shape", "ELU", "Identity", "Lambda", "LeakyReLU", "PReLU",
+           "Attention", "MultiHeadAttention", "Conv2DTranspose", "DepthwiseConv2D",
+           "SeparableConv2D", "Dot", "GroupNormalization", "UnitNormalization", "CenterCrop",
+           "GaussianNoise", "Normalization", "RandomFlip", "Rescaling", "Resizing",
+           "SpatialDropout2D", "Cropping2D", "Permute", "RepeatVector", "UpSampling2D",
+           "ZeroPadding2D", "Bidirectional", "TimeDistributed"]
 
 
 def get_layer_class(name, custom_objects=None):

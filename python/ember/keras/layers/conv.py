@@ -122,21 +122,26 @@ class _Conv(Layer):
         return [same_padding(s, k, st, d) for s, k, st, d in
                 zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
 
-    def call(self, x):
-        if self.data_format == "channels_last":
-            x = x.movedim(-1, 1)
+    def _convolve(self, x, weight, bias, groups, strides=None):
+        """Ember's conv of channels_first `x` with this layer's padding and dilation."""
+        strides = self.strides if strides is None else strides
         pads = self._pads(tuple(x.shape[2:]))
         symmetric = all(b == a for b, a in pads)
         if not symmetric:
             x = pad_spatial(x, pads)
         padding = [b for b, _ in pads] if symmetric else 0
+        conv = _F.conv1d if self.rank == 1 else _F.conv2d
+        return conv(x, weight, bias, list(strides),
+                    padding if isinstance(padding, int) else list(padding),
+                    list(self.dilation_rate), groups)
+
+    def call(self, x):
+        if self.data_format == "channels_last":
+            x = x.movedim(-1, 1)
         # Keras [k..., in, out] -> Ember [out, in, k...].
         weight = self.kernel.permute(*range(self.rank + 1, -1, -1)) if self.rank == 1 \
             else self.kernel.permute(3, 2, 0, 1)
-        conv = _F.conv1d if self.rank == 1 else _F.conv2d
-        y = conv(x, weight, self.bias if self.use_bias else None, list(self.strides),
-                 padding if isinstance(padding, int) else list(padding),
-                 list(self.dilation_rate), self.groups)
+        y = self._convolve(x, weight, self.bias if self.use_bias else None, self.groups)
         if self.data_format == "channels_last":
             y = y.movedim(1, -1)
         return self.activation(y)
