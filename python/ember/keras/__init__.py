@@ -10,9 +10,10 @@ on first call; ``Model.fit`` runs a train step traced by ``ember.function``.
 
 from . import activations, callbacks, initializers, layers, losses, metrics, models  # noqa: F401
 from . import optimizers, regularizers  # noqa: F401
+from . import backend, ops, random, utils  # noqa: F401
 from .layers import Input, InputLayer, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 
 __all__ = ["activations", "callbacks", "initializers", "layers", "losses", "metrics", "models",
-           "optimizers", "regularizers", "Input", "InputLayer", "Layer", "Model",
+           "optimizers", "regularizers", "backend", "ops", "random", "utils", "Input", "InputLayer", "Layer", "Model",
            "Sequential"]

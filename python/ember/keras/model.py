@@ -534,6 +534,12 @@ class Model(Layer):
                                  f"{tuple(value.shape)}")
         self.load_state_dict(state)
 
+    def to_json(self, **kwargs):
+        """The architecture as a JSON string (no weights); ``models.model_from_json``."""
+        import json
+        return json.dumps({"class_name": type(self).__name__, "config": self.get_config()},
+                          **kwargs)
+
     def save(self, filepath, overwrite=True):
         """Saves the architecture (JSON config), the weights (safetensors) and the compile
         settings to a ``.keras`` archive; ``keras.models.load_model`` reads it back."""

@@ -12,7 +12,7 @@ import zipfile
 
 from .. import serialization as _serialization
 
-__all__ = ["save_model", "load_model", "read_archive"]
+__all__ = ["save_model", "load_model", "read_archive", "model_from_json"]
 
 _CONFIG = "config.json"
 _WEIGHTS = "model.weights.safetensors"
@@ -112,20 +112,34 @@ def _undict(v):
     return v
 
 
+def _from_config(config, custom_objects):
+    from .layers import get_layer_class
+    from .layers.activation_layers import custom_objects_scope
+    cls = get_layer_class(config["class_name"], custom_objects)
+    with custom_objects_scope(custom_objects):
+        if hasattr(cls, "from_config") and "custom_objects" in \
+                cls.from_config.__code__.co_varnames:
+            return cls.from_config(config["config"], custom_objects=custom_objects)
+        return cls.from_config(config["config"])
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A new (freshly initialized) model from ``model.to_json()``."""
+    config = json.loads(json_string)
+    if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
+        raise ValueError("[model_from_json] expects the JSON of model.to_json(): an object "
+                         "with 'class_name' and 'config'")
+    return _from_config(config, custom_objects)
+
+
 def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Keras name
     """The model saved by ``model.save(filepath)``, with its weights (and compiled with
     the saved settings when `compile`)."""
     from . import losses as _losses
     from . import metrics as _metrics
     from . import optimizers as _optimizers
-    from .layers import get_layer_class
     config, state = read_archive(os.fspath(filepath))
-    cls = get_layer_class(config["class_name"], custom_objects)
-    if hasattr(cls, "from_config") and "custom_objects" in \
-            cls.from_config.__code__.co_varnames:
-        model = cls.from_config(config["config"], custom_objects=custom_objects)
-    else:
-        model = cls.from_config(config["config"])
+    model = _from_config(config, custom_objects)
     if not model.built:
         raise ValueError(f"[load_model] the saved model '{model.name}' could not be built "
                          f"from its config")

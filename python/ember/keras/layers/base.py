@@ -154,6 +154,11 @@ class Layer(Module):
     def non_trainable_weights(self):
         return [p for p in self.parameters() if not p.requires_grad]
 
+    # Keras 3's names for the same lists.
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
     @property
     def trainable(self):
         return self._trainable
