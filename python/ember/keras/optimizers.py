@@ -4,9 +4,11 @@ model's trainable weights when training starts; its update runs as Ember ops, so
 of the traced train step, and ``optimizer.learning_rate = x`` takes effect without a retrace."""
 
 from .. import optim as _optim
+from . import _py_optimizers as _py
 from . import schedules  # noqa: F401  (keras.optimizers.schedules)
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+           "Nadam", "Lion", "get"]
 
 
 class Optimizer:
@@ -174,13 +176,64 @@ class Adagrad(Optimizer):
                               eps=self.epsilon, weight_decay=self.weight_decay or 0.0)
 
 
+class Adadelta(Optimizer):
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None,
+                 name="adadelta", **kwargs):
+        _no_extra(name, kwargs)
+        super().__init__(learning_rate, name)
+        self.rho, self.epsilon, self.weight_decay = float(rho), float(epsilon), weight_decay
+
+    def _make(self, params):
+        return _py.Adadelta(params, self._learning_rate, self.rho, self.epsilon,
+                            self.weight_decay)
+
+
+class Adamax(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, name="adamax", **kwargs):
+        _no_extra(name, kwargs)
+        super().__init__(learning_rate, name)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.weight_decay = weight_decay
+
+    def _make(self, params):
+        return _py.Adamax(params, self._learning_rate, self.beta_1, self.beta_2, self.epsilon,
+                          self.weight_decay)
+
+
+class Nadam(Adamax):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, name="nadam", **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay, name, **kwargs)
+
+    def _make(self, params):
+        return _py.Nadam(params, self._learning_rate, self.beta_1, self.beta_2, self.epsilon,
+                         self.weight_decay)
+
+
+class Lion(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, weight_decay=None,
+                 name="lion", **kwargs):
+        _no_extra(name, kwargs)
+        super().__init__(learning_rate, name)
+        if not 0.0 <= beta_1 <= 1.0 or not 0.0 <= beta_2 <= 1.0:
+            raise ValueError(f"[Lion] beta_1 and beta_2 must be in [0, 1], got {beta_1}, "
+                             f"{beta_2}")
+        self.beta_1, self.beta_2, self.weight_decay = float(beta_1), float(beta_2), weight_decay
+
+    def _make(self, params):
+        return _py.Lion(params, self._learning_rate, self.beta_1, self.beta_2,
+                        self.weight_decay)
+
+
 def _no_extra(name, kwargs):
     # Keras accepts a few options Ember does not model yet; refuse them by name.
     if kwargs:
         raise TypeError(f"[{name}] unsupported keyword arguments: {', '.join(sorted(kwargs))}")
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "lion": Lion}
 
 
 def get(identifier):
