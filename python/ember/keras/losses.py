@@ -7,11 +7,18 @@ Probabilities are clipped to ``[1e-7, 1 - 1e-7]`` (Keras's epsilon) before logs;
 
 from .. import _C
 from ..nn import functional as _F
+from . import _losses_extra as _extra
 
 __all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy",
            "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Huber",
            "mean_squared_error", "mean_absolute_error", "binary_crossentropy",
-           "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "get"]
+           "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "get",
+           "KLDivergence", "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge",
+           "LogCosh", "Poisson", "MeanSquaredLogarithmicError", "MeanAbsolutePercentageError",
+           "kl_divergence", "cosine_similarity", "hinge", "squared_hinge", "categorical_hinge",
+           "log_cosh", "poisson", "mean_squared_logarithmic_error",
+           "mean_absolute_percentage_error", "mse", "mae", "mape", "msle", "kld", "logcosh",
+           "MSE", "MAE", "MAPE", "MSLE", "KLD"]
 
 EPSILON = 1e-7
 
@@ -289,7 +296,109 @@ class SparseCategoricalCrossentropy(Loss):
         return {"from_logits": self.from_logits}
 
 
+def _checked(name):
+    """The batch-mean form of a per-sample loss of _losses_extra, with Keras's checks."""
+    def loss(y_true, y_pred):
+        y_true, y_pred = _to_tensor(y_true), _to_tensor(y_pred)
+        y_true = _align(y_true, y_pred)
+        _check_same(name, y_true, y_pred)
+        return _extra.PER_SAMPLE[name](y_true, y_pred).mean()
+    loss.__name__ = name
+    return loss
+
+
+kl_divergence = _checked("kl_divergence")
+cosine_similarity = _checked("cosine_similarity")
+hinge = _checked("hinge")
+squared_hinge = _checked("squared_hinge")
+categorical_hinge = _checked("categorical_hinge")
+log_cosh = _checked("log_cosh")
+poisson = _checked("poisson")
+mean_squared_logarithmic_error = _checked("mean_squared_logarithmic_error")
+mean_absolute_percentage_error = _checked("mean_absolute_percentage_error")
+# Keras's short aliases.
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kl_divergence
+logcosh = log_cosh
+
+
+class _PerSampleLoss(Loss):
+    """A loss given by a per-sample function of _losses_extra (sample weights work)."""
+
+    _fn_name = None
+
+    def __init__(self, name=None, **kwargs):
+        super().__init__(name=name or self._fn_name, **kwargs)
+
+    def per_sample(self, y_true, y_pred):
+        y_true = _align(y_true, y_pred)
+        _check_same(type(self).__name__, y_true, y_pred)
+        return _extra.PER_SAMPLE[self._fn_name](y_true, y_pred)
+
+    def call(self, y_true, y_pred):
+        return self.per_sample(y_true, y_pred).mean()
+
+
+class KLDivergence(_PerSampleLoss):
+    """``sum(y_true * log(y_true / y_pred))`` over the last axis (both clipped to
+    [1e-7, 1])."""
+    _fn_name = "kl_divergence"
+
+
+class CosineSimilarity(_PerSampleLoss):
+    """Minus the cosine similarity along the last axis (-1 for parallel vectors)."""
+    _fn_name = "cosine_similarity"
+
+    def __init__(self, axis=-1, name=None, **kwargs):
+        if axis != -1:
+            raise NotImplementedError(f"[CosineSimilarity] only axis=-1 is supported, got "
+                                      f"{axis}")
+        super().__init__(name=name, **kwargs)
+
+
+class Hinge(_PerSampleLoss):
+    """``mean(max(1 - y_true * y_pred, 0))``; labels {0, 1} are mapped to {-1, 1}."""
+    _fn_name = "hinge"
+
+
+class SquaredHinge(_PerSampleLoss):
+    _fn_name = "squared_hinge"
+
+
+class CategoricalHinge(_PerSampleLoss):
+    _fn_name = "categorical_hinge"
+
+
+class LogCosh(_PerSampleLoss):
+    """``mean(log(cosh(y_pred - y_true)))``, computed stably."""
+    _fn_name = "log_cosh"
+
+
+class Poisson(_PerSampleLoss):
+    """``mean(y_pred - y_true * log(y_pred + 1e-7))``."""
+    _fn_name = "poisson"
+
+
+class MeanSquaredLogarithmicError(_PerSampleLoss):
+    _fn_name = "mean_squared_logarithmic_error"
+
+
+class MeanAbsolutePercentageError(_PerSampleLoss):
+    _fn_name = "mean_absolute_percentage_error"
+
+
 _BY_NAME = {
+    "kl_divergence": KLDivergence, "kld": KLDivergence, "kullback_leibler_divergence":
+    KLDivergence, "cosine_similarity": CosineSimilarity, "hinge": Hinge,
+    "squared_hinge": SquaredHinge, "categorical_hinge": CategoricalHinge,
+    "log_cosh": LogCosh, "logcosh": LogCosh, "poisson": Poisson,
+    "msle": MeanSquaredLogarithmicError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "mape": MeanAbsolutePercentageError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
     "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
     "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
     "huber": Huber, "huber_loss": Huber,

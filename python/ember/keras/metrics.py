@@ -297,3 +297,17 @@ def get(identifier, loss=None):
         return MeanMetricWrapper(identifier)
     raise TypeError(f"[metrics] expected a metric name, a Metric or a callable, got "
                     f"{type(identifier).__name__}")
+
+
+# Metrics defined in _metrics_extra.py (it imports this module's base classes).
+from ._metrics_extra import (F1Score, FBetaScore, R2Score, RootMeanSquaredError,  # noqa: E402
+                             SparseTopKCategoricalAccuracy, Sum, TopKCategoricalAccuracy,
+                             sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
+
+__all__ += ["TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "RootMeanSquaredError",
+            "Sum", "F1Score", "FBetaScore", "R2Score", "top_k_categorical_accuracy",
+            "sparse_top_k_categorical_accuracy"]
+_BY_NAME.update({"top_k_categorical_accuracy": TopKCategoricalAccuracy,
+                 "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+                 "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
+                 "f1_score": F1Score, "r2_score": R2Score})

@@ -44,6 +44,8 @@ def _compile_config(model):
         if isinstance(spec, dict):
             return {"__dict__": {k: metric_cfg(v) for k, v in spec.items()}}
         if isinstance(spec, _metrics.Metric) and type(spec).__name__ in _metrics.__all__:
+            if hasattr(spec, "get_config"):
+                return {"class_name": type(spec).__name__, "config": spec.get_config()}
             return {"class_name": type(spec).__name__}
         raise ValueError("custom metric")
 
@@ -161,7 +163,7 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Ker
             if isinstance(spec, dict) and "class_name" in spec:
                 if spec["class_name"] not in _metrics.__all__:
                     raise ValueError(f"[load_model] unknown metric {spec['class_name']!r}")
-                return getattr(_metrics, spec["class_name"])()
+                return getattr(_metrics, spec["class_name"])(**spec.get("config", {}))
             if isinstance(spec, list):
                 return [metric(s) for s in spec]
             if isinstance(spec, dict):
