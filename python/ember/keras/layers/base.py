@@ -229,7 +229,9 @@ class Layer(Module):
             arrays.append(w)
         with no_grad():
             for p, w in zip(own, arrays):
-                p[...] = _C.from_numpy(np.ascontiguousarray(w, dtype=p.detach().numpy().dtype))
+                # ascontiguousarray makes 0-d arrays 1-d: reshape back (scalar weights).
+                p[...] = _C.from_numpy(np.ascontiguousarray(
+                    w, dtype=p.detach().numpy().dtype).reshape(w.shape))
 
     # -- building and calling ---------------------------------------------------------
     def build(self, input_shape):
