@@ -33,7 +33,7 @@ class _Group(dict):
 
 
 def _zeros_like(p):
-    return _C.zeros(*p.shape, dtype=p.dtype)
+    return _C.zeros_like(p.detach())
 
 
 class PyOptimizer:

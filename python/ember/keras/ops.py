@@ -74,12 +74,12 @@ def full(shape_, fill_value, dtype=None):
 
 def ones_like(x, dtype=None):
     x = _t(x)
-    return _C.ones(*x.shape, dtype=_dt(dtype) if dtype else x.dtype)
+    return _C.ones_like(x) if dtype is None else _C.ones_like(x).to(_dt(dtype))
 
 
 def zeros_like(x, dtype=None):
     x = _t(x)
-    return _C.zeros(*x.shape, dtype=_dt(dtype) if dtype else x.dtype)
+    return _C.zeros_like(x) if dtype is None else _C.zeros_like(x).to(_dt(dtype))
 
 
 def arange(start, stop=None, step=1, dtype=None):
