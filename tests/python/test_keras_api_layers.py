@@ -4,7 +4,6 @@ traced fit, save / load round trips, training-only behaviour, and clear errors."
 import numpy as np
 import pytest
 
-import ember
 from ember import keras
 from ember.keras import layers
 
@@ -211,3 +210,16 @@ def test_bidirectional_return_state_and_merge_none():
     np.testing.assert_allclose(out[0].numpy(), out[2].numpy())
     np.testing.assert_allclose(out[1].numpy(), out[4].numpy())
     assert [w.shape for w in bi.get_weights()] == [(3, 8), (2, 8), (8,)] * 2
+
+
+def test_random_layers_draw_fresh_values_in_traced_steps():
+    import ember
+    noise, flip = layers.GaussianNoise(1.0), layers.RandomFlip()
+    drop = layers.SpatialDropout2D(0.5)
+    step = ember.function(lambda x: (noise(x, training=True), flip(x, training=True),
+                                     drop(x, training=True)))
+    x = ember.from_numpy(_f32(_rng(9).normal(size=(16, 3, 3, 2))))
+    runs = [[t.numpy() for t in step(x)] for _ in range(3)]
+    for i in range(3):
+        assert not (np.array_equal(runs[0][i], runs[1][i]) and
+                    np.array_equal(runs[1][i], runs[2][i])), i

@@ -56,7 +56,8 @@ run("convt_even", L.Conv2DTranspose(4, 4, strides=2, padding="same"), img,
     ["ct4_k", "ct_b"])
 run("depthwise", L.DepthwiseConv2D(3, depth_multiplier=2, padding="same"), img,
     ["dw_k", "dw_b"])
-run("separable", L.SeparableConv2D(5, 3, strides=2, depth_multiplier=2), img, ["dw_k", "pw_k", "sep_b"])
+run("separable", L.SeparableConv2D(5, 3, strides=2, depth_multiplier=2), img,
+    ["dw_k", "pw_k", "sep_b"])
 run("timedist", L.TimeDistributed(L.Dense(5)), seq, ["td_k", "td_b"])
 run("bilstm", L.Bidirectional(L.LSTM(4, return_sequences=True)), seq,
     ["bl_fk", "bl_fr", "bl_fb", "bl_bk", "bl_br", "bl_bb"])
@@ -118,7 +119,7 @@ def _np(t):
     return t.detach().numpy() if isinstance(t, ember.Tensor) else np.asarray(t)
 
 
-def _weights(prefix, layer, names, store):
+def _weights(layer, names, store):
     for name, w in zip(names, layer.get_weights()):
         store[name] = w
 
@@ -193,11 +194,11 @@ def parity(tmp_path_factory):
     bl = layers.Bidirectional(layers.LSTM(4, return_sequences=True,
                                           bias_initializer="random_normal"))
     ours["bilstm"] = bl(seq)
-    _weights("bl", bl, ["bl_fk", "bl_fr", "bl_fb", "bl_bk", "bl_br", "bl_bb"], w)
+    _weights(bl, ["bl_fk", "bl_fr", "bl_fb", "bl_bk", "bl_br", "bl_bb"], w)
     bg = layers.Bidirectional(layers.GRU(3, bias_initializer="random_normal"),
                               merge_mode="sum")
     ours["bigru"] = bg(seq)
-    _weights("bg", bg, ["bg_fk", "bg_fr", "bg_fb", "bg_bk", "bg_br", "bg_bb"], w)
+    _weights(bg, ["bg_fk", "bg_fr", "bg_fb", "bg_bk", "bg_br", "bg_bb"], w)
     mha = layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=4, output_shape=5,
                                     bias_initializer="random_normal")
     o, s = mha(d["q"], d["v"], d["k"], attention_mask=d["mask"], return_attention_scores=True)

@@ -15,5 +15,5 @@ from .layers import Input, InputLayer, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 
 __all__ = ["activations", "callbacks", "initializers", "layers", "losses", "metrics", "models",
-           "optimizers", "regularizers", "backend", "ops", "random", "utils", "Input", "InputLayer", "Layer", "Model",
-           "Sequential"]
+           "optimizers", "regularizers", "backend", "ops", "random", "utils", "Input",
+           "InputLayer", "Layer", "Model", "Sequential"]
