@@ -242,8 +242,11 @@ class Model(Layer):
                 args.append(_data.tensor(bsw))
         if kind == "train":
             self.train()
-            self.optimizer._apply_schedule()
-            out = fn(*args)
+            try:
+                self.optimizer._apply_schedule()
+                out = fn(*args)
+            finally:
+                self.eval()  # back to inference mode for direct calls, as in Keras
             self.optimizer.iterations += len(batches)
         else:
             self.eval()

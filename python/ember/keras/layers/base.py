@@ -90,6 +90,9 @@ class Layer(Module):
     def __init__(self, *, input_shape=None, batch_input_shape=None, input_dim=None, name=None,
                  dtype=None, trainable=True, **kwargs):
         super().__init__()
+        # Keras semantics: a layer called directly runs in inference mode (Dropout off,
+        # BatchNormalization on its moving statistics); fit switches to training per step.
+        self.eval()
         if "batch_shape" in kwargs:  # Keras 3's name
             batch_input_shape = kwargs.pop("batch_shape")
         if kwargs:
