@@ -1,12 +1,8 @@
-// conv2d, conv_transpose2d and conv2d_backward_weight on CUDA through cuDNN's legacy API.
-// All three are one convolution seen from different sides: with X the convolution's input
-// [N, C, H, W], F its filter [O, C/groups, kh, kw] and Y its output [N, O, Ho, Wo],
-//   conv2d                 Y  = conv(X, F)          cudnnConvolutionForward
-//   conv_transpose2d       X  = conv^T(Y, F)        cudnnConvolutionBackwardData
-//   conv2d_backward_weight F  = dF(X, Y)            cudnnConvolutionBackwardFilter
-// One plan per (direction, dtype, shapes, attributes) holds the descriptors and the
-// algorithm cuDNN's heuristics picked (cudnnGet...Algorithm_v7), so a training loop sets
-// them up once. float32 runs with FMA math only (no TF32), so results match the CPU.
+// conv2d, conv_transpose2d and conv2d_backward_weight on CUDA through cuDNN's legacy API:
+// three sides of one convolution (cudnn_conv_plan.h). One plan per (direction, dtype, shapes,
+// attributes) holds the descriptors and the algorithm cuDNN's heuristics picked
+// (cudnnGet...Algorithm_v7), so a training loop sets them up once. float32 runs with FMA
+// math only (no TF32), so results match the CPU.
 #include <absl/container/flat_hash_map.h>
 #include <fmt/format.h>
 
@@ -16,48 +12,13 @@
 
 #include "core/cuda/cuda_context.h"
 #include "core/cuda/cudnn_context.h"
+#include "core/cuda/cudnn_conv_plan.h"
 #include "core/cuda/tensor_args.h"
 #include "core/device_backend.h"
 #include "core/ops/conv_ops.h"
 
 namespace ember::cuda {
 namespace {
-
-enum class ConvDirection : int64_t { Forward, BackwardData, BackwardFilter };
-
-std::string_view op_name(ConvDirection d) {
-  switch (d) {
-    case ConvDirection::Forward: return "conv2d";
-    case ConvDirection::BackwardData: return "conv_transpose2d";
-    default: return "conv2d_backward_weight";
-  }
-}
-
-// The shapes of one convolution, in the convolution's own terms (see the file comment).
-struct ConvShapes {
-  IntList x, f, y;
-  std::string describe() const {
-    return fmt::format("conv input {}, filter {}, conv output {}", shape_str(x), shape_str(f),
-                       shape_str(y));
-  }
-};
-
-// Descriptors and chosen algorithm for one convolution; immutable once built.
-struct ConvPlan {
-  cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
-  cudnnFilterDescriptor_t f = nullptr;
-  cudnnConvolutionDescriptor_t conv = nullptr;
-  int algo = 0;  // the cudnnConvolution*Algo_t of the plan's direction
-  size_t workspace = 0;
-  bool double_scaling = false;  // alpha/beta are doubles for float64 data, floats otherwise
-  ~ConvPlan() {
-    if (x) cudnnDestroyTensorDescriptor(x);
-    if (y) cudnnDestroyTensorDescriptor(y);
-    if (bias) cudnnDestroyTensorDescriptor(bias);
-    if (f) cudnnDestroyFilterDescriptor(f);
-    if (conv) cudnnDestroyConvolutionDescriptor(conv);
-  }
-};
 
 // Math modes: float32 must not use TF32 tensor cores (10-bit mantissa): the CPU and the
 // tests expect float32 accuracy. 16-bit types use tensor cores.
@@ -66,10 +27,6 @@ bool allowed_math(cudnnMathType_t m, DType dt) {
     return m != CUDNN_TENSOR_OP_MATH && m != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
   }
   return true;
-}
-
-cudnnMathType_t plan_math(DType dt) {
-  return dt == DType::Float32 || dt == DType::Float64 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
 }
 
 // First algorithm of the heuristics' ranking that works in an allowed math mode.
@@ -123,47 +80,10 @@ void choose_algorithm(ConvPlan& p, ConvDirection dir, cudnnHandle_t h, DType dt,
   }
 }
 
-void set_4d(cudnnTensorDescriptor_t d, cudnnDataType_t t, IntList s, std::string_view op,
-            const std::string& shapes) {
-  check_cudnn(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, t, static_cast<int>(s[0]),
-                                         static_cast<int>(s[1]), static_cast<int>(s[2]),
-                                         static_cast<int>(s[3])),
-              op, "cudnnSetTensor4dDescriptor", shapes);
-}
-
 std::unique_ptr<ConvPlan> build_plan(ConvDirection dir, DType dt, const ConvShapes& s,
                                      const ConvAttrs& c, int device) {
-  const std::string_view op = op_name(dir);
-  const std::string shapes = s.describe();
-  const cudnnDataType_t t = cudnn_data_type(dt, op);
-  auto p = std::make_unique<ConvPlan>();
-  p->double_scaling = dt == DType::Float64;
-  check_cudnn(cudnnCreateTensorDescriptor(&p->x), op, "cudnnCreateTensorDescriptor", shapes);
-  check_cudnn(cudnnCreateTensorDescriptor(&p->y), op, "cudnnCreateTensorDescriptor", shapes);
-  check_cudnn(cudnnCreateTensorDescriptor(&p->bias), op, "cudnnCreateTensorDescriptor", shapes);
-  check_cudnn(cudnnCreateFilterDescriptor(&p->f), op, "cudnnCreateFilterDescriptor", shapes);
-  check_cudnn(cudnnCreateConvolutionDescriptor(&p->conv), op, "cudnnCreateConvolutionDescriptor",
-              shapes);
-  set_4d(p->x, t, s.x, op, shapes);
-  set_4d(p->y, t, s.y, op, shapes);
-  const Shape bias_shape{1, s.y[1], 1, 1};
-  set_4d(p->bias, t, bias_shape, op, shapes);
-  check_cudnn(cudnnSetFilter4dDescriptor(p->f, t, CUDNN_TENSOR_NCHW, static_cast<int>(s.f[0]),
-                                         static_cast<int>(s.f[1]), static_cast<int>(s.f[2]),
-                                         static_cast<int>(s.f[3])),
-              op, "cudnnSetFilter4dDescriptor", shapes);
-  const cudnnDataType_t compute = dt == DType::Float64 ? CUDNN_DATA_DOUBLE : CUDNN_DATA_FLOAT;
-  check_cudnn(cudnnSetConvolution2dDescriptor(
-                  p->conv, static_cast<int>(c.padding[0]), static_cast<int>(c.padding[1]),
-                  static_cast<int>(c.stride[0]), static_cast<int>(c.stride[1]),
-                  static_cast<int>(c.dilation[0]), static_cast<int>(c.dilation[1]),
-                  CUDNN_CROSS_CORRELATION, compute),
-              op, "cudnnSetConvolution2dDescriptor", shapes);
-  check_cudnn(cudnnSetConvolutionGroupCount(p->conv, static_cast<int>(c.groups)), op,
-              "cudnnSetConvolutionGroupCount", shapes);
-  check_cudnn(cudnnSetConvolutionMathType(p->conv, plan_math(dt)), op,
-              "cudnnSetConvolutionMathType", shapes);
-  choose_algorithm(*p, dir, cudnn(device), dt, shapes);
+  std::unique_ptr<ConvPlan> p = describe_convolution(dir, dt, s, c);
+  choose_algorithm(*p, dir, cudnn(device), dt, s.describe());
   return p;
 }
 
