@@ -59,7 +59,10 @@ std::unique_ptr<ConvPlan> describe_convolution(ConvDirection dir, DType dt, cons
               shapes);
   set_4d(p->x, t, s.x, op, shapes);
   set_4d(p->y, t, s.y, op, shapes);
-  const Shape bias_shape{1, s.y[1], 1, 1};
+  // The bias is per channel of the tensor the direction writes: Y for conv2d, X for
+  // conv_transpose2d (conv2d_backward_weight has none).
+  const int64_t bias_channels = dir == ConvDirection::BackwardData ? s.x[1] : s.y[1];
+  const Shape bias_shape{1, bias_channels, 1, 1};
   set_4d(p->bias, t, bias_shape, op, shapes);
   check_cudnn(cudnnSetFilter4dDescriptor(p->f, t, CUDNN_TENSOR_NCHW, static_cast<int>(s.f[0]),
                                          static_cast<int>(s.f[1]), static_cast<int>(s.f[2]),

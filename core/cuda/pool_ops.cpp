@@ -1,6 +1,8 @@
 // The pooling ops on CUDA (kernels in pool.cu): max_pool2d with its indices, avg_pool2d and
 // adaptive_avg_pool2d, and their backwards, with the same attributes and windows as the
 // CPU (avg_windows / adaptive_windows in core/ops/pool.cpp build both sides' windows).
+#include <algorithm>
+
 #include "core/cuda/cuda_context.h"
 #include "core/cuda/pool_kernels.h"
 #include "core/cuda/tensor_args.h"

@@ -67,6 +67,27 @@ TEST(CudnnPlan, TransposeRoundTripsThroughForwardShape) {
   }
 }
 
+// The bias is added to the tensor the direction writes: conv2d's output, conv_transpose2d's
+// output (the convolution's input side).
+TEST(CudnnPlan, BiasDescriptorHasTheWrittenTensorsChannels) {
+  const Case& k = kCases[1];  // 4 input channels, 6 output channels, groups 2
+  const Tensor x = zeros(k.x), w = zeros(k.w);
+  const Tensor in[] = {x, w};
+  const Shape y = Conv2dOp(k.c).infer(in)[0].shape;
+  auto bias_channels = [](const ConvPlan& p) {
+    cudnnDataType_t t;
+    int n, c, h, wd, sn, sc, sh, sw;
+    EXPECT_EQ(cudnnGetTensor4dDescriptor(p.bias, &t, &n, &c, &h, &wd, &sn, &sc, &sh, &sw),
+              CUDNN_STATUS_SUCCESS);
+    EXPECT_EQ(n * h * wd, 1);
+    return c;
+  };
+  EXPECT_EQ(bias_channels(*describe_convolution(ConvDirection::Forward, DType::Float32,
+                                                {k.x, k.w, y}, k.c)), 6);
+  EXPECT_EQ(bias_channels(*describe_convolution(ConvDirection::BackwardData, DType::Float32,
+                                                {k.x, k.w, y}, k.c)), 4);
+}
+
 TEST(CudnnPlan, NonFloatDtypeRaisesNamingTheOp) {
   const Case& k = kCases[0];
   try {
