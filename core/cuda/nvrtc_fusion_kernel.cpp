@@ -45,7 +45,7 @@ cudaKernel_t kernel_for(const std::string& source, int device) {
 }
 
 // Describes input t for the generated kernel over `out`'s shape and fills its slot in
-// `args`; false when the kernel cannot read it (dtype, device).
+// `args`; false when the kernel cannot read it (16-bit floats, another device).
 bool describe_input(const Tensor& t, const Tensor& out, int k, FusedInputDesc& d,
                     FusedKernelArgs& args) {
   if (t.device().is_cpu()) {
@@ -55,8 +55,8 @@ bool describe_input(const Tensor& t, const Tensor& out, int k, FusedInputDesc& d
     return true;
   }
   if (t.device() != out.device()) return false;
-  if (t.dtype() != DType::Float32 && t.dtype() != DType::Bool) return false;
-  d.is_bool = t.dtype() == DType::Bool;
+  if (t.dtype() == DType::Float16 || t.dtype() == DType::BFloat16) return false;
+  d.dtype = static_cast<DTypeCode>(t.dtype());
   args.in[k] = t.data_ptr();
   if (t.shape() == out.shape() && t.is_contiguous()) {
     d.kind = FusedInputKind::Dense;

@@ -61,8 +61,19 @@ std::string expression(const FusedInstr& in) {
 std::string load(int k, const FusedInputDesc& d) {
   if (d.kind == FusedInputKind::Scalar) return fmt::format("a.scalar[{}]", k);
   const std::string off = d.kind == FusedInputKind::Dense ? "i" : fmt::format("off{}", k);
-  if (d.is_bool) return fmt::format("(((const unsigned char*)a.in[{}])[{}] ? 1.f : 0.f)", k, off);
-  return fmt::format("((const float*)a.in[{}])[{}]", k, off);
+  const char* type = nullptr;
+  switch (d.dtype) {
+    case kBool: return fmt::format("(((const unsigned char*)a.in[{}])[{}] ? 1.f : 0.f)", k, off);
+    case kFloat32: return fmt::format("((const float*)a.in[{}])[{}]", k, off);
+    case kFloat64: type = "double"; break;
+    case kInt64: type = "long long"; break;
+    case kInt32: type = "int"; break;
+    case kUInt8: type = "unsigned char"; break;
+    default:
+      raise<ValueError>("[fused_elementwise] no CUDA load for input {} of dtype code {}", k,
+                        static_cast<int>(d.dtype));
+  }
+  return fmt::format("((float)((const {}*)a.in[{}])[{}])", type, k, off);
 }
 
 }  // namespace

@@ -27,11 +27,12 @@ struct FusedKernelArgs {
   int ndim;
 };
 
-// How input k is read.
+// How input k is read: where (its offset) and as what (its storage type, converted to
+// float as the CPU loop converts scalars; bool reads as 0 / 1).
 enum class FusedInputKind { Dense, Strided, Scalar };
 struct FusedInputDesc {
   FusedInputKind kind = FusedInputKind::Dense;
-  bool is_bool = false;  // stored as bool (read as 0 / 1), else float32
+  DTypeCode dtype = kFloat32;  // any but float16 / bfloat16; unused for Scalar
 };
 
 inline constexpr const char* kFusedKernelName = "ember_fused";

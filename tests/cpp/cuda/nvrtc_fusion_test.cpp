@@ -62,7 +62,7 @@ TEST(NvrtcFusion, ChainWithBroadcastScalarAndBoolInputs) {
   in[1].kind = FusedInputKind::Strided;
   in[2].kind = FusedInputKind::Scalar;
   in[3].kind = FusedInputKind::Strided;
-  in[3].is_bool = true;
+  in[3].dtype = kBool;
   const std::string src = fused_kernel_source(p, in);
   // One shared index decomposition feeds both strided inputs; the scalar is a parameter.
   EXPECT_NE(src.find("off1 += c * a.strides[1][d]"), std::string::npos) << src;
@@ -71,6 +71,27 @@ TEST(NvrtcFusion, ChainWithBroadcastScalarAndBoolInputs) {
   EXPECT_NE(src.find("(const unsigned char*)a.in[3]"), std::string::npos) << src;
   EXPECT_EQ(src.find("off0"), std::string::npos) << "dense input needs no offset\n" << src;
   expect_compiles(p, in);
+}
+
+// Inputs of other storage types (a float64 or int64 0-dim constant on the device, int masks)
+// read as float, as the CPU loop reads scalars.
+TEST(NvrtcFusion, InputsOfEveryStorageTypeCompile) {
+  FusedProgram p;
+  p.num_inputs = 5;
+  p.code = {{FusedOpcode::Add, 5, 0, 1, -1}, {FusedOpcode::Mul, 6, 5, 2, -1},
+            {FusedOpcode::Sub, 7, 6, 3, -1}, {FusedOpcode::Where, 8, 4, 7, 0}};
+  std::vector<FusedInputDesc> in(5);
+  in[1].dtype = kFloat64;
+  in[1].kind = FusedInputKind::Strided;
+  in[2].dtype = kInt64;
+  in[3].dtype = kInt32;
+  in[4].dtype = kUInt8;
+  const std::string src = fused_kernel_source(p, in);
+  EXPECT_NE(src.find("(float)((const double*)a.in[1])[off1]"), std::string::npos) << src;
+  EXPECT_NE(src.find("(const long long*)a.in[2]"), std::string::npos) << src;
+  expect_compiles(p, in);
+  in[4].dtype = kFloat16;  // no 16-bit loads: the kernel driver runs such chains op by op
+  EXPECT_THROW(fused_kernel_source(p, in), ValueError);
 }
 
 TEST(NvrtcFusion, LongUnaryChainCompilesToCubin) {
