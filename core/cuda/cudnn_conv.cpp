@@ -96,7 +96,7 @@ const ConvPlan& plan_for(ConvDirection dir, DType dt, const ConvShapes& s, const
   std::vector<int64_t> key = {device, static_cast<int64_t>(dir), static_cast<int64_t>(dt),
                               c.stride[0], c.stride[1], c.padding[0], c.padding[1],
                               c.dilation[0], c.dilation[1], c.groups};
-  for (IntList l : {s.x, s.f, s.y}) key.insert(key.end(), l.begin(), l.end());
+  for (const Shape* l : {&s.x, &s.f, &s.y}) key.insert(key.end(), l->begin(), l->end());
   std::lock_guard<std::mutex> lock(mu);
   auto it = plans->find(key);
   if (it == plans->end()) it = plans->emplace(std::move(key), build_plan(dir, dt, s, c, device)).first;

@@ -19,7 +19,7 @@ std::string_view op_name(ConvDirection d);
 
 // The shapes of one convolution, in the convolution's own terms.
 struct ConvShapes {
-  IntList x, f, y;
+  Shape x, f, y;  // owned: a plan outlives the tensors it was made for
   std::string describe() const;
 };
 

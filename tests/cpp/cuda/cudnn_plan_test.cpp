@@ -4,6 +4,7 @@
 // reads them. The numbers themselves are compared with the CPU in test_cuda_dnn.py (GPU).
 #include <gtest/gtest.h>
 
+#include "core/cuda/cudnn_context.h"
 #include "core/cuda/cudnn_conv_plan.h"
 #include "core/ops.h"
 
@@ -95,6 +96,22 @@ TEST(CudnnPlan, NonFloatDtypeRaisesNamingTheOp) {
     FAIL() << "expected an error";
   } catch (const TypeError& e) {
     EXPECT_NE(std::string(e.what()).find("[conv2d]"), std::string::npos) << e.what();
+  }
+}
+
+// A failing cuDNN call raises an ember error naming the op, the call and the shapes.
+TEST(CudnnPlan, FailuresNameOpCallAndShapes) {
+  EXPECT_NO_THROW(check_cudnn(CUDNN_STATUS_SUCCESS, "conv2d", "cudnnConvolutionForward", "s"));
+  const ConvShapes s{Shape{2, 3, 8, 8}, Shape{4, 3, 3, 3}, Shape{2, 4, 6, 6}};
+  try {
+    check_cudnn(CUDNN_STATUS_BAD_PARAM, "conv2d", "cudnnConvolutionForward", s.describe());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    for (const char* part : {"[conv2d]", "cudnnConvolutionForward", "[2, 3, 8, 8]", "[4, 3, 3, 3]",
+                             "[2, 4, 6, 6]"}) {
+      EXPECT_NE(msg.find(part), std::string::npos) << part << " missing in: " << msg;
+    }
   }
 }
 
