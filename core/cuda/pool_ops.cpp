@@ -1,7 +1,11 @@
 // The pooling ops on CUDA (kernels in pool.cu): max_pool2d with its indices, avg_pool2d and
 // adaptive_avg_pool2d, and their backwards, with the same attributes and windows as the
 // CPU (avg_windows / adaptive_windows in core/ops/pool.cpp build both sides' windows).
+#include <absl/container/flat_hash_map.h>
+
 #include <algorithm>
+#include <mutex>
+#include <vector>
 
 #include "core/cuda/cuda_context.h"
 #include "core/cuda/pool_kernels.h"
@@ -41,21 +45,38 @@ Tensor dense_target(const Tensor& out) {
   return out.is_contiguous() ? out : Tensor::empty(out.shape(), out.dtype(), out.device());
 }
 
-// The windows on the device: hs, he, fh, ws, we, fw back to back in one int64 tensor. The
-// host-to-device copy is queued on the stream, so the host vector may go at once.
+// The windows on the device: hs, he, fh, ws, we, fw back to back in one int64 tensor,
+// uploaded once per (device, geometry) and kept: a training loop pools the same shapes every
+// step, and a launch then needs no host-to-device copy (nor a later CUDA graph capture).
 struct DeviceWindows {
-  Tensor data;
+  Tensor data;  // keeps the device copy alive
   AvgPoolParams params;
 };
 
+const Tensor& windows_on_device(const std::vector<int64_t>& host_key, Device device) {
+  static std::mutex mu;
+  // Leaked on purpose: device tensors must not be freed after the CUDA runtime shuts down.
+  static auto* cache = new absl::flat_hash_map<std::vector<int64_t>, Tensor>();
+  std::vector<int64_t> key = host_key;
+  key.push_back(device.index);
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache->find(key);
+  if (it != cache->end()) return it->second;
+  const int64_t n = static_cast<int64_t>(host_key.size());
+  Tensor host = Tensor::empty({n}, DType::Int64, kCPU);
+  std::copy(host_key.begin(), host_key.end(), host.data<int64_t>());
+  Tensor dev = Tensor::empty({n}, DType::Int64, device);
+  cuda_backend()->copy(dev, host);  // queued on the stream; the host tensor may go at once
+  return cache->emplace(std::move(key), std::move(dev)).first->second;
+}
+
 DeviceWindows upload(const cpu::AvgWindows& w, Device device) {
   const int64_t Ho = w.Ho(), Wo = w.Wo();
-  Tensor host = Tensor::empty({3 * (Ho + Wo)}, DType::Int64, kCPU);
-  int64_t* h = host.data<int64_t>();
-  for (const auto* v : {&w.hs, &w.he, &w.fh, &w.ws, &w.we, &w.fw}) h = std::copy(v->begin(), v->end(), h);
+  std::vector<int64_t> flat;
+  flat.reserve(3 * (Ho + Wo));
+  for (const auto* v : {&w.hs, &w.he, &w.fh, &w.ws, &w.we, &w.fw}) flat.insert(flat.end(), v->begin(), v->end());
   DeviceWindows d;
-  d.data = Tensor::empty(host.shape(), DType::Int64, device);
-  cuda_backend()->copy(d.data, host);
+  d.data = windows_on_device(flat, device);
   const int64_t* p = static_cast<const int64_t*>(d.data.data_ptr());
   d.params = {w.planes, w.H, w.W, Ho, Wo, w.divisor,
               p, p + Ho, p + 2 * Ho, p + 3 * Ho, p + 3 * Ho + Wo, p + 3 * Ho + 2 * Wo};
