@@ -26,7 +26,15 @@ MetaList FusedElementwiseOp::infer(std::span<const Tensor> inputs) const {
   // also follows a dynamic batch dim).
   Shape shape;
   for (const Tensor& t : inputs) shape = broadcast_shapes(shape, t.shape(), kName);
-  return {TensorMeta{shape, steps_.back().meta.dtype, inputs.empty() ? kCPU : inputs[0].device()}};
+  // The device of the first non-CPU input: a CUDA chain may read host scalars.
+  Device device = kCPU;
+  for (const Tensor& t : inputs) {
+    if (!t.device().is_cpu()) {
+      device = t.device();
+      break;
+    }
+  }
+  return {TensorMeta{shape, steps_.back().meta.dtype, device}};
 }
 
 void FusedElementwiseOp::run_unfused(std::span<const Tensor> inputs, Tensor& out) const {

@@ -33,6 +33,8 @@ class FusedElementwiseOp final : public OpImpl<FusedElementwiseOp> {
 
   // Whether the chain compiled to a vectorized program (see fused_program.h).
   bool vectorized() const { return program_.has_value(); }
+  // The compiled program (the CUDA backend generates its fused kernel from it).
+  const std::optional<FusedProgram>& program() const { return program_; }
 
  private:
   void run_unfused(std::span<const Tensor> inputs, Tensor& out) const;

@@ -39,13 +39,7 @@ struct Registrar {
           "index_one_hot", "cat", "flip",
           // reductions without a kernel yet
           "var", "std", "logsumexp", "norm", "norm_backward", "cumsum", "cumprod",
-          "cumprod_backward", "normalize_moments",
-          // convolution and pooling (cuDNN is the plan)
-          "conv2d", "conv_transpose2d", "conv2d_backward_weight", "max_pool2d",
-          "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d",
-          "adaptive_avg_pool2d_backward",
-          // ember.function's fused loops (an NVRTC kernel is the plan)
-          "fused_elementwise"}) {
+          "cumprod_backward", "normalize_moments"}) {
       register_cuda_kernel(name, &through_host);
     }
   }

@@ -69,6 +69,11 @@ Pair pool_out(std::string_view op, const PoolAttrs& p, IntList shape) {
   return out;
 }
 
+// grad_output-like input: rank 3/4, floating.
+void check_grad_input(std::string_view op, const Tensor& g) { check_pool_input(op, g); }
+
+}  // namespace
+
 cpu::AvgWindows avg_windows(const PoolAttrs& p, int64_t planes, int64_t H, int64_t W, Pair out) {
   cpu::AvgWindows w;
   w.planes = planes, w.H = H, w.W = W, w.divisor = p.divisor_override;
@@ -106,11 +111,6 @@ cpu::AvgWindows adaptive_windows(int64_t planes, int64_t H, int64_t W, Pair out)
   fill(W, out[1], w.ws, w.we, w.fw);
   return w;
 }
-
-// grad_output-like input: rank 3/4, floating.
-void check_grad_input(std::string_view op, const Tensor& g) { check_pool_input(op, g); }
-
-}  // namespace
 
 void PoolAttrs::write(Attrs& out, bool avg) const {
   out.set("kernel_size", pair_to_vec(kernel));

@@ -6,6 +6,12 @@
 
 namespace ember {
 
+// The averaging windows of avg_pool2d (output size `out`) and of adaptive_avg_pool2d, shared
+// by the CPU kernels and the CUDA ones (core/cuda/pool_ops.cpp).
+struct PoolAttrs;
+cpu::AvgWindows avg_windows(const PoolAttrs& p, int64_t planes, int64_t H, int64_t W, Pair out);
+cpu::AvgWindows adaptive_windows(int64_t planes, int64_t H, int64_t W, Pair out);
+
 struct PoolAttrs {
   Pair kernel{1, 1}, stride{1, 1}, padding{0, 0}, dilation{1, 1};
   bool ceil_mode = false;

@@ -10,6 +10,12 @@
 
 namespace ember::trace {
 
+namespace {
+// CPU groups run the vectorized interpreter, CUDA groups a kernel generated with NVRTC
+// (core/cuda/nvrtc_fusion_kernel.cpp). A group never mixes devices.
+bool fusable_device(Device d) { return d.is_cpu() || d.is_cuda(); }
+}  // namespace
+
 int fuse_elementwise(Graph& g, const std::vector<ValueId>& keep) {
   const auto& nodes = g.nodes();
   std::vector<int> uses(g.values().size(), 0);
@@ -24,7 +30,7 @@ int fuse_elementwise(Graph& g, const std::vector<ValueId>& keep) {
     return !n.inplace && n.outputs.size() == 1 && n.op->is_elementwise() &&
            n.op->kind() == OpKind::Compute && n.op->is_deterministic() &&
            n.op->name() != FusedElementwiseOp::kName && !mutated[n.outputs[0]] &&
-           g.value(n.outputs[0]).meta.device.is_cpu();
+           fusable_device(g.value(n.outputs[0]).meta.device);
   };
 
   // group[i]: index of the group node i belongs to (-1: none). A group is a list of nodes.
@@ -40,7 +46,8 @@ int fuse_elementwise(Graph& g, const std::vector<ValueId>& keep) {
       const Value& in = g.value(v);
       if (in.kind != ValueKind::Node || uses[v] != 1) continue;
       int p = in.producer;
-      if (group[p] < 0 || g.value(nodes[p].outputs[0]).meta.shape != meta.shape) continue;
+      const TensorMeta& pm = g.value(nodes[p].outputs[0]).meta;
+      if (group[p] < 0 || pm.shape != meta.shape || pm.device != meta.device) continue;
       // The producer must be its group's current last member (a chain, not a fork).
       if (groups[group[p]].back() != p) continue;
       join = group[p];
