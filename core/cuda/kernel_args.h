@@ -74,5 +74,74 @@ void launch_reduce(int code, int dtype, const void* in, void* out, void* values,
 void launch_softmax(bool log, int dtype, const void* in, void* out, int64_t rows, int64_t cols,
                     void* stream);
 
+// ---- indexing (indexing.cu): one kernel for gather, scatter, index, index_put, one_hot. ----
+constexpr int kMaxIndexTensors = kMaxDims;
+
+enum IndexMode : int {
+  kIndexRead,        // dst[pos] = src[pos + sum_k idx_k * step_k]  (indices address src)
+  kIndexWrite,       // dst[pos + sum_k idx_k * step_k] = src[pos]  (indices address dst)
+  kIndexAccumulate,  // dst[pos + ...] += src[pos], atomically (duplicate indices add up)
+};
+
+// The first out-of-range index a kernel met, written by the device into host-mapped memory
+// (index_errors.h) and raised on the host at the next synchronization. op == 0: none.
+struct DeviceIndexError {
+  int op;  // index_error_code(op name)
+  int dim;
+  long long value;
+  long long size;
+};
+
+// Iterates over `sizes` (row-major). Strides are in elements and may be negative. Index
+// tensors are int64 on the device, read at their own strides over `sizes` (0 where they
+// broadcast); the value found is checked against index_size (negatives wrap when
+// wrap_negative), then multiplied by index_step.
+struct IndexedArgs {
+  int ndim = 0;
+  int64_t numel = 0;
+  int64_t sizes[kMaxDims] = {};
+  int mode = kIndexRead;
+  int dtype = 0;  // of dst and src (same dtype)
+  void* dst = nullptr;
+  int64_t dst_strides[kMaxDims] = {};
+  const void* src = nullptr;  // ignored when src_is_scalar
+  int64_t src_strides[kMaxDims] = {};
+  bool src_is_scalar = false;
+  uint64_t scalar_bits = 0;  // the value's bytes in `dtype`
+  int num_indices = 0;
+  const int64_t* index[kMaxIndexTensors] = {};
+  int64_t index_strides[kMaxIndexTensors][kMaxDims] = {};
+  int64_t index_size[kMaxIndexTensors] = {};
+  int64_t index_step[kMaxIndexTensors] = {};
+  int index_dim[kMaxIndexTensors] = {};  // the tensor dim it indexes (error messages)
+  bool wrap_negative = true;      // -1 is the last element (Python indexing)
+  bool skip_out_of_range = false;  // silently ignore (index_one_hot) instead of an error
+  int error_code = 0;
+  DeviceIndexError* error = nullptr;  // device-visible pointer
+};
+void launch_indexed(const IndexedArgs& a, void* stream);
+
+// ---- random numbers (random.cu): the CPU's Philox layout (core/cpu/random_kernels.h). ----
+enum RandomCode : int {
+  kRandUniform,          // p0 = low, p1 = high
+  kRandNormal,           // p0 = mean, p1 = std
+  kRandExponential,      // p0 = lambd
+  kRandTruncatedNormal,  // p0 = mean, p1 = std, p2 = a, p3 = b
+  kRandInt,              // low, range (0: all 2^64 values)
+  kRandBernoulli,        // p0 = p, or probs (float64, one per element) when not null
+};
+struct RandomArgs {
+  int code = kRandUniform;
+  int dtype = kFloat32;
+  void* out = nullptr;  // contiguous
+  int64_t numel = 0;
+  uint64_t seed = 0, offset = 0;  // the op's Philox stream
+  double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+  double cdf_low = 0, cdf_high = 0;  // truncated normal: erf bounds, computed on the host
+  int64_t low = 0;
+  uint64_t range = 0;
+  const double* probs = nullptr;
+};
+void launch_random(const RandomArgs& a, void* stream);
 
 }  // namespace ember::cuda

@@ -1,0 +1,188 @@
+// Random kernels: one thread per Philox block, with the CPU's layout (random_kernels.h), so
+// element i comes from the same (seed, offset, block, lane) on both devices. Arithmetic is
+// spelled with round-to-nearest intrinsics (__fmul_rn, ...) so nvcc cannot contract it into
+// FMAs the CPU does not use: uniform, randint and bernoulli are bit-identical to the CPU.
+// normal, exponential and truncated_normal also need log/sin/cos/erfinv, whose CUDA versions
+// may differ from glibc's in the last bit; float ones are computed in double and rounded,
+// which matches glibc's float functions except in rare last-bit cases.
+#include <cmath>
+
+#include "core/cuda/device_math.cuh"
+#include "core/random/philox.h"
+
+namespace ember::cuda {
+namespace {
+
+using random::Philox4x32Block;
+using random::PhiloxStream;
+
+constexpr double kTwoPi = 6.283185307179586476925286766559;
+constexpr double kSqrt2 = 1.4142135623730950488016887242097;
+
+template <class T>
+constexpr int kDigits = std::is_same_v<T, __half> ? 11 : std::is_same_v<T, __nv_bfloat16> ? 8 : 24;
+
+// The CPU's store<T>(v): through T's compute type (float for 16-bit floats).
+template <class T, class V>
+__device__ __forceinline__ T store_as(V v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return v != V(0);
+  } else if constexpr (std::is_same_v<T, __half> || std::is_same_v<T, __nv_bfloat16>) {
+    return from_acc<T>(static_cast<float>(v));
+  } else {
+    return static_cast<T>(v);
+  }
+}
+
+__device__ __forceinline__ float logf_rn(float x) { return static_cast<float>(log(static_cast<double>(x))); }
+
+// Box-Muller on floats, as the CPU's box_muller<float>; u1 in (0, 1].
+__device__ __forceinline__ void box_muller_f(float u1, float u2, float& z0, float& z1) {
+  const float r = __fsqrt_rn(__fmul_rn(-2.0f, logf_rn(u1)));
+  const float theta = __fmul_rn(static_cast<float>(kTwoPi), u2);
+  z0 = __fmul_rn(r, static_cast<float>(cos(static_cast<double>(theta))));
+  z1 = __fmul_rn(r, static_cast<float>(sin(static_cast<double>(theta))));
+}
+
+__device__ __forceinline__ void box_muller_d(double u1, double u2, double& z0, double& z1) {
+  const double r = __dsqrt_rn(__dmul_rn(-2.0, log(u1)));
+  const double theta = __dmul_rn(kTwoPi, u2);
+  z0 = __dmul_rn(r, cos(theta));
+  z1 = __dmul_rn(r, sin(theta));
+}
+
+// The kPer values of block b of the 32-bit layout (four lanes, one element each).
+template <class T>
+__device__ void values32(const RandomArgs& a, const Philox4x32Block& r, float v[4]) {
+  switch (a.code) {
+    case kRandUniform: {
+      const float lo = static_cast<float>(a.p0), w = static_cast<float>(a.p1 - a.p0);
+      for (int j = 0; j < 4; ++j) v[j] = __fadd_rn(lo, __fmul_rn(w, random::uniform_bits<kDigits<T>>(r[j])));
+      break;
+    }
+    case kRandNormal: {
+      const float m = static_cast<float>(a.p0), sd = static_cast<float>(a.p1);
+      float z[4];
+      box_muller_f(1.0f - random::uniform_float(r[0]), random::uniform_float(r[1]), z[0], z[1]);
+      box_muller_f(1.0f - random::uniform_float(r[2]), random::uniform_float(r[3]), z[2], z[3]);
+      for (int j = 0; j < 4; ++j) v[j] = __fadd_rn(m, __fmul_rn(sd, z[j]));
+      break;
+    }
+    default: {  // kRandExponential
+      const float inv = static_cast<float>(1.0 / a.p0);
+      for (int j = 0; j < 4; ++j) {
+        const double u = random::uniform_float(r[j]);
+        v[j] = __fmul_rn(-inv, static_cast<float>(log1p(-u)));
+      }
+      break;
+    }
+  }
+}
+
+template <class T>
+__global__ void random32_kernel(RandomArgs a) {
+  const PhiloxStream s{a.seed, a.offset};
+  T* out = static_cast<T*>(a.out);
+  const int64_t blocks = (a.numel + 3) / 4;
+  for (int64_t b = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; b < blocks;
+       b += int64_t(gridDim.x) * blockDim.x) {
+    float v[4];
+    values32<T>(a, s.block(static_cast<uint64_t>(b)), v);
+    for (int j = 0; j < 4 && 4 * b + j < a.numel; ++j) out[4 * b + j] = store_as<T>(v[j]);
+  }
+}
+
+// Element `e` (lane pair e % 2) of the 64-bit layout as a double in [0, 1).
+__device__ __forceinline__ double unit64(const Philox4x32Block& r, int j) {
+  return random::uniform_double(r[2 * j], r[2 * j + 1]);
+}
+
+// Block b of the 64-bit layout: two elements, 2b and 2b + 1.
+template <class T>
+__global__ void random64_kernel(RandomArgs a) {
+  const PhiloxStream s{a.seed, a.offset};
+  T* out = static_cast<T*>(a.out);
+  const int64_t blocks = (a.numel + 1) / 2;
+  for (int64_t b = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; b < blocks;
+       b += int64_t(gridDim.x) * blockDim.x) {
+    const Philox4x32Block r = s.block(static_cast<uint64_t>(b));
+    const int cnt = 2 * b + 1 < a.numel ? 2 : 1;
+    if (a.code == kRandNormal) {  // float64 only: the whole block makes one pair
+      double z0, z1;
+      box_muller_d(1.0 - unit64(r, 0), unit64(r, 1), z0, z1);
+      out[2 * b] = store_as<T>(__dadd_rn(a.p0, __dmul_rn(a.p1, z0)));
+      if (cnt == 2) out[2 * b + 1] = store_as<T>(__dadd_rn(a.p0, __dmul_rn(a.p1, z1)));
+      continue;
+    }
+    for (int j = 0; j < cnt; ++j) {
+      const int64_t e = 2 * b + j;
+      switch (a.code) {
+        case kRandUniform:
+          out[e] = store_as<T>(__dadd_rn(a.p0, __dmul_rn(a.p1 - a.p0, unit64(r, j))));
+          break;
+        case kRandExponential:
+          out[e] = store_as<T>(__dmul_rn(-(1.0 / a.p0), log1p(-unit64(r, j))));
+          break;
+        case kRandTruncatedNormal: {
+          const double u = unit64(r, j);
+          const double x = __dadd_rn(a.p0, __dmul_rn(__dmul_rn(a.p1, kSqrt2),
+                                                     erfinv(__dadd_rn(a.cdf_low, __dmul_rn(a.cdf_high - a.cdf_low, u)))));
+          out[e] = store_as<T>(fmin(fmax(x, a.p2), a.p3));
+          break;
+        }
+        case kRandInt: {
+          const uint64_t bits = random::make_u64(r[2 * j], r[2 * j + 1]);
+          const auto v = static_cast<int64_t>(static_cast<uint64_t>(a.low) + random::bounded_u64(bits, a.range));
+          out[e] = store_as<T>(v);
+          break;
+        }
+        default: {  // kRandBernoulli
+          const double p = a.probs ? a.probs[e] : a.p0;
+          out[e] = store_as<T>(unit64(r, j) < p ? 1 : 0);
+          break;
+        }
+      }
+    }
+  }
+}
+
+template <template <class> class K, class T>
+void launch_as(const RandomArgs& a, int64_t blocks, cudaStream_t s) {
+  K<T><<<grid_for(blocks), kThreads, 0, s>>>(a);
+}
+
+template <template <class> class K>
+void by_dtype(const RandomArgs& a, int64_t blocks, cudaStream_t s) {
+  switch (a.dtype) {
+    case kBool: launch_as<K, bool>(a, blocks, s); break;
+    case kUInt8: launch_as<K, uint8_t>(a, blocks, s); break;
+    case kInt32: launch_as<K, int32_t>(a, blocks, s); break;
+    case kInt64: launch_as<K, int64_t>(a, blocks, s); break;
+    case kFloat16: launch_as<K, __half>(a, blocks, s); break;
+    case kBFloat16: launch_as<K, __nv_bfloat16>(a, blocks, s); break;
+    case kFloat32: launch_as<K, float>(a, blocks, s); break;
+    default: launch_as<K, double>(a, blocks, s); break;
+  }
+}
+
+}  // namespace
+
+void launch_random(const RandomArgs& a, void* stream) {
+  if (a.numel == 0) return;
+  auto s = static_cast<cudaStream_t>(stream);
+  const bool layout32 = (a.code == kRandUniform || a.code == kRandNormal || a.code == kRandExponential) &&
+                        a.dtype != kFloat64;
+  if (layout32) {
+    switch (a.dtype) {
+      case kFloat16: launch_as<random32_kernel, __half>(a, (a.numel + 3) / 4, s); break;
+      case kBFloat16: launch_as<random32_kernel, __nv_bfloat16>(a, (a.numel + 3) / 4, s); break;
+      case kFloat32: launch_as<random32_kernel, float>(a, (a.numel + 3) / 4, s); break;
+      default: throw std::runtime_error("[cuda] random: expected a floating dtype");
+    }
+  } else {
+    by_dtype<random64_kernel>(a, (a.numel + 1) / 2, s);
+  }
+  check_launch("random");
+}
+
+}  // namespace ember::cuda
