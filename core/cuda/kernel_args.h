@@ -144,4 +144,16 @@ struct RandomArgs {
 };
 void launch_random(const RandomArgs& a, void* stream);
 
+// ---- fused optimizer updates (optim_update.cu): one kernel per parameter. ---------------
+struct OptimParams {
+  double alpha = 0, beta = 0;  // axpby: out = alpha * y + beta * x (x * x with square_x)
+  bool square_x = false;
+  // adam: out = p * decay - step_size * m / (sqrt(v) / bc2_sqrt + eps)
+  double decay = 1, step_size = 0, bc2_sqrt = 1, eps = 0;
+};
+// Operands (out, y, x), all of out's floating dtype; out may alias y.
+void launch_axpby(const OptimParams& p, const ElementwiseArgs& a, void* stream);
+// Operands (out, param, exp_avg, second moment); out may alias param.
+void launch_adam_update(const OptimParams& p, const ElementwiseArgs& a, void* stream);
+
 }  // namespace ember::cuda

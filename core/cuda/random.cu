@@ -146,23 +146,13 @@ __global__ void random64_kernel(RandomArgs a) {
   }
 }
 
-template <template <class> class K, class T>
-void launch_as(const RandomArgs& a, int64_t blocks, cudaStream_t s) {
-  K<T><<<grid_for(blocks), kThreads, 0, s>>>(a);
+template <class T>
+void launch32(const RandomArgs& a, cudaStream_t s) {
+  random32_kernel<T><<<grid_for((a.numel + 3) / 4), kThreads, 0, s>>>(a);
 }
-
-template <template <class> class K>
-void by_dtype(const RandomArgs& a, int64_t blocks, cudaStream_t s) {
-  switch (a.dtype) {
-    case kBool: launch_as<K, bool>(a, blocks, s); break;
-    case kUInt8: launch_as<K, uint8_t>(a, blocks, s); break;
-    case kInt32: launch_as<K, int32_t>(a, blocks, s); break;
-    case kInt64: launch_as<K, int64_t>(a, blocks, s); break;
-    case kFloat16: launch_as<K, __half>(a, blocks, s); break;
-    case kBFloat16: launch_as<K, __nv_bfloat16>(a, blocks, s); break;
-    case kFloat32: launch_as<K, float>(a, blocks, s); break;
-    default: launch_as<K, double>(a, blocks, s); break;
-  }
+template <class T>
+void launch64(const RandomArgs& a, cudaStream_t s) {
+  random64_kernel<T><<<grid_for((a.numel + 1) / 2), kThreads, 0, s>>>(a);
 }
 
 }  // namespace
@@ -174,13 +164,22 @@ void launch_random(const RandomArgs& a, void* stream) {
                         a.dtype != kFloat64;
   if (layout32) {
     switch (a.dtype) {
-      case kFloat16: launch_as<random32_kernel, __half>(a, (a.numel + 3) / 4, s); break;
-      case kBFloat16: launch_as<random32_kernel, __nv_bfloat16>(a, (a.numel + 3) / 4, s); break;
-      case kFloat32: launch_as<random32_kernel, float>(a, (a.numel + 3) / 4, s); break;
+      case kFloat16: launch32<__half>(a, s); break;
+      case kBFloat16: launch32<__nv_bfloat16>(a, s); break;
+      case kFloat32: launch32<float>(a, s); break;
       default: throw std::runtime_error("[cuda] random: expected a floating dtype");
     }
   } else {
-    by_dtype<random64_kernel>(a, (a.numel + 1) / 2, s);
+    switch (a.dtype) {
+      case kBool: launch64<bool>(a, s); break;
+      case kUInt8: launch64<uint8_t>(a, s); break;
+      case kInt32: launch64<int32_t>(a, s); break;
+      case kInt64: launch64<int64_t>(a, s); break;
+      case kFloat16: launch64<__half>(a, s); break;
+      case kBFloat16: launch64<__nv_bfloat16>(a, s); break;
+      case kFloat32: launch64<float>(a, s); break;
+      default: launch64<double>(a, s); break;
+    }
   }
   check_launch("random");
 }
