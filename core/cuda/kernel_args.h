@@ -156,4 +156,20 @@ void launch_axpby(const OptimParams& p, const ElementwiseArgs& a, void* stream);
 // Operands (out, param, exp_avg, second moment); out may alias param.
 void launch_adam_update(const OptimParams& p, const ElementwiseArgs& a, void* stream);
 
+// ---- row statistics and scans (row_stats.cu, scan.cu) -----------------------------------
+enum RowStatCode : int {
+  kStatVar,        // param = correction
+  kStatStd,        // param = correction
+  kStatLogSumExp,
+  kStatNorm,       // param = p (0, 1, 2, +-inf or any other)
+};
+// Contiguous [rows, cols] input of dtype in_dtype (a compute dtype: int64 or a float); one
+// result per row, computed in double and stored in out_dtype.
+void launch_row_stat(int code, double param, int in_dtype, const void* in, int out_dtype,
+                     void* out, int64_t rows, int64_t cols, void* stream);
+// Contiguous [outer, n, inner] scan along n (sum or product), accumulating in double
+// (floats) or int64 (integers) as the CPU does; dtype is a compute dtype of in and out.
+void launch_scan(bool prod, int dtype, const void* in, void* out, int64_t outer, int64_t n,
+                 int64_t inner, bool exclusive, bool reverse, void* stream);
+
 }  // namespace ember::cuda
