@@ -29,8 +29,9 @@ void through_host(const Op& op, std::span<const Tensor> in, std::span<Tensor> ou
 struct Registrar {
   Registrar() {
     for (const char* name :
-         {// random: sequential (Fisher-Yates) or per-row sorted draws; same numbers as the CPU
-          "randperm", "multinomial",
+         {// random: sequential (Fisher-Yates), per-row sorted draws, or erf/erfinv (no shared
+          // implementation yet); the same numbers as the CPU since it is the CPU
+          "truncated_normal", "randperm", "multinomial",
           // creation
           "arange", "linspace", "logspace", "eye", "tri",
           // indexing: the output's size depends on the data

@@ -126,7 +126,6 @@ enum RandomCode : int {
   kRandUniform,          // p0 = low, p1 = high
   kRandNormal,           // p0 = mean, p1 = std
   kRandExponential,      // p0 = lambd
-  kRandTruncatedNormal,  // p0 = mean, p1 = std, p2 = a, p3 = b
   kRandInt,              // low, range (0: all 2^64 values)
   kRandBernoulli,        // p0 = p, or probs (float64, one per element) when not null
 };
@@ -136,8 +135,7 @@ struct RandomArgs {
   void* out = nullptr;  // contiguous
   int64_t numel = 0;
   uint64_t seed = 0, offset = 0;  // the op's Philox stream
-  double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-  double cdf_low = 0, cdf_high = 0;  // truncated normal: erf bounds, computed on the host
+  double p0 = 0, p1 = 0;
   int64_t low = 0;
   uint64_t range = 0;
   const double* probs = nullptr;

@@ -1,14 +1,14 @@
 // Random kernels: one thread per Philox block, with the CPU's layout (random_kernels.h), so
-// element i comes from the same (seed, offset, block, lane) on both devices. Arithmetic is
-// spelled with round-to-nearest intrinsics (__fmul_rn, ...) so nvcc cannot contract it into
-// FMAs the CPU does not use: uniform, randint and bernoulli are bit-identical to the CPU.
-// normal, exponential and truncated_normal also need log/sin/cos/erfinv, whose CUDA versions
-// may differ from glibc's in the last bit; float ones are computed in double and rounded,
-// which matches glibc's float functions except in rare last-bit cases.
+// element i comes from the same (seed, offset, block, lane) on both devices, and the same
+// arithmetic: the transforms use philox_math.h's log/sin/cos (not CUDA's libm, which differs
+// from glibc in the last bit), and sums and products are spelled with round-to-nearest
+// intrinsics (__fmul_rn, ...) so nvcc cannot contract them into FMAs the CPU does not use.
+// uniform, normal, exponential, randint and bernoulli are bit-identical to the CPU.
 #include <cmath>
 
 #include "core/cuda/device_math.cuh"
 #include "core/random/philox.h"
+#include "core/random/philox_math.h"
 
 namespace ember::cuda {
 namespace {
@@ -16,8 +16,12 @@ namespace {
 using random::Philox4x32Block;
 using random::PhiloxStream;
 
-constexpr double kTwoPi = 6.283185307179586476925286766559;
-constexpr double kSqrt2 = 1.4142135623730950488016887242097;
+// nvcc's view of the shared Philox function agrees with Random123's known answers (the CPU
+// test checks the same vectors at run time).
+static_assert(random::philox4x32_10({0, 0, 0, 0}, 0, 0)[0] == 0x6627e8d5u &&
+              random::philox4x32_10({0, 0, 0, 0}, 0, 0)[3] == 0x9b00dbd8u);
+static_assert(random::philox4x32_10({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u},
+                                    0xa4093822u, 0x299f31d0u)[1] == 0x94fdccebu);
 
 template <class T>
 constexpr int kDigits = std::is_same_v<T, __half> ? 11 : std::is_same_v<T, __nv_bfloat16> ? 8 : 24;
@@ -34,23 +38,6 @@ __device__ __forceinline__ T store_as(V v) {
   }
 }
 
-__device__ __forceinline__ float logf_rn(float x) { return static_cast<float>(log(static_cast<double>(x))); }
-
-// Box-Muller on floats, as the CPU's box_muller<float>; u1 in (0, 1].
-__device__ __forceinline__ void box_muller_f(float u1, float u2, float& z0, float& z1) {
-  const float r = __fsqrt_rn(__fmul_rn(-2.0f, logf_rn(u1)));
-  const float theta = __fmul_rn(static_cast<float>(kTwoPi), u2);
-  z0 = __fmul_rn(r, static_cast<float>(cos(static_cast<double>(theta))));
-  z1 = __fmul_rn(r, static_cast<float>(sin(static_cast<double>(theta))));
-}
-
-__device__ __forceinline__ void box_muller_d(double u1, double u2, double& z0, double& z1) {
-  const double r = __dsqrt_rn(__dmul_rn(-2.0, log(u1)));
-  const double theta = __dmul_rn(kTwoPi, u2);
-  z0 = __dmul_rn(r, cos(theta));
-  z1 = __dmul_rn(r, sin(theta));
-}
-
 // The kPer values of block b of the 32-bit layout (four lanes, one element each).
 template <class T>
 __device__ void values32(const RandomArgs& a, const Philox4x32Block& r, float v[4]) {
@@ -63,8 +50,8 @@ __device__ void values32(const RandomArgs& a, const Philox4x32Block& r, float v[
     case kRandNormal: {
       const float m = static_cast<float>(a.p0), sd = static_cast<float>(a.p1);
       float z[4];
-      box_muller_f(1.0f - random::uniform_float(r[0]), random::uniform_float(r[1]), z[0], z[1]);
-      box_muller_f(1.0f - random::uniform_float(r[2]), random::uniform_float(r[3]), z[2], z[3]);
+      random::box_muller_f32(1.0f - random::uniform_float(r[0]), random::uniform_float(r[1]), z[0], z[1]);
+      random::box_muller_f32(1.0f - random::uniform_float(r[2]), random::uniform_float(r[3]), z[2], z[3]);
       for (int j = 0; j < 4; ++j) v[j] = __fadd_rn(m, __fmul_rn(sd, z[j]));
       break;
     }
@@ -72,7 +59,7 @@ __device__ void values32(const RandomArgs& a, const Philox4x32Block& r, float v[
       const float inv = static_cast<float>(1.0 / a.p0);
       for (int j = 0; j < 4; ++j) {
         const double u = random::uniform_float(r[j]);
-        v[j] = __fmul_rn(-inv, static_cast<float>(log1p(-u)));
+        v[j] = __fmul_rn(inv, static_cast<float>(-random::philox_log(1.0 - u)));
       }
       break;
     }
@@ -109,7 +96,7 @@ __global__ void random64_kernel(RandomArgs a) {
     const int cnt = 2 * b + 1 < a.numel ? 2 : 1;
     if (a.code == kRandNormal) {  // float64 only: the whole block makes one pair
       double z0, z1;
-      box_muller_d(1.0 - unit64(r, 0), unit64(r, 1), z0, z1);
+      random::box_muller_f64(1.0 - unit64(r, 0), unit64(r, 1), z0, z1);
       out[2 * b] = store_as<T>(__dadd_rn(a.p0, __dmul_rn(a.p1, z0)));
       if (cnt == 2) out[2 * b + 1] = store_as<T>(__dadd_rn(a.p0, __dmul_rn(a.p1, z1)));
       continue;
@@ -121,15 +108,8 @@ __global__ void random64_kernel(RandomArgs a) {
           out[e] = store_as<T>(__dadd_rn(a.p0, __dmul_rn(a.p1 - a.p0, unit64(r, j))));
           break;
         case kRandExponential:
-          out[e] = store_as<T>(__dmul_rn(-(1.0 / a.p0), log1p(-unit64(r, j))));
+          out[e] = store_as<T>(__dmul_rn(1.0 / a.p0, -random::philox_log(1.0 - unit64(r, j))));
           break;
-        case kRandTruncatedNormal: {
-          const double u = unit64(r, j);
-          const double x = __dadd_rn(a.p0, __dmul_rn(__dmul_rn(a.p1, kSqrt2),
-                                                     erfinv(__dadd_rn(a.cdf_low, __dmul_rn(a.cdf_high - a.cdf_low, u)))));
-          out[e] = store_as<T>(fmin(fmax(x, a.p2), a.p3));
-          break;
-        }
         case kRandInt: {
           const uint64_t bits = random::make_u64(r[2 * j], r[2 * j + 1]);
           const auto v = static_cast<int64_t>(static_cast<uint64_t>(a.low) + random::bounded_u64(bits, a.range));

@@ -1,10 +1,6 @@
-// CUDA kernels of the random ops (uniform, normal, exponential, truncated_normal, randint,
-// bernoulli). The op carries the Philox stream it reserved from its generator when it was
+// CUDA kernels of the random ops (uniform, normal, exponential, randint, bernoulli). The op carries the Philox stream it reserved from its generator when it was
 // built (random_ops.h), so the kernel only reads spec.stream: the generator advances exactly
 // as on the CPU, and the same seed gives the same numbers on both devices.
-#include <cmath>
-#include <numbers>
-
 #include "core/cuda/tensor_args.h"
 #include "core/device_backend.h"
 #include "core/op.h"
@@ -71,19 +67,6 @@ void exponential_kernel(const Op& op, std::span<const Tensor>, std::span<Tensor>
   run(e, kRandExponential, out[0], a);
 }
 
-void truncated_normal_kernel(const Op& op, std::span<const Tensor>, std::span<Tensor> out) {
-  const auto& t = static_cast<const TruncatedNormalOp&>(op);
-  RandomArgs a;
-  a.p0 = t.mean;
-  a.p1 = t.std;
-  a.p2 = t.a;
-  a.p3 = t.b;
-  // The CDF bounds exactly as the CPU computes them (host erf), once per call.
-  a.cdf_low = std::erf((t.a - t.mean) / (t.std * std::numbers::sqrt2));
-  a.cdf_high = std::erf((t.b - t.mean) / (t.std * std::numbers::sqrt2));
-  run(t, kRandTruncatedNormal, out[0], a);
-}
-
 void randint_kernel(const Op& op, std::span<const Tensor>, std::span<Tensor> out) {
   const auto& r = static_cast<const RandintOp&>(op);
   RandomArgs a;
@@ -133,7 +116,6 @@ struct Registrar {
     register_cuda_kernel("uniform", &uniform_kernel);
     register_cuda_kernel("normal", &normal_kernel);
     register_cuda_kernel("exponential", &exponential_kernel);
-    register_cuda_kernel("truncated_normal", &truncated_normal_kernel);
     register_cuda_kernel("randint", &randint_kernel);
     register_cuda_kernel("bernoulli", &bernoulli_kernel);
   }
