@@ -110,17 +110,19 @@ def check_against_cpu(fn, device, *arrays, rtol=1e-12, atol=1e-12, dtype=ember.f
         close(g, w, rtol, atol)
 
 
+def ix(a, like, dtype=ember.int64):
+    """Index array `a` as a tensor on the device of tensor `like`."""
+    return ember.tensor(np.asarray(a), dtype=dtype).to(like.device)
+
+
 def check_gather_scatter(device):
-    idx = np.array([[0, 4, 2], [-1, 1, 3], [2, 2, 2]])  # -1 wraps; repeats accumulate
-    ci, di = ember.tensor(idx), ember.tensor(idx).to(device)
-    check_against_cpu(lambda x: ember.gather(x, 1, ci if device == "cpu" else di), device,
-                      rand(3, 5))
-    check_against_cpu(lambda x, s: ember.scatter_add(x, 1, ci if device == "cpu" else di, s),
-                      device, rand(3, 5), rand(3, 3))
-    uniq = np.array([[0, 4], [3, 1]])
-    cu, du = ember.tensor(uniq), ember.tensor(uniq).to(device)
-    check_against_cpu(lambda x, s: ember.scatter(x, 1, cu if device == "cpu" else du, s),
-                      device, rand(2, 5), rand(2, 2))
+    idx = [[0, 4, 2], [-1, 1, 3], [2, 2, 2]]  # -1 wraps; repeats accumulate
+    check_against_cpu(lambda x: ember.gather(x, 1, ix(idx, x)), device, rand(3, 5))
+    check_against_cpu(lambda x, s: ember.scatter_add(x, 1, ix(idx, x), s), device,
+                      rand(3, 5), rand(3, 3))
+    uniq = [[0, 4], [3, 1]]
+    check_against_cpu(lambda x, s: ember.scatter(x, 1, ix(uniq, x), s), device,
+                      rand(2, 5), rand(2, 2))
     # int32 indices and integer, half and bool data
     for dtype in (ember.int64, ember.int32, ember.uint8, ember.float16, ember.bool):
         x = ember.tensor(rand(3, 5) * 4).to(dtype)
@@ -133,28 +135,23 @@ def check_gather_scatter(device):
 
 def check_advanced_indexing(device):
     a = rand(4, 5, 6)
-    rows = np.array([3, 0, -1, 0])  # repeats and a negative
-    cols = np.array([[1], [4]])
-    cr, dr = ember.tensor(rows), ember.tensor(rows).to(device)
-    cc, dc = ember.tensor(cols), ember.tensor(cols).to(device)
-    pick = lambda cpu, dev: cpu if device == "cpu" else dev  # noqa: E731
-    check_against_cpu(lambda x: x[pick(cr, dr)], device, a)
-    check_against_cpu(lambda x: x[:, pick(cc, dc), pick(cr, dr)], device, a)  # broadcast
-    check_against_cpu(lambda x: x[pick(cr, dr), :, pick(cr, dr)], device, a)  # non-adjacent
-    check_against_cpu(lambda x: x[1:, pick(cc, dc)], device, a)
-    check_against_cpu(lambda x: ember.index_select(x, 2, pick(cr, dr)), device, a)
+    rows = [3, 0, -1, 0]  # repeats and a negative
+    cols = [[1], [4]]
+    check_against_cpu(lambda x: x[ix(rows, x)], device, a)
+    check_against_cpu(lambda x: x[:, ix(cols, x), ix(rows, x)], device, a)  # broadcast
+    check_against_cpu(lambda x: x[ix(rows, x), :, ix(rows, x)], device, a)  # non-adjacent
+    check_against_cpu(lambda x: x[1:, ix(cols, x)], device, a)
+    check_against_cpu(lambda x: ember.index_select(x, 2, ix(rows, x)), device, a)
 
-    def put(x, v, acc):
+    def put_add(x, v):
         y = x * 1.0
-        return y.index_put_((pick(cr, dr),), v, accumulate=acc)
+        return y.index_put_((ix(rows, x),), v, accumulate=True)
 
-    check_against_cpu(lambda x, v: put(x, v, True), device, rand(5, 3), rand(4, 3))
-    uniq = np.array([4, 0, 2])
-    cu, du = ember.tensor(uniq), ember.tensor(uniq).to(device)
+    check_against_cpu(put_add, device, rand(5, 3), rand(4, 3))
 
     def assign(x, v):
         y = x * 1.0
-        y[pick(cu, du)] = v
+        y[ix([4, 0, 2], x)] = v
         return y
 
     check_against_cpu(assign, device, rand(5, 3), rand(3, 3))
@@ -170,9 +167,8 @@ def check_advanced_indexing(device):
 
 def check_masks_one_hot_cat_flip(device):
     a, m = rand(4, 6), rand(4, 6) > 0
-    cm, dm = ember.tensor(m), ember.tensor(m).to(device)
-    check_against_cpu(lambda x: x.masked_fill(cm if device == "cpu" else dm, -3.0), device, a)
-    check_against_cpu(lambda x: x.masked_fill((cm if device == "cpu" else dm)[0], 2.0), device, a)
+    check_against_cpu(lambda x: x.masked_fill(ix(m, x, ember.bool), -3.0), device, a)
+    check_against_cpu(lambda x: x.masked_fill(ix(m[0], x, ember.bool), 2.0), device, a)
     labels = np.array([[0, 3], [2, 1]])
     same(ember.nn.functional.one_hot(ember.tensor(labels).to(device), 5),
          ember.nn.functional.one_hot(ember.tensor(labels), 5))
@@ -180,12 +176,10 @@ def check_masks_one_hot_cat_flip(device):
     check_against_cpu(lambda x, y: ember.cat([x.t(), y], 0), device, rand(2, 3), rand(1, 2))
     check_against_cpu(lambda x: ember.flip(x, [0, 2]), device, rand(3, 4, 5))
     check_against_cpu(lambda x: ember.flip(x.transpose(0, 1), [1]), device, rand(3, 4))
-    # max / amax backward uses index_one_hot and tie masks
+    # max along a dim: its backward scatters through index_one_hot
     check_against_cpu(lambda x: x.max(1)[0], device, rand(4, 7))
-    # cross_entropy: gather of the targets
-    t = np.array([1, 0, 4])
-    ct, dt = ember.tensor(t), ember.tensor(t).to(device)
-    check_against_cpu(lambda x: ember.nn.functional.cross_entropy(x, ct if device == "cpu" else dt)
+    # cross_entropy gathers the targets' log-probabilities
+    check_against_cpu(lambda x: ember.nn.functional.cross_entropy(x, ix([1, 0, 4], x))
                       .reshape(1), device, rand(3, 5))
 
 
