@@ -37,7 +37,7 @@ struct Registrar {
           // indexing: the output's size depends on the data
           "nonzero",
           // reductions without a kernel yet
-          "norm_backward", "cumprod_backward", "normalize_moments",
+          "norm_backward", "cumprod_backward",
           // convolution and pooling (cuDNN is the plan)
           "conv2d", "conv_transpose2d", "conv2d_backward_weight", "max_pool2d",
           "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d",

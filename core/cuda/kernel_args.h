@@ -170,4 +170,11 @@ void launch_row_stat(int code, double param, int in_dtype, const void* in, int o
 void launch_scan(bool prod, int dtype, const void* in, void* out, int64_t outer, int64_t n,
                  int64_t inner, bool exclusive, bool reverse, void* stream);
 
+// ---- normalization moments (normalize_moments.cu): x contiguous [a, c, b]; per channel ch,
+// mean and biased var over (a, b) in double, then y = (x - mean) / sqrt(var + eps), scaled and
+// shifted by weight / bias (null: none) indexed by ch (per_channel) or by the b position.
+void launch_normalize_moments(int dtype, const void* x, void* y, void* mean, void* var,
+                              const void* weight, const void* bias, bool per_channel,
+                              int64_t a, int64_t c, int64_t b, double eps, void* stream);
+
 }  // namespace ember::cuda

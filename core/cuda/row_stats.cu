@@ -3,37 +3,11 @@
 // shifted exponentials) and the vector p-norms. NaN and infinities follow the CPU reducers.
 #include <cmath>
 
+#include "core/cuda/block_fold.cuh"
 #include "core/cuda/device_math.cuh"
 
 namespace ember::cuda {
 namespace {
-
-enum class Fold { kSum, kMax, kMin };
-
-// Block-wide fold of one double per thread, the result broadcast to every thread. Max and
-// min propagate NaN.
-__device__ double block_fold(double v, Fold f, double* shared) {
-  shared[threadIdx.x] = v;
-  __syncthreads();
-  for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-    if (threadIdx.x < s) {
-      const double a = shared[threadIdx.x], b = shared[threadIdx.x + s];
-      double r;
-      if (f == Fold::kSum) {
-        r = a + b;
-      } else if (isnan(a) || isnan(b)) {
-        r = isnan(a) ? a : b;
-      } else {
-        r = f == Fold::kMax ? fmax(a, b) : fmin(a, b);
-      }
-      shared[threadIdx.x] = r;
-    }
-    __syncthreads();
-  }
-  const double r = shared[0];
-  __syncthreads();
-  return r;
-}
 
 template <class T>
 __device__ __forceinline__ double value_at(const T* p, int64_t c) {

@@ -221,6 +221,26 @@ def check_statistics_and_scans(device):
           ember.logsumexp(on("cpu", s, ember.float64), [1]))
 
 
+def check_normalization_layers(device):
+    F = ember.nn.functional
+    c = 3
+    check_against_cpu(lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), device,
+                      rand(4, c, 5), rand(c), rand(c), rtol=1e-10, atol=1e-10)
+    check_against_cpu(lambda x: F.batch_norm(x, None, None, training=True), device,
+                      rand(6, c), rtol=1e-10, atol=1e-10)
+    check_against_cpu(lambda x, w, b: F.layer_norm(x, [5], w, b), device,
+                      rand(4, 3, 5), rand(5), rand(5), rtol=1e-10, atol=1e-10)
+    check_against_cpu(lambda x, w, b: F.group_norm(x, 2, w, b), device,
+                      rand(2, 4, 3), rand(4), rand(4), rtol=1e-10, atol=1e-10)
+    # running statistics follow the batch moments
+    rm, rv = ember.zeros(c, device=device), ember.ones(c, device=device)
+    F.batch_norm(on(device, rand(8, c)), rm, rv, training=True, momentum=0.5)
+    rmc, rvc = ember.zeros(c), ember.ones(c)
+    F.batch_norm(on("cpu", rand(8, c)), rmc, rvc, training=True, momentum=0.5)
+    close(rm, rmc)
+    close(rv, rvc)
+
+
 # ---- fused optimizer --------------------------------------------------------------------------
 
 def check_fused_adam(device):
@@ -261,7 +281,8 @@ def check_host_to_device_copies(device):
 
 CHECKS = [check_random_draws, check_random_integer_and_bernoulli, check_dropout,
           check_gather_scatter, check_advanced_indexing, check_masks_one_hot_cat_flip,
-          check_bad_indices, check_statistics_and_scans, check_fused_adam,
+          check_bad_indices, check_statistics_and_scans, check_normalization_layers,
+          check_fused_adam,
           check_host_to_device_copies]
 
 
@@ -284,5 +305,6 @@ def test_native_kernels_are_registered_when_built():
         return
     for op in ["uniform", "normal", "exponential", "randint", "bernoulli", "gather", "scatter",
                "index", "index_put", "masked_fill", "one_hot", "index_one_hot", "cat", "flip",
-               "var", "std", "logsumexp", "norm", "cumsum", "cumprod", "axpby", "adam_update"]:
+               "var", "std", "logsumexp", "norm", "cumsum", "cumprod", "normalize_moments",
+               "axpby", "adam_update"]:
         assert op in names, op

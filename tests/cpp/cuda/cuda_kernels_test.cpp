@@ -110,7 +110,7 @@ TEST(CudaKernels, NativeOpsDoNotGoThroughTheHost) {
   for (const char* op : {"uniform", "normal", "exponential", "randint", "bernoulli", "gather",
                          "scatter", "index", "index_put", "masked_fill", "one_hot",
                          "index_one_hot", "cat", "flip", "var", "std", "logsumexp", "norm",
-                         "cumsum", "cumprod", "axpby", "adam_update"}) {
+                         "cumsum", "cumprod", "normalize_moments", "axpby", "adam_update"}) {
     EXPECT_NE(find_cuda_kernel(op), nullptr) << op;
     EXPECT_NE(find_cuda_kernel(op), host_path) << op << " still runs through the host";
   }
