@@ -42,13 +42,28 @@ void check_num_inputs(const Op& op, std::span<const Tensor> inputs, size_t n) {
   }
 }
 
+namespace {
+// A Python number, or a 0-dim CPU tensor (an optimizer's lr, a step count), which CUDA
+// kernels read on the host as PyTorch allows (dispatch.cpp's check_devices has the same rule).
+bool is_host_scalar(const Tensor& t) {
+  return t.impl()->is_wrapped_number() || (t.device().is_cpu() && t.dim() == 0);
+}
+}  // namespace
+
 void check_same_device(const Op& op, std::span<const Tensor> inputs) {
-  for (size_t i = 1; i < inputs.size(); ++i) {
-    if (inputs[i].defined() && inputs[0].defined() && inputs[i].device() != inputs[0].device() &&
-        !inputs[i].impl()->is_wrapped_number()) {
-      raise<ValueError>("[{}] expected all tensors on one device, got {} and {}", op.name(),
-                        inputs[0].device().str(), inputs[i].device().str());
+  if (inputs.empty() || !inputs[0].defined()) return;
+  const Tensor* ref = &inputs[0];
+  for (const Tensor& t : inputs) {
+    if (t.defined() && !is_host_scalar(t)) {
+      ref = &t;
+      break;
     }
+  }
+  for (const Tensor& t : inputs) {
+    if (!t.defined() || t.device() == ref->device() || t.impl()->is_wrapped_number()) continue;
+    if (ref->device().is_cuda() && is_host_scalar(t)) continue;
+    raise<ValueError>("[{}] expected all tensors on one device, got {} and {}", op.name(),
+                      ref->device().str(), t.device().str());
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/cpu/copy.h"
 #include "core/cpu/parallel.h"
+#include "core/random/philox_math.h"
 
 namespace ember::cpu {
 namespace {
@@ -63,12 +64,21 @@ constexpr int kDigits = std::is_same_v<T, Half>       ? 11
                         : std::is_same_v<T, BFloat16> ? 8
                                                       : 24;
 
+// Box-Muller with the shared log/sin/cos of philox_math.h (u1 in (0, 1], u2 in [0, 1)):
+// libm's would make the CUDA kernels' normals differ in the last bit.
 template <class C>
-std::array<C, 2> box_muller(C u1, C u2) {  // u1 in (0, 1], u2 in [0, 1)
-  const C r = std::sqrt(C(-2) * std::log(u1));
-  const C theta = C(2 * std::numbers::pi) * u2;
-  return {r * std::cos(theta), r * std::sin(theta)};
+std::array<C, 2> box_muller(C u1, C u2) {
+  std::array<C, 2> z;
+  if constexpr (std::is_same_v<C, float>) {
+    random::box_muller_f32(u1, u2, z[0], z[1]);
+  } else {
+    random::box_muller_f64(u1, u2, z[0], z[1]);
+  }
+  return z;
 }
+
+// -log(1 - u) for an exponential draw; 1 - u is exact in double for the uniforms used.
+inline double neg_log1m(double u) { return -random::philox_log(1.0 - u); }
 
 // 64 random bits for element e of a 64-bit-draw layout, given its block.
 inline uint64_t bits64(const Philox4x32Block& r, int64_t e) {
@@ -135,14 +145,16 @@ void exponential_fill(const Tensor& out, PhiloxStream s, double lambd) {
       if constexpr (std::is_same_v<T, double>) {
         const double inv = 1.0 / lambd;
         fill_blocks<2>(p, t.numel(), s, [&](const Philox4x32Block& r, int64_t) {
-          return std::array<double, 2>{-inv * std::log1p(-random::uniform_double(r[0], r[1])),
-                                       -inv * std::log1p(-random::uniform_double(r[2], r[3]))};
+          return std::array<double, 2>{inv * neg_log1m(random::uniform_double(r[0], r[1])),
+                                       inv * neg_log1m(random::uniform_double(r[2], r[3]))};
         });
       } else {
         const float inv = static_cast<float>(1.0 / lambd);
         fill_blocks<4>(p, t.numel(), s, [&](const Philox4x32Block& r, int64_t) {
           std::array<float, 4> v;
-          for (int j = 0; j < 4; ++j) v[j] = -inv * std::log1p(-random::uniform_float(r[j]));
+          for (int j = 0; j < 4; ++j) {
+            v[j] = inv * static_cast<float>(neg_log1m(random::uniform_float(r[j])));
+          }
           return v;
         });
       }

@@ -1,11 +1,14 @@
 // The CudaBackend implementation that core loads from libember_cuda.so (device_backend.h):
 // device count, allocators, synchronization, and copies between host and device.
+#include <cstring>
 #include <memory>
 #include <vector>
 
 #include "core/cpu/copy.h"
 #include "core/cuda/caching_allocator.h"
 #include "core/cuda/cuda_context.h"
+#include "core/cuda/index_errors.h"
+#include "core/cuda/pinned_staging.h"
 #include "core/cuda/tensor_args.h"
 #include "core/device_backend.h"
 
@@ -51,6 +54,7 @@ class Backend final : public CudaBackend {
   void synchronize(int device) override {
     set_device(device);
     check(cudaStreamSynchronize(stream(device)), "synchronize");
+    raise_pending_index_error(device);
   }
 
   void copy(const Tensor& dst, const Tensor& src) override {
@@ -58,13 +62,11 @@ class Backend final : public CudaBackend {
     const Device dd = dst.device(), sd = src.device();
     if (dd.is_cuda() && sd == dd) return copy_on_device(dst, src);
     if (dd.is_cuda() && sd.is_cpu()) {
-      // Host -> device: a contiguous host buffer of dst's dtype, one memcpy. From pageable
-      // memory cudaMemcpyAsync returns once the data is staged, so the host buffer may die.
+      // Host -> device: a contiguous host buffer of dst's dtype, then one asynchronous
+      // memcpy from a pinned staging block (pinned_staging.h), so the host does not wait.
       const Tensor host = staged(src, dst, kCPU);
       const Tensor target = dst.is_contiguous() ? dst : Tensor::empty(dst.shape(), dst.dtype(), dd);
-      check(cudaMemcpyAsync(target.data_ptr(), host.data_ptr(), nbytes(dst),
-                            cudaMemcpyHostToDevice, stream_of(dst)),
-            "copy to device");
+      copy_host_to_device(target.data_ptr(), host.data_ptr(), nbytes(dst), stream_of(dst));
       if (!target.is_same(dst)) copy_on_device(dst, target);
       return;
     }
@@ -77,6 +79,7 @@ class Backend final : public CudaBackend {
                             cudaMemcpyDeviceToHost, s),
             "copy to host");
       check(cudaStreamSynchronize(s), "copy to host");
+      raise_pending_index_error(sd.index);
       if (!target.is_same(dst)) copy_into(dst, target);
       return;
     }
@@ -96,6 +99,21 @@ class Backend final : public CudaBackend {
   }
 
  private:
+  // Through a pinned block when one is available (then cudaMemcpyAsync returns at once);
+  // otherwise from pageable memory, where it returns once the driver has staged the data.
+  // Either way `src` may be freed when this returns.
+  static void copy_host_to_device(void* dst, const void* src, size_t n, cudaStream_t s) {
+    PinnedStagingPool& pool = PinnedStagingPool::instance();
+    void* pinned = n <= PinnedStagingPool::kMaxStagedBytes ? pool.acquire(n) : nullptr;
+    if (pinned == nullptr) {
+      check(cudaMemcpyAsync(dst, src, n, cudaMemcpyHostToDevice, s), "copy to device");
+      return;
+    }
+    std::memcpy(pinned, src, n);
+    const cudaError_t e = cudaMemcpyAsync(dst, pinned, n, cudaMemcpyHostToDevice, s);
+    pool.release_after(pinned, s);
+    check(e, "copy to device");
+  }
   static size_t nbytes(const Tensor& t) { return static_cast<size_t>(t.numel() * t.element_size()); }
   std::vector<std::unique_ptr<CachingAllocator>> allocators_;
 };

@@ -74,5 +74,107 @@ void launch_reduce(int code, int dtype, const void* in, void* out, void* values,
 void launch_softmax(bool log, int dtype, const void* in, void* out, int64_t rows, int64_t cols,
                     void* stream);
 
+// ---- indexing (indexing.cu): one kernel for gather, scatter, index, index_put, one_hot. ----
+constexpr int kMaxIndexTensors = kMaxDims;
+
+enum IndexMode : int {
+  kIndexRead,        // dst[pos] = src[pos + sum_k idx_k * step_k]  (indices address src)
+  kIndexWrite,       // dst[pos + sum_k idx_k * step_k] = src[pos]  (indices address dst)
+  kIndexAccumulate,  // dst[pos + ...] += src[pos], atomically (duplicate indices add up)
+};
+
+// The first out-of-range index a kernel met, written by the device into host-mapped memory
+// (index_errors.h) and raised on the host at the next synchronization. op == 0: none.
+struct DeviceIndexError {
+  int op;  // index_error_code(op name)
+  int dim;
+  long long value;
+  long long size;
+};
+
+// Iterates over `sizes` (row-major). Strides are in elements and may be negative. Index
+// tensors are int64 on the device, read at their own strides over `sizes` (0 where they
+// broadcast); the value found is checked against index_size (negatives wrap when
+// wrap_negative), then multiplied by index_step.
+struct IndexedArgs {
+  int ndim = 0;
+  int64_t numel = 0;
+  int64_t sizes[kMaxDims] = {};
+  int mode = kIndexRead;
+  int dtype = 0;  // of dst and src (same dtype)
+  void* dst = nullptr;
+  int64_t dst_strides[kMaxDims] = {};
+  const void* src = nullptr;  // ignored when src_is_scalar
+  int64_t src_strides[kMaxDims] = {};
+  bool src_is_scalar = false;
+  uint64_t scalar_bits = 0;  // the value's bytes in `dtype`
+  int num_indices = 0;
+  const int64_t* index[kMaxIndexTensors] = {};
+  int64_t index_strides[kMaxIndexTensors][kMaxDims] = {};
+  int64_t index_size[kMaxIndexTensors] = {};
+  int64_t index_step[kMaxIndexTensors] = {};
+  int index_dim[kMaxIndexTensors] = {};  // the tensor dim it indexes (error messages)
+  bool wrap_negative = true;      // -1 is the last element (Python indexing)
+  bool skip_out_of_range = false;  // silently ignore (index_one_hot) instead of an error
+  int error_code = 0;
+  DeviceIndexError* error = nullptr;  // device-visible pointer
+};
+void launch_indexed(const IndexedArgs& a, void* stream);
+
+// ---- random numbers (random.cu): the CPU's Philox layout (core/cpu/random_kernels.h). ----
+enum RandomCode : int {
+  kRandUniform,          // p0 = low, p1 = high
+  kRandNormal,           // p0 = mean, p1 = std
+  kRandExponential,      // p0 = lambd
+  kRandInt,              // low, range (0: all 2^64 values)
+  kRandBernoulli,        // p0 = p, or probs (float64, one per element) when not null
+};
+struct RandomArgs {
+  int code = kRandUniform;
+  int dtype = kFloat32;
+  void* out = nullptr;  // contiguous
+  int64_t numel = 0;
+  uint64_t seed = 0, offset = 0;  // the op's Philox stream
+  double p0 = 0, p1 = 0;
+  int64_t low = 0;
+  uint64_t range = 0;
+  const double* probs = nullptr;
+};
+void launch_random(const RandomArgs& a, void* stream);
+
+// ---- fused optimizer updates (optim_update.cu): one kernel per parameter. ---------------
+struct OptimParams {
+  double alpha = 0, beta = 0;  // axpby: out = alpha * y + beta * x (x * x with square_x)
+  bool square_x = false;
+  // adam: out = p * decay - step_size * m / (sqrt(v) / bc2_sqrt + eps)
+  double decay = 1, step_size = 0, bc2_sqrt = 1, eps = 0;
+};
+// Operands (out, y, x), all of out's floating dtype; out may alias y.
+void launch_axpby(const OptimParams& p, const ElementwiseArgs& a, void* stream);
+// Operands (out, param, exp_avg, second moment); out may alias param.
+void launch_adam_update(const OptimParams& p, const ElementwiseArgs& a, void* stream);
+
+// ---- row statistics and scans (row_stats.cu, scan.cu) -----------------------------------
+enum RowStatCode : int {
+  kStatVar,        // param = correction
+  kStatStd,        // param = correction
+  kStatLogSumExp,
+  kStatNorm,       // param = p (0, 1, 2, +-inf or any other)
+};
+// Contiguous [rows, cols] input of dtype in_dtype (a compute dtype: int64 or a float); one
+// result per row, computed in double and stored in out_dtype.
+void launch_row_stat(int code, double param, int in_dtype, const void* in, int out_dtype,
+                     void* out, int64_t rows, int64_t cols, void* stream);
+// Contiguous [outer, n, inner] scan along n (sum or product), accumulating in double
+// (floats) or int64 (integers) as the CPU does; dtype is a compute dtype of in and out.
+void launch_scan(bool prod, int dtype, const void* in, void* out, int64_t outer, int64_t n,
+                 int64_t inner, bool exclusive, bool reverse, void* stream);
+
+// ---- normalization moments (normalize_moments.cu): x contiguous [a, c, b]; per channel ch,
+// mean and biased var over (a, b) in double, then y = (x - mean) / sqrt(var + eps), scaled and
+// shifted by weight / bias (null: none) indexed by ch (per_channel) or by the b position.
+void launch_normalize_moments(int dtype, const void* x, void* y, void* mean, void* var,
+                              const void* weight, const void* bias, bool per_channel,
+                              int64_t a, int64_t c, int64_t b, double eps, void* stream);
 
 }  // namespace ember::cuda

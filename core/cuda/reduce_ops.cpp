@@ -3,6 +3,7 @@
 // contiguous, so every kernel sees rows of `cols` values.
 #include <algorithm>
 
+#include "core/cuda/reduce_layout.h"
 #include "core/cuda/tensor_args.h"
 #include "core/device_backend.h"
 #include "core/op.h"
@@ -10,39 +11,8 @@
 namespace ember::cuda {
 namespace {
 
-// x with dims `reduced` moved last, as a contiguous tensor of dtype `dtype`: [rows, cols].
-Tensor rows_last(const Tensor& x, std::vector<int64_t> reduced, DType dtype, int64_t& rows,
-                 int64_t& cols) {
-  std::sort(reduced.begin(), reduced.end());
-  Shape shape;
-  Strides strides;
-  rows = 1;
-  cols = 1;
-  for (int64_t d = 0; d < x.dim(); ++d) {
-    if (std::binary_search(reduced.begin(), reduced.end(), d)) continue;
-    shape.push_back(x.shape()[d]);
-    strides.push_back(x.strides()[d]);
-    rows *= x.shape()[d];
-  }
-  for (int64_t d : reduced) {
-    shape.push_back(x.shape()[d]);
-    strides.push_back(x.strides()[d]);
-    cols *= x.shape()[d];
-  }
-  return contiguous_as(make_view(x, shape, strides, x.offset()), dtype);
-}
-
-std::vector<int64_t> reduced_dims(const Attrs& at, const Tensor& x, std::string_view op) {
-  const auto& dims = at.get<std::vector<int64_t>>("dims", op);
-  std::vector<int64_t> r;
-  if (dims.empty()) {
-    for (int64_t d = 0; d < x.dim(); ++d) r.push_back(d);
-  } else {
-    for (int64_t d : dims) r.push_back(normalize_dim(d, x.dim(), op));
-    std::sort(r.begin(), r.end());
-    r.erase(std::unique(r.begin(), r.end()), r.end());
-  }
-  return r;
+std::vector<int64_t> reduced_dims_of(const Attrs& at, const Tensor& x, std::string_view op) {
+  return cuda::reduced_dims(at.get<std::vector<int64_t>>("dims", op), x.dim(), op);
 }
 
 // out[row] = fold(code) of row; the result dtype is the output's (computed through int64
@@ -64,7 +34,7 @@ void reduce_kernel(const Op& op, std::span<const Tensor> in, std::span<Tensor> o
   Attrs at;
   op.attributes(at);
   const Tensor x = on_device(in[0], out[0].device());
-  reduce_into(kCode, x, reduced_dims(at, x, op.name()), out[0]);
+  reduce_into(kCode, x, reduced_dims_of(at, x, op.name()), out[0]);
 }
 
 // max/min along a dim -> (values, indices); argmax/argmin -> indices.

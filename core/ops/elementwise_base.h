@@ -106,7 +106,10 @@ class BinaryOp : public OpImpl<Derived> {
     check_same_device(*this, in);
     Shape shape = broadcast_shapes(in[0].shape(), in[1].shape(), Derived::kName);
     DType ct = Derived::compute_dtype(result_type(in[0], in[1]));
-    Device dev = in[0].impl()->is_wrapped_number() ? in[1].device() : in[0].device();
+    // A host scalar (Python number, 0-dim CPU tensor) follows the other operand's device.
+    const bool host_scalar0 = in[0].impl()->is_wrapped_number() ||
+                              (in[0].device().is_cpu() && in[0].dim() == 0);
+    Device dev = host_scalar0 ? in[1].device() : in[0].device();
     return {TensorMeta{std::move(shape), Derived::out_dtype(ct), dev}};
   }
 

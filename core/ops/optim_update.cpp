@@ -50,6 +50,18 @@ bool flat_f32(std::initializer_list<const Tensor*> ts) {
   return true;
 }
 
+// The tensors must share a device; the one-element scalars may also be CPU tensors (the
+// optimizer keeps its options there), which a CUDA kernel reads on the host.
+void check_devices(const Op& op, std::span<const Tensor> in, size_t num_tensors) {
+  check_same_device(op, in.first(num_tensors));
+  for (size_t i = num_tensors; i < in.size(); ++i) {
+    if (in[i].device() != in[0].device() && !in[i].device().is_cpu()) {
+      raise<ValueError>("[{}] expected scalar operands on {} or the CPU, got {}", op.name(),
+                        in[0].device().str(), in[i].device().str());
+    }
+  }
+}
+
 }  // namespace
 
 // ---- axpby
@@ -62,7 +74,7 @@ MetaList AxpbyOp::infer(std::span<const Tensor> in) const {
   }
   check_scalar(kName, "alpha", in[2]);
   check_scalar(kName, "beta", in[3]);
-  check_same_device(*this, in);
+  check_devices(*this, in, 2);
   return {TensorMeta{in[0].shape(), in[0].dtype(), in[0].device()}};
 }
 
@@ -125,7 +137,7 @@ MetaList AdamUpdateOp::infer(std::span<const Tensor> in) const {
   check_like(kName, "exp_avg_sq", in[2], p);
   static const char* const names[] = {"step", "lr", "beta1", "beta2", "eps", "weight_decay"};
   for (int i = 0; i < 6; ++i) check_scalar(kName, names[i], in[3 + i]);
-  check_same_device(*this, in);
+  check_devices(*this, in, 3);
   return {TensorMeta{p.shape(), p.dtype(), p.device()}};
 }
 
