@@ -3,7 +3,14 @@
 ember.compile maps onto ember.function: the first call runs eagerly, the second traces,
 later calls replay the optimized graph. PyTorch's tuning knobs (mode, fullgraph, backend,
 options) have no ember counterpart and are accepted and ignored; dynamic=True marks the
-leading dim of every tensor argument as variable (ember.function(dynamic=True))."""
+leading dim of every tensor argument as variable (ember.function(dynamic=True)).
+
+A replayed graph records no autograd history. So compile(fn) suits functions that do their
+own backward (a whole training step) or need no gradients, and a compiled module runs its
+forward eagerly whenever its output needs a gradient (grad mode on and a parameter or an
+input requires grad): the script's loss.backward() then works, and the traced replay is
+used under no_grad / inference_mode or for frozen modules. To trace training, compile the
+step function (forward, loss.backward(), optimizer.step()) instead of the module."""
 
 import functools
 
@@ -26,11 +33,20 @@ class CompiledModule:
         forward.__name__ = f"{type(module).__name__}.forward"
         object.__setattr__(self, "_traced", Function(forward, dynamic=dynamic))
 
+    def _needs_autograd(self, args, kwargs):
+        if not _C.is_grad_enabled() or _C.is_tracing():
+            return False
+        if any(p.requires_grad for p in self._orig_mod.parameters()):
+            return True
+        return any(isinstance(a, _C.Tensor) and a.requires_grad
+                   for a in list(args) + list(kwargs.values()))
+
     def __call__(self, *args, **kwargs):
+        if self._needs_autograd(args, kwargs):
+            return self._orig_mod(*args, **kwargs)
         return self._traced(*args, **kwargs)
 
-    def forward(self, *args, **kwargs):
-        return self._traced(*args, **kwargs)
+    forward = __call__
 
     def train(self, mode=True):
         self._orig_mod.train(mode)
