@@ -42,16 +42,19 @@ def _addcdiv(self, tensor1, tensor2, *, value=1):
 
 def _addcmul_(self, tensor1, tensor2, *, value=1):
     prod = tensor1 * tensor2
-    return self.add_(prod if value == 1 else prod * value)
+    self.add_(prod if value == 1 else prod * value)
+    return self
 
 
 def _addcdiv_(self, tensor1, tensor2, *, value=1):
     q = tensor1 / tensor2
-    return self.add_(q if value == 1 else q * value)
+    self.add_(q if value == 1 else q * value)
+    return self
 
 
 def _lerp_(self, end, weight):
-    return self.add_((end - self) * weight)
+    self.add_((end - self) * weight)
+    return self
 
 
 def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
@@ -72,7 +75,8 @@ def _index_copy(self, dim, index, source):
 
 
 def _index_copy_(self, dim, index, source):
-    return self.index_fill_(dim, index, 0).index_add_(dim, index, source._to_dtype(self.dtype))
+    self.index_fill_(dim, index, 0).index_add_(dim, index, source._to_dtype(self.dtype))
+    return self
 
 
 def _unfold(self, dimension, size, step):
