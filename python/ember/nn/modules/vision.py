@@ -203,13 +203,15 @@ class _InstanceNorm(Module):
     _spatial = 2
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
-                 track_running_stats=False, device=None, dtype=None):
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
+        self._has_bias = affine and bias
         dt = dtype or _C.dtype.float32
         if affine:
             self.weight = Parameter(_C.ones(num_features, dtype=dt, device=device))
+        if self._has_bias:
             self.bias = Parameter(_C.zeros(num_features, dtype=dt, device=device))
         if track_running_stats:
             self.register_buffer("running_mean", _C.zeros(num_features, dtype=dt, device=device))
@@ -230,13 +232,14 @@ class _InstanceNorm(Module):
         out = _V.instance_norm(x, self.running_mean if stats else None,
                                self.running_var if stats else None,
                                self.weight if self.affine else None,
-                               self.bias if self.affine else None,
+                               self.bias if self._has_bias else None,
                                use_input, self.momentum, self.eps)
         return out.squeeze(0) if unbatched else out
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self._has_bias}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class InstanceNorm1d(_InstanceNorm):
