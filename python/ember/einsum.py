@@ -133,7 +133,7 @@ def _check_sizes(labels, operands, equation):
     return size
 
 
-def _expand_to(t, lab, size, labels):
+def _expand_to(t, lab, size):
     """Broadcasts size-1 dims (ellipsis broadcasting) to the full size of their label."""
     want = [size[c] for c in lab]
     if list(t.shape) != want:
@@ -146,8 +146,8 @@ def _contract(a, la, b, lb, keep, size):
     summed = [c for c in la if c in lb and c not in keep]
     a_only = [c for c in la if c not in lb]
     b_only = [c for c in lb if c not in la]
-    a = _expand_to(a, la, size, la)
-    b = _expand_to(b, lb, size, lb)
+    a = _expand_to(a, la, size)
+    b = _expand_to(b, lb, size)
     a = _C.permute(a, [la.index(c) for c in batch + a_only + summed])
     b = _C.permute(b, [lb.index(c) for c in batch + summed + b_only])
 
@@ -175,9 +175,7 @@ def einsum(equation, *operands):
             raise TypeError(f"[einsum] operand {i} must be a Tensor, got {type(t).__name__}")
     labels, out = _parse(equation, operands)
     size = _check_sizes(labels, operands, equation)
-    terms = []
-    for t, lab in zip(operands, labels):
-        terms.append(_take_diagonals(t, lab))
+    terms = [_take_diagonals(t, lab) for t, lab in zip(operands, labels)]
     # Sum labels that only one operand has and the output does not need, before any product.
     result, rl = None, None
     for i, (t, lab) in enumerate(terms):
@@ -191,7 +189,7 @@ def einsum(equation, *operands):
         result, rl = _sum_unneeded(result, rl, keep | set(lab))
         result, rl = _contract(result, rl, t, lab, keep, size)
     result, rl = _sum_unneeded(result, rl, set(out))
-    result = _expand_to(result, rl, size, rl)
+    result = _expand_to(result, rl, size)
     if rl != out:
         result = _C.permute(result, [rl.index(c) for c in out])
     return result

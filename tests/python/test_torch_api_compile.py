@@ -123,3 +123,24 @@ def test_autocast_is_a_float32_noop():
     assert f(x).dtype == ember.float32
     with pytest.raises(TypeError, match=r"\[autocast\] device_type"):
         ember.autocast(device_type=3)
+
+
+def test_amp_grad_scaler_boilerplate_trains_in_float32():
+    ember.manual_seed(0)
+    model = nn.Linear(3, 1)
+    opt = ember.optim.SGD(model.parameters(), lr=0.1)
+    scaler = ember.amp.GradScaler()
+    x = ember.randn(16, 3)
+    y = x.sum(1, keepdim=True)
+    losses = []
+    for _ in range(30):
+        opt.zero_grad()
+        with ember.amp.autocast("cuda", dtype=ember.float16):
+            loss = ((model(x) - y) ** 2).mean()
+        assert loss.dtype == ember.float32
+        scaler.scale(loss).backward()
+        scaler.unscale_(opt)
+        scaler.step(opt)
+        scaler.update()
+        losses.append(loss.item())
+    assert losses[-1] < 0.1 * losses[0] and scaler.get_scale() == 1.0

@@ -4,7 +4,7 @@ embedding losses, Poisson and Gaussian negative log-likelihood, multi-class hing
 import math
 
 from .. import _C
-from .functional_distance import cosine_similarity, pairwise_distance  # noqa: F401
+from .functional_distance import pairwise_distance
 
 __all__ = ["margin_ranking_loss", "triplet_margin_loss", "cosine_embedding_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "multi_margin_loss"]
