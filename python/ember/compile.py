@@ -57,7 +57,16 @@ class CompiledModule:
         return self
 
     def __getattr__(self, name):
-        return getattr(object.__getattribute__(self, "_orig_mod"), name)
+        module = object.__getattribute__(self, "_orig_mod")
+        attr = getattr(module, name)
+        if not callable(attr) or isinstance(attr, _C.nn.Module):
+            return attr
+
+        @functools.wraps(attr)
+        def method(*args, **kwargs):  # model.to(...), model.double(): keep the wrapper
+            out = attr(*args, **kwargs)
+            return self if out is module else out
+        return method
 
     def __setattr__(self, name, value):
         setattr(self._orig_mod, name, value)

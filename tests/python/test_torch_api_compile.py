@@ -66,6 +66,7 @@ def test_compiled_module_behaves_like_the_module():
     assert out.grad_fn is not None
     np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-6)
     assert cnet.train() is cnet and net.training
+    assert cnet.to(ember.float32) is cnet and cnet.requires_grad_(True) is cnet
     assert "SmallNet" in repr(cnet)
 
 
