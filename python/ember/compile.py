@@ -76,12 +76,14 @@ class CompiledModule:
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,
-            options=None, disable=False):
+            options=None, disable=False, **torch_options):
     """torch.compile(model_or_fn, ...): a traced, replayed version (see ember.function).
-    Usable as compile(fn), compile(module), @compile and @compile(mode=...)."""
+    Usable as compile(fn), compile(module), @compile and @compile(mode=...). Further
+    torch.compile keywords (recompile_limit, ...) are accepted and ignored."""
     if model is None:
         return functools.partial(compile, fullgraph=fullgraph, dynamic=dynamic,
-                                 backend=backend, mode=mode, options=options, disable=disable)
+                                 backend=backend, mode=mode, options=options, disable=disable,
+                                 **torch_options)
     if disable:
         return model
     dyn = True if dynamic else None
