@@ -1,8 +1,8 @@
 """einsum and tensordot (torch.einsum, torch.tensordot), composed from permute, reshape,
 diagonal, sum and matmul so that autograd and ember.function tracing need nothing new.
 
-einsum contracts its operands pairwise, left to right (as torch does without opt_einsum):
-each pair becomes one batched matrix product after moving its labels into the order
+einsum contracts its operands pairwise, left to right (as torch does without opt_einsum),
+taking first an operand that shares a label with the running product: each pair becomes one batched matrix product after moving its labels into the order
 [batch, left-only, contracted] x [batch, contracted, right-only]."""
 
 import string
@@ -161,6 +161,18 @@ def _contract(a, la, b, lb, keep, size):
     return out.reshape(*[size[c] for c in batch + a_only + b_only]), batch + a_only + b_only
 
 
+def _order(terms):
+    """Left to right, except that an operand sharing no label with those taken so far waits
+    for one that does ('ab,cd,ac': a then ac then cd), which avoids outer products."""
+    rest, ordered, seen = list(terms), [], set()
+    while rest:
+        k = next((i for i, (_, lab) in enumerate(rest) if seen & set(lab)), 0)
+        t, lab = rest.pop(k)
+        ordered.append((t, lab))
+        seen |= set(lab)
+    return ordered
+
+
 def einsum(equation, *operands):
     """torch.einsum: einsum('bij,bjk->bik', a, b); implicit output ('ij,jk'), '...',
     repeated labels within an operand (diagonals) and any number of operands."""
@@ -175,7 +187,7 @@ def einsum(equation, *operands):
             raise TypeError(f"[einsum] operand {i} must be a Tensor, got {type(t).__name__}")
     labels, out = _parse(equation, operands)
     size = _check_sizes(labels, operands, equation)
-    terms = [_take_diagonals(t, lab) for t, lab in zip(operands, labels)]
+    terms = _order(_take_diagonals(t, lab) for t, lab in zip(operands, labels))
     # Sum labels that only one operand has and the output does not need, before any product.
     result, rl = None, None
     for i, (t, lab) in enumerate(terms):

@@ -97,6 +97,8 @@ INTERP = [
     ({"size": (5, 7)}, "bilinear", True),
     ({"size": (2, 3)}, "bilinear", False),
     ({"scale_factor": (1.5, 0.5)}, "bilinear", False),
+    ({"size": (2, 3)}, "area", None),
+    ({"size": (3, 4)}, "area", None),
 ]
 
 

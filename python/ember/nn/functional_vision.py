@@ -54,19 +54,19 @@ def _linear(x, dim, out, scale, align_corners):
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    """Resizes (N, C, L) or (N, C, H, W) input: mode 'nearest', 'linear' (3-D) or
-    'bilinear' (4-D), to `size` or by `scale_factor`."""
+    """Resizes (N, C, L) or (N, C, H, W) input: mode 'nearest', 'linear' (3-D),
+    'bilinear' (4-D) or 'area', to `size` or by `scale_factor`."""
     spatial = input.dim() - 2
     if spatial not in (1, 2):
         raise ValueError(f"[interpolate] expects 3-D (N, C, L) or 4-D (N, C, H, W) input, got "
                          f"shape {tuple(input.shape)}")
-    modes = {1: ("nearest", "linear"), 2: ("nearest", "bilinear")}[spatial]
+    modes = {1: ("nearest", "linear", "area"), 2: ("nearest", "bilinear", "area")}[spatial]
     if mode not in modes:
         raise ValueError(f"[interpolate] mode {mode!r} is not supported for input of shape "
                          f"{tuple(input.shape)}; use one of {modes}")
     if antialias:
         raise ValueError("[interpolate] antialias=True is not supported")
-    if mode == "nearest" and align_corners is not None:
+    if mode in ("nearest", "area") and align_corners is not None:
         raise ValueError("[interpolate] align_corners applies only to the linear modes")
     if (size is None) == (scale_factor is None):
         raise ValueError("[interpolate] give exactly one of size and scale_factor")
@@ -82,6 +82,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if any(o <= 0 for o in out_sizes):
         raise ValueError(f"[interpolate] output size {out_sizes} must be positive (input "
                          f"shape {tuple(input.shape)})")
+    if mode == "area":  # PyTorch's 'area' is adaptive average pooling to the output size
+        if spatial == 1:
+            return adaptive_avg_pool1d(input, out_sizes[0])
+        return _F.adaptive_avg_pool2d(input, tuple(out_sizes))
     x = input
     for k, (o, s) in enumerate(zip(out_sizes, scales)):
         dim = 2 + k
