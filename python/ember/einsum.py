@@ -2,7 +2,8 @@
 diagonal, sum and matmul so that autograd and ember.function tracing need nothing new.
 
 einsum contracts its operands pairwise, left to right (as torch does without opt_einsum),
-taking first an operand that shares a label with the running product: each pair becomes one batched matrix product after moving its labels into the order
+taking first an operand that shares a label with the running product. Each pair becomes
+one batched matrix product after moving its labels into the order
 [batch, left-only, contracted] x [batch, contracted, right-only]."""
 
 import string
