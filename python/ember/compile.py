@@ -33,8 +33,12 @@ class CompiledModule:
         forward.__name__ = f"{type(module).__name__}.forward"
         object.__setattr__(self, "_traced", Function(forward, dynamic=dynamic))
 
-    def _needs_autograd(self, args, kwargs):
-        if not _C.is_grad_enabled() or _C.is_tracing():
+    def _runs_eagerly(self, args, kwargs):
+        """Inside another trace (the outer one records the module's ops) or when the output
+        needs a gradient (a replay would record none)."""
+        if _C.is_tracing():
+            return True
+        if not _C.is_grad_enabled():
             return False
         if any(p.requires_grad for p in self._orig_mod.parameters()):
             return True
@@ -42,7 +46,7 @@ class CompiledModule:
                    for a in list(args) + list(kwargs.values()))
 
     def __call__(self, *args, **kwargs):
-        if self._needs_autograd(args, kwargs):
+        if self._runs_eagerly(args, kwargs):
             return self._orig_mod(*args, **kwargs)
         return self._traced(*args, **kwargs)
 

@@ -145,3 +145,22 @@ def test_amp_grad_scaler_boilerplate_trains_in_float32():
         scaler.update()
         losses.append(loss.item())
     assert losses[-1] < 0.1 * losses[0] and scaler.get_scale() == 1.0
+
+
+def test_compiled_module_inside_a_compiled_step():
+    ember.manual_seed(0)
+    net = ember.compile(nn.Sequential(nn.Linear(3, 8), nn.SELU(), nn.Linear(8, 1)))
+    opt = ember.optim.SGD(net.parameters(), lr=0.05)
+    x = ember.randn(32, 3)
+    y = x.sum(1, keepdim=True)
+
+    @ember.compile
+    def step(x, y):
+        opt.zero_grad()
+        loss = ((net(x) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+    losses = [step(x, y).item() for _ in range(40)]
+    assert step.num_traces == 1 and net._traced.num_traces == 0
+    assert losses[-1] < 0.2 * losses[0]
