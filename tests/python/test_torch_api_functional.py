@@ -128,6 +128,13 @@ def test_pixel_shuffle_unfold():
             lambda t: TF.unfold(t, (2, 3), dilation=1, padding=1, stride=2), rand(2, 3, 5, 6))
     compare(lambda t: F.unfold(t, 2, dilation=2), lambda t: TF.unfold(t, 2, dilation=2),
             rand(3, 5, 5))
+    compare(lambda t: F.fold(t, (5, 6), (2, 3), dilation=1, padding=1, stride=2),
+            lambda t: TF.fold(t, (5, 6), (2, 3), dilation=1, padding=1, stride=2),
+            rand(2, 18, 9))
+    compare(lambda t: F.fold(t, 5, 2, dilation=2), lambda t: TF.fold(t, 5, 2, dilation=2),
+            rand(12, 9))
+    with pytest.raises(ValueError, match=r"\[fold\] input of shape \(2, 18, 7\)"):
+        F.fold(ember.ones(2, 18, 7), (5, 6), (2, 3), padding=1, stride=2)
     with pytest.raises(ValueError, match=r"\[pixel_shuffle\].*\(1, 3, 2, 2\)"):
         F.pixel_shuffle(ember.ones(1, 3, 2, 2), 2)
 

@@ -9,7 +9,7 @@ import numpy as _np
 
 from .. import _C
 
-__all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "unfold",
+__all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "unfold", "fold",
            "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool2d",
            "dropout1d", "dropout2d", "instance_norm"]
 
@@ -149,6 +149,35 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
             cols.append(x[:, :, i * dh: i * dh + sh * (oh - 1) + 1: sh,
                           j * dw: j * dw + sw * (ow - 1) + 1: sw])
     out = _C.stack(cols, 2).reshape(n, c * kh * kw, oh * ow)
+    return out if batched else out.squeeze(0)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im, the adjoint of unfold: (N, C*kh*kw, L) -> (N, C, H, W), summing overlaps."""
+    if input.dim() not in (2, 3):
+        raise ValueError(f"[fold] expects 2-D or 3-D input, got shape {tuple(input.shape)}")
+    batched = input.dim() == 3
+    x = input if batched else input.unsqueeze(0)
+    h, w = _pair(output_size, 2, "fold", "output_size")
+    kh, kw = _pair(kernel_size, 2, "fold", "kernel_size")
+    dh, dw = _pair(dilation, 2, "fold", "dilation")
+    ph, pw = _pair(padding, 2, "fold", "padding")
+    sh, sw = _pair(stride, 2, "fold", "stride")
+    hp, wp = h + 2 * ph, w + 2 * pw
+    oh, ow = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
+    n, ck, length = x.shape
+    if ck % (kh * kw) or length != oh * ow or oh <= 0 or ow <= 0:
+        raise ValueError(f"[fold] input of shape {tuple(input.shape)} does not match kernel "
+                         f"{kh}x{kw} over output {h}x{w} ({oh * ow} blocks expected)")
+    c = ck // (kh * kw)
+    ki, kj = _np.meshgrid(_np.arange(kh), _np.arange(kw), indexing="ij")
+    oy, ox = _np.meshgrid(_np.arange(oh), _np.arange(ow), indexing="ij")
+    rows = ki.reshape(-1, 1) * dh + oy.reshape(1, -1) * sh
+    cols = kj.reshape(-1, 1) * dw + ox.reshape(1, -1) * sw
+    idx = (rows * wp + cols).reshape(-1)
+    out = _C.zeros(n, c, hp * wp, dtype=x.dtype, device=x.device)
+    out = out.index_add(2, _index(idx, x.device), x.reshape(n, c, kh * kw * length))
+    out = out.reshape(n, c, hp, wp)[:, :, ph:ph + h, pw:pw + w]
     return out if batched else out.squeeze(0)
 
 

@@ -9,7 +9,8 @@ from .module import Module
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle",
            "PixelUnshuffle", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
            "ReplicationPad2d", "Dropout1d", "Dropout2d", "MaxPool1d", "AvgPool1d",
-           "AdaptiveAvgPool1d", "AdaptiveMaxPool2d", "InstanceNorm1d", "InstanceNorm2d", "Unfold"]
+           "AdaptiveAvgPool1d", "AdaptiveMaxPool2d", "InstanceNorm1d", "InstanceNorm2d", "Unfold",
+           "Fold"]
 
 
 class Upsample(Module):
@@ -262,3 +263,18 @@ class Unfold(Module):
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
                 f"padding={self.padding}, stride={self.stride}")
+
+
+class Fold(Module):
+    def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input):
+        return _V.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
+                       self.stride)
+
+    def extra_repr(self):
+        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
+                f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")
