@@ -24,7 +24,8 @@ SAME_ARGS = [
     ("InstanceNorm2d", (4, 1e-3, 0.2, True, True)), ("CosineSimilarity", ()),
     ("PairwiseDistance", ()), ("TripletMarginLoss", ()), ("MarginRankingLoss", (0.2,)),
     ("CosineEmbeddingLoss", ()), ("LSTMCell", (3, 5)), ("GRUCell", (3, 5, False)),
-    ("RNNCell", (3, 5)), ("Unfold", (2,)), ("Fold", ((4, 5), 2)), ("PoissonNLLLoss", ()), ("MultiMarginLoss", ()),
+    ("RNNCell", (3, 5)), ("Unfold", (2,)), ("Fold", ((4, 5), 2)), ("PoissonNLLLoss", ()),
+    ("MultiMarginLoss", ()),
 ]
 
 
