@@ -8,7 +8,8 @@ from .module import Module
 
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle",
            "PixelUnshuffle", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
-           "ReplicationPad2d", "Dropout1d", "Dropout2d", "MaxPool1d", "AvgPool1d",
+           "ReplicationPad2d", "ZeroPad1d", "ConstantPad1d", "ReflectionPad1d",
+           "ReplicationPad1d", "Dropout1d", "Dropout2d", "MaxPool1d", "AvgPool1d",
            "AdaptiveAvgPool1d", "AdaptiveMaxPool2d", "InstanceNorm1d", "InstanceNorm2d", "Unfold",
            "Fold"]
 
@@ -69,21 +70,22 @@ class PixelUnshuffle(Module):
         return f"downscale_factor={self.downscale_factor}"
 
 
-def _quadruple(padding, name):
+def _pad_tuple(padding, n, name):
+    """An int pads every side; otherwise 2*n values (left, right[, top, bottom])."""
     if isinstance(padding, int):
-        return (padding,) * 4
-    if len(padding) != 4:
-        raise ValueError(f"[{name}] padding must be an int or 4 values (left, right, top, "
-                         f"bottom), got {padding!r}")
+        return (padding,) * (2 * n)
+    if len(padding) != 2 * n:
+        raise ValueError(f"[{name}] padding must be an int or {2 * n} values, got {padding!r}")
     return tuple(padding)
 
 
 class _Pad2d(Module):
     _mode = "constant"
+    _dims = 2
 
     def __init__(self, padding):
         super().__init__()
-        self.padding = _quadruple(padding, type(self).__name__)
+        self.padding = _pad_tuple(padding, self._dims, type(self).__name__)
 
     def forward(self, input):
         return _C.pad(input, self.padding, mode=self._mode)
@@ -104,16 +106,35 @@ class ReplicationPad2d(_Pad2d):
     _mode = "replicate"
 
 
+class ZeroPad1d(_Pad2d):
+    _dims = 1
+
+
+class ReflectionPad1d(_Pad2d):
+    _mode, _dims = "reflect", 1
+
+
+class ReplicationPad1d(_Pad2d):
+    _mode, _dims = "replicate", 1
+
+
 class ConstantPad2d(Module):
+    _dims = 2
+
     def __init__(self, padding, value):
         super().__init__()
-        self.padding, self.value = _quadruple(padding, "ConstantPad2d"), value
+        self.padding = _pad_tuple(padding, self._dims, type(self).__name__)
+        self.value = value
 
     def forward(self, input):
         return _C.pad(input, self.padding, mode="constant", value=self.value)
 
     def extra_repr(self):
         return f"padding={self.padding}, value={self.value}"
+
+
+class ConstantPad1d(ConstantPad2d):
+    _dims = 1
 
 
 class _ChannelDropout(Module):
