@@ -180,6 +180,9 @@ def test_dropout2d():
     assert ember.equal(F.dropout2d(x, 0.5, training=False), x)
     with pytest.raises(ValueError, match=r"\[dropout2d\] p must be in \[0, 1\]"):
         F.dropout2d(x, 1.5)
+    seq = F.dropout1d(ember.ones(8, 16, 5), 0.25)
+    assert ember.equal(seq.amax(2), seq.amin(2))
+    assert set(seq.amax(2).reshape(-1).tolist()) == {0.0, 1.0 / 0.75}
 
 
 def _signed(n, seed=0):
