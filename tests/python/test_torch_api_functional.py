@@ -18,6 +18,7 @@ ACTIVATIONS = [
     ("mish", {}), ("hardswish", {}), ("hardsigmoid", {}), ("softsign", {}),
     ("tanhshrink", {}), ("logsigmoid", {}), ("selu", {}), ("celu", {"alpha": 0.7}),
     ("glu", {"dim": 1}), ("softmin", {"dim": 1}), ("threshold", {"threshold": 0.3, "value": -2.0}),
+    ("softshrink", {"lambd": 0.7}), ("hardshrink", {}), ("rms_norm", {"normalized_shape": (4,)}),
 ]
 
 

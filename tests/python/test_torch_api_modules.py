@@ -27,7 +27,8 @@ SAME_ARGS = [
     ("PairwiseDistance", ()), ("TripletMarginLoss", ()), ("MarginRankingLoss", (0.2,)),
     ("CosineEmbeddingLoss", ()), ("LSTMCell", (3, 5)), ("GRUCell", (3, 5, False)),
     ("RNNCell", (3, 5)), ("Unfold", (2,)), ("Fold", ((4, 5), 2)), ("PoissonNLLLoss", ()),
-    ("MultiMarginLoss", ()),
+    ("MultiMarginLoss", ()), ("Hardtanh", ()), ("Hardtanh", (-2.0, 3.0, True)), ("ReLU6", ()),
+    ("Softshrink", ()), ("Hardshrink", (0.3,)), ("RMSNorm", (8,)), ("RMSNorm", ((2, 8), 1e-5)),
 ]
 
 
@@ -58,6 +59,9 @@ def test_activation_module_forward_backward(name):
     ("MaxPool1d", (3, 2, 1), (2, 3, 8)), ("AvgPool1d", (3, 2), (2, 3, 8)),
     ("AdaptiveAvgPool1d", (4,), (2, 3, 8)), ("AdaptiveMaxPool2d", ((2, 1),), (2, 3, 4, 4)),
     ("InstanceNorm2d", (3,), (2, 3, 4, 4)), ("InstanceNorm2d", (3,), (3, 4, 4)),
+    ("Hardtanh", (-0.5, 0.7), (2, 5)), ("ReLU6", (), (2, 5)), ("Softshrink", (0.4,), (2, 5)),
+    ("Hardshrink", (0.4,), (2, 5)), ("RMSNorm", (5,), (2, 5)),
+    ("RMSNorm", ((3, 5), 1e-3), (2, 3, 5)),
 ])
 def test_module_forward_backward(name, args, shape):
     compare(getattr(nn, name)(*args), getattr(torch.nn, name)(*args), rand(*shape))
@@ -65,6 +69,15 @@ def test_module_forward_backward(name, args, shape):
 
 def _load_from_torch(e, t):
     e.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in t.state_dict().items()})
+
+
+def test_rms_norm_loads_torch_weight():
+    t = torch.nn.RMSNorm(6).double()
+    with torch.no_grad():
+        t.weight.uniform_(0.5, 1.5)
+    e = nn.RMSNorm(6).double()
+    _load_from_torch(e, t)
+    compare(e, t, rand(3, 6))
 
 
 def test_prelu_and_instance_norm_affine_load_torch_weights():

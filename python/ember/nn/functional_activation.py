@@ -4,7 +4,7 @@ and tracing come for free)."""
 from .. import _C
 
 __all__ = ["mish", "hardswish", "hardsigmoid", "softsign", "tanhshrink", "logsigmoid",
-           "selu", "celu", "glu", "softmin", "threshold", "prelu"]
+           "selu", "celu", "glu", "softmin", "threshold", "prelu", "softshrink", "hardshrink"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -74,3 +74,14 @@ def prelu(input, weight):
                              f"many channels (dim 1), got shape {tuple(input.shape)}")
         w = weight.reshape(-1, *[1] * (input.dim() - 2))
     return _C.where(input >= 0, input, input * w)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    zero = _C.zeros_like(input)
+    return _C.where(input > lambd, input - lambd, _C.where(input < -lambd, input + lambd, zero))
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    return _C.where(input.abs() > lambd, input, _C.zeros_like(input))

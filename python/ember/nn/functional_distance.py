@@ -1,9 +1,13 @@
-"""Normalization and similarity of vectors: normalize, cosine_similarity, pairwise_distance."""
+"""Normalization and similarity of vectors: normalize, rms_norm, cosine_similarity,
+pairwise_distance."""
 
 from .. import _C
 from ..shape_ops import broadcast_tensors
 
-__all__ = ["normalize", "cosine_similarity", "pairwise_distance"]
+__all__ = ["normalize", "rms_norm", "cosine_similarity", "pairwise_distance"]
+
+_EPS = {"float32": 1.1920928955078125e-07, "float64": 2.220446049250313e-16,
+        "float16": 0.0009765625, "bfloat16": 0.0078125}
 
 
 def _norm(x, p, dim, keepdim):
@@ -27,6 +31,20 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if input.dim() == 0:
         raise ValueError("[normalize] expects at least a 1-D tensor, got a 0-d one")
     return input / _C.clamp_min(_norm(input, p, dim, True), eps)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x^2) + eps) over the trailing normalized_shape dims, times weight.
+    eps defaults to the dtype's machine epsilon, as in PyTorch."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.dim() - len(shape):]) != shape:
+        raise ValueError(f"[rms_norm] normalized_shape {shape} must match the trailing dims of "
+                         f"input shape {tuple(input.shape)}")
+    if eps is None:
+        eps = _EPS.get(str(input.dtype).replace("ember.", ""), 1.1920928955078125e-07)
+    dims = list(range(input.dim() - len(shape), input.dim()))
+    out = input * _C.rsqrt((input * input).mean(dims, keepdim=True) + eps)
+    return out if weight is None else out * weight
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):

@@ -7,7 +7,8 @@ from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["Mish", "Hardswish", "Hardsigmoid", "Softsign", "Tanhshrink", "LogSigmoid", "SELU",
-           "CELU", "GLU", "Softmin", "Threshold", "Softmax2d", "PReLU"]
+           "CELU", "GLU", "Softmin", "Threshold", "Softmax2d", "PReLU", "Hardtanh", "ReLU6",
+           "Softshrink", "Hardshrink"]
 
 
 def _inplace_repr(inplace):
@@ -141,3 +142,54 @@ class PReLU(Module):
 
     def extra_repr(self):
         return f"num_parameters={self.num_parameters}"
+
+
+class Hardtanh(Module):
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if max_val <= min_val:
+            raise ValueError(f"[{type(self).__name__}] max_val ({max_val}) must exceed min_val "
+                             f"({min_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input):
+        return _C.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def forward(self, input):
+        return _C.relu6(input)
+
+    def extra_repr(self):
+        return _inplace_repr(self.inplace)
+
+
+class Softshrink(Module):
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return _A.softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return str(self.lambd)
+
+
+class Hardshrink(Module):
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return _A.hardshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"

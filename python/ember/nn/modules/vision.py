@@ -2,6 +2,7 @@
 under their PyTorch names."""
 
 from ... import _C
+from .. import functional_distance as _D
 from .. import functional_vision as _V
 from ..parameter import Parameter
 from .module import Module
@@ -11,7 +12,7 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuf
            "ReplicationPad2d", "ZeroPad1d", "ConstantPad1d", "ReflectionPad1d",
            "ReplicationPad1d", "Dropout1d", "Dropout2d", "MaxPool1d", "AvgPool1d",
            "AdaptiveAvgPool1d", "AdaptiveMaxPool2d", "InstanceNorm1d", "InstanceNorm2d", "Unfold",
-           "Fold"]
+           "Fold", "RMSNorm"]
 
 
 class Upsample(Module):
@@ -299,3 +300,26 @@ class Fold(Module):
     def extra_repr(self):
         return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
                 f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalization over the trailing normalized_shape dims."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
+                 dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape, self.eps = tuple(normalized_shape), eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(_C.ones(*self.normalized_shape,
+                                            dtype=dtype or _C.dtype.float32, device=device))
+
+    def forward(self, input):
+        return _D.rms_norm(input, self.normalized_shape,
+                           self.weight if self.elementwise_affine else None, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
