@@ -28,6 +28,9 @@ def _export_ops():
 
 _export_ops()
 del _export_ops
+# PyTorch names composed in Python (einsum, compile, autocast, kron, meshgrid, ...).
+from .torch_names import *  # noqa: E402,F401,F403
+from . import amp  # noqa: E402,F401  (torch.amp: autocast, GradScaler as float32 no-ops)
 
 from . import nn  # noqa: E402,F401  (after the ops: nn builds on them)
 from . import optim  # noqa: E402,F401

@@ -131,3 +131,5 @@ Tensor.cpu = lambda self: _to(self, "cpu")
 Tensor.cuda = lambda self, device=None: _to(self, "cuda" if device is None else _device_arg(device))
 Tensor.__iter__ = lambda self: (self[i] for i in builtins.range(len(self)))
 Tensor.__array_priority__ = 1000  # numpy_scalar * tensor -> Tensor.__rmul__
+
+from . import _tensor_methods  # noqa: E402,F401  (PyTorch-named methods composed in Python)

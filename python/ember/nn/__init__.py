@@ -51,3 +51,11 @@ ConvTranspose2d = _cnn.ConvTranspose2d
 MaxPool2d = _cnn.MaxPool2d
 AvgPool2d = _cnn.AvgPool2d
 AdaptiveAvgPool2d = _cnn.AdaptiveAvgPool2d
+
+# PyTorch module names composed in Python, grouped by theme.
+from .modules.activation import *  # noqa: E402,F401,F403
+from .modules.distance_loss import *  # noqa: E402,F401,F403
+from .modules.parameter_containers import *  # noqa: E402,F401,F403
+from .modules.rnn_cell import *  # noqa: E402,F401,F403
+from .modules.transformer import *  # noqa: E402,F401,F403
+from .modules.vision import *  # noqa: E402,F401,F403

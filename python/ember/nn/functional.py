@@ -21,6 +21,13 @@ log_softmax = _C.log_softmax
 one_hot = _C.one_hot
 pad = _C.pad
 
+# PyTorch names composed in Python, grouped by theme.
+from .functional_activation import *  # noqa: E402,F401,F403
+from .functional_attention import *  # noqa: E402,F401,F403
+from .functional_distance import *  # noqa: E402,F401,F403
+from .functional_losses import *  # noqa: E402,F401,F403
+from .functional_vision import *  # noqa: E402,F401,F403
+
 
 def relu_(x):
     return x.relu_()
