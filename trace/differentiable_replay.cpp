@@ -168,6 +168,7 @@ std::shared_ptr<DifferentiableReplay> DifferentiableReplay::record(
     Tracer& tracer, const std::vector<Tensor>& args, const std::vector<Tensor>& outputs,
     const PassOptions& passes, int64_t size) {
   auto r = std::make_shared<DifferentiableReplay>();
+  r->passes_ = passes;
   const Graph& joint = tracer.graph();
   r->forward_only_ = forward_prefix(joint, joint.inputs().size(), joint.num_nodes(),
                                     joint.outputs());
@@ -198,8 +199,26 @@ bool DifferentiableReplay::needs_grad(const std::vector<Tensor>& args) const {
 
 std::optional<std::vector<Tensor>> DifferentiableReplay::try_run(const std::vector<Tensor>& args,
                                                                  int64_t size,
-                                                                 const Executor& plain) const {
+                                                                 const Executor& plain) {
   auto it = by_size_.find(size);
+  if (it == by_size_.end() && parametric_ && size > 0) {
+    // A new size of a parametric recording: specialize both halves (no Python runs).
+    const Parametric& p = *parametric_;
+    auto h = std::make_shared<Halves>();
+    h->split.forward = specialize(p.base->split.forward, p.forward, size);
+    h->split.backward = specialize(p.base->split.backward, p.backward, size);
+    h->split.saved = p.base->split.saved;
+    h->split.num_user_outputs = p.base->split.num_user_outputs;
+    h->split.gradient_slot = p.base->split.gradient_slot;
+    h->diff_outputs = p.base->diff_outputs;
+    h->diff_args = p.base->diff_args;
+    h->diff_captures = p.base->diff_captures;
+    h->capture_requires_grad = p.base->capture_requires_grad;
+    h->forward = compile_graph(h->split.forward, {}, passes_);
+    h->backward = compile_graph(h->split.backward, {}, passes_);
+    if (by_size_.size() >= 16) by_size_.erase(by_size_.begin());
+    it = by_size_.emplace(size, std::move(h)).first;
+  }
   if (it == by_size_.end()) return std::nullopt;
   const std::shared_ptr<const Halves>& h = it->second;
   if (h->capture_requires_grad.size() != capture_sources_.size()) return std::nullopt;
@@ -233,6 +252,27 @@ std::optional<std::vector<Tensor>> DifferentiableReplay::try_run(const std::vect
     m->output_nr = static_cast<int>(k);
   }
   return outs;
+}
+
+void DifferentiableReplay::fit_sizes(Tracer& tracer, const std::vector<Tensor>& args2,
+                                     const std::vector<Tensor>& outputs2,
+                                     const PassOptions& passes, int64_t size1, int64_t size2) {
+  auto it = by_size_.find(size1);
+  if (it == by_size_.end() || it->second->diff_outputs.empty()) return;
+  std::shared_ptr<DifferentiableReplay> other = record(tracer, args2, outputs2, passes, size2);
+  auto it2 = other->by_size_.find(size2);
+  if (it2 == other->by_size_.end()) return;
+  const Halves &h1 = *it->second, &h2 = *it2->second;
+  if (h1.diff_outputs != h2.diff_outputs || h1.diff_args != h2.diff_args ||
+      h1.capture_requires_grad != h2.capture_requires_grad) {
+    return;
+  }
+  std::string why;
+  auto fwd = fit_shape_params(h1.split.forward, size1, h2.split.forward, size2, &why);
+  if (!fwd) return;
+  auto bwd = fit_shape_params(h1.split.backward, size1, h2.split.backward, size2, &why);
+  if (!bwd) return;
+  parametric_ = Parametric{it->second, size1, std::move(*fwd), std::move(*bwd)};
 }
 
 void DifferentiableReplay::adopt(const DifferentiableReplay& other) {

@@ -16,6 +16,7 @@
 #include "trace/executor.h"
 #include "trace/joint_graph_partition.h"
 #include "trace/passes/pipeline.h"
+#include "trace/shape_params.h"
 
 namespace ember::trace {
 
@@ -41,7 +42,14 @@ class DifferentiableReplay {
   // when unsupported() says why). When the recording found no output that carries history,
   // `plain` runs (no backward to attach).
   std::optional<std::vector<Tensor>> try_run(const std::vector<Tensor>& args, int64_t size,
-                                             const Executor& plain) const;
+                                             const Executor& plain);
+  // Dynamic dims: called by Function's second trace at `size2` (tracer still active, the
+  // forward recorded and fitted); records the halves there too and fits how both depend on
+  // the size, so other sizes are specialized without running Python. Leaves per-size
+  // recording in place if the fit fails.
+  void fit_sizes(Tracer& tracer, const std::vector<Tensor>& args2,
+                 const std::vector<Tensor>& outputs2, const PassOptions& passes, int64_t size1,
+                 int64_t size2);
   // Takes the graphs another recording built (for another size or requires_grad states).
   void adopt(const DifferentiableReplay& other);
   // Why gradients through replays are not supported for this function (empty if they are).
@@ -64,6 +72,13 @@ class DifferentiableReplay {
   std::vector<size_t> arg_sources_;      // arguments the outputs depend on
   std::vector<Tensor> capture_sources_;  // captured tensors the outputs depend on
   std::map<int64_t, std::shared_ptr<const Halves>> by_size_;
+  struct Parametric {
+    std::shared_ptr<const Halves> base;  // recorded at `size`
+    int64_t size;
+    ShapeParams forward, backward;
+  };
+  std::optional<Parametric> parametric_;
+  PassOptions passes_;
   std::string unsupported_;
 };
 

@@ -188,8 +188,10 @@ void Function::fit_dynamic(Compiled& c, const std::vector<Tensor>& args, int64_t
   try {
     Tracer tracer;
     for (size_t i = 0; i < args2.size(); ++i) tracer.add_input(args2[i]);
-    tracer.set_outputs(fn_(args2));
+    std::vector<Tensor> outs2 = fn_(args2);
+    tracer.set_outputs(outs2);
     params = fit_shape_params(g1, size, tracer.graph(), size2, &why);
+    if (params && c.grad) c.grad->fit_sizes(tracer, args2, outs2, opts_.passes, size, size2);
   } catch (const std::exception& e) {
     why = std::string("tracing at size ") + std::to_string(size2) + " failed: " + e.what();
   }
