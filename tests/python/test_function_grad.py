@@ -255,3 +255,36 @@ def test_returning_an_argument_itself_falls_back_to_eager_with_one_warning():
             a, s = f(x)
             (a.sum() + s).backward()
     np.testing.assert_allclose(x.grad.numpy(), np.full(2, 4 * 4.0))
+
+
+def test_batchnorm_training_mode_values_grads_and_running_stats_match_eager():
+    ember.manual_seed(9)
+    m = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 2))
+    ref = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 2))
+    ref.load_state_dict(m.state_dict())
+    f = ember.function(m)
+    for _ in range(4):
+        x = ember.randn(8, 4)
+        _zero(m)
+        _zero(ref)
+        y, y_ref = f(x), ref(x)
+        (y * y).sum().backward()
+        (y_ref * y_ref).sum().backward()
+        np.testing.assert_allclose(y.detach().numpy(), y_ref.detach().numpy(), rtol=RTOL, atol=ATOL)
+        _assert_grads_equal(_grads(m), _grads(ref))
+        np.testing.assert_allclose(m[1].running_mean.numpy(), ref[1].running_mean.numpy(),
+                                   rtol=RTOL, atol=ATOL)
+    assert _is_traced_backward(y)
+
+
+def test_in_place_change_of_a_saved_output_before_backward_raises_like_eager():
+    w = ember.randn(3, 3, requires_grad=True)
+    f = ember.function(lambda x: (x @ w).tanh())  # tanh's backward reads its output
+    x = ember.randn(2, 3)
+    for _ in range(2):
+        f(x)
+    y = f(x)
+    assert _is_traced_backward(y)
+    y.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
