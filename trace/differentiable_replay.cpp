@@ -199,7 +199,7 @@ bool DifferentiableReplay::needs_grad(const std::vector<Tensor>& args) const {
 
 std::optional<std::vector<Tensor>> DifferentiableReplay::try_run(const std::vector<Tensor>& args,
                                                                  int64_t size,
-                                                                 const Executor& plain) {
+                                                                 const std::function<const Executor&()>& plain) {
   auto it = by_size_.find(size);
   if (it == by_size_.end() && parametric_ && size > 0) {
     // A new size of a parametric recording: specialize both halves (no Python runs).
@@ -225,7 +225,7 @@ std::optional<std::vector<Tensor>> DifferentiableReplay::try_run(const std::vect
   for (size_t i = 0; i < capture_sources_.size(); ++i) {
     if (capture_sources_[i].requires_grad() != h->capture_requires_grad[i]) return std::nullopt;
   }
-  if (h->diff_outputs.empty()) return plain.run(args);
+  if (h->diff_outputs.empty()) return plain().run(args);
   std::vector<Tensor> all = h->forward->run(args);
   const size_t n = h->split.num_user_outputs;
   std::vector<Tensor> outs(std::make_move_iterator(all.begin()),

@@ -7,6 +7,7 @@
 // hangs one TracedFunctionBackward node on the outputs; its backward runs the backward graph
 // and hands the engine gradients for the arguments and captured tensors, which accumulate
 // into .grad exactly as eager would.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,9 +41,9 @@ class DifferentiableReplay {
   // The outputs with history, if graphs were built for this size and these requires_grad
   // states of the captured tensors; nullopt if not (the caller retraces, or runs eagerly
   // when unsupported() says why). When the recording found no output that carries history,
-  // `plain` runs (no backward to attach).
+  // the executor `plain()` returns runs (no backward to attach).
   std::optional<std::vector<Tensor>> try_run(const std::vector<Tensor>& args, int64_t size,
-                                             const Executor& plain);
+                                             const std::function<const Executor&()>& plain);
   // Dynamic dims: called by Function's second trace at `size2` (tracer still active, the
   // forward recorded and fitted); records the halves there too and fits how both depend on
   // the size, so other sizes are specialized without running Python. Leaves per-size

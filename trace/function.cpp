@@ -262,7 +262,8 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
 
 std::vector<Tensor> Function::run_differentiable(Entry& e, const std::vector<Tensor>& args) {
   DifferentiableReplay& g = *e.compiled->grad;
-  if (auto outs = g.try_run(args, dynamic_size(args), executor_for(e, args))) return *outs;
+  auto plain = [&]() -> const Executor& { return executor_for(e, args); };
+  if (auto outs = g.try_run(args, dynamic_size(args), plain)) return *outs;
   if (!g.unsupported().empty()) {
     if (!warned_grad_args_) {
       warned_grad_args_ = true;
