@@ -86,6 +86,63 @@ def _torch_step(compiled, cfg=MLP):
     return setup
 
 
+def _ember_outside_backward(traced, cfg=MLP):
+    """The torch.compile pattern: the model's forward is traced (model = function(model)),
+    loss, backward and the optimizer step run outside, so gradients flow through the
+    replay (trace/differentiable_replay.h)."""
+    def setup():
+        ember = need_ember()
+        from ember import nn, optim
+        ember.manual_seed(0)
+        model = _layers(nn, cfg["sizes"])
+        opt = _optimizer(optim, model.parameters(), cfg)
+        loss_fn = nn.CrossEntropyLoss()
+        x, y = (ember.from_numpy(a) for a in _mlp_data(cfg))
+        forward = ember.function(model) if traced else model
+
+        def step():
+            opt.zero_grad()
+            loss = loss_fn(forward(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        step()
+        step()
+        return step
+    return setup
+
+
+def _torch_outside_backward(compiled, cfg=MLP):
+    def setup():
+        torch = need("torch")
+        torch.manual_seed(0)
+        model = _layers(torch.nn, cfg["sizes"])
+        opt = _optimizer(torch.optim, model.parameters(), cfg)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        x, y = (torch.from_numpy(a) for a in _mlp_data(cfg))
+        forward = model
+        if compiled:
+            if not hasattr(torch, "compile"):
+                raise Unavailable("torch.compile not available")
+            forward = torch.compile(model)
+
+        def step():
+            opt.zero_grad()
+            loss = loss_fn(forward(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        try:
+            step()
+        except Exception as e:  # no C compiler / inductor backend here
+            raise Unavailable(f"torch.compile failed: {type(e).__name__}") from None
+        step()
+        return step
+    return setup
+
+
 def _chain(e, x):
     y = x * 1.5 + 0.5
     y = e.tanh(y) * x
@@ -118,6 +175,13 @@ CASES = [
     Case("MLP 32-64-64-10 Adam step, batch 32",
          {"ember": _ember_step(True, SMALL), "ember eager": _ember_step(False, SMALL),
           "torch": _torch_step(False, SMALL), "torch.compile": _torch_step(True, SMALL)}),
+    Case("MLP 128-256-256-10 traced forward, backward + SGD outside, batch 64",
+         {"ember": _ember_outside_backward(True), "ember eager": _ember_outside_backward(False),
+          "torch": _torch_outside_backward(False), "torch.compile": _torch_outside_backward(True)}),
+    Case("MLP 32-64-64-10 traced forward, backward + Adam outside, batch 32",
+         {"ember": _ember_outside_backward(True, SMALL),
+          "ember eager": _ember_outside_backward(False, SMALL),
+          "torch": _torch_outside_backward(False, SMALL)}),
     Case("8 elementwise ops on 1M float32",
          {"ember": _ember_chain(True), "ember eager": _ember_chain(False), "torch": _torch_chain},
          nbytes=2 * 4 * N_CHAIN),

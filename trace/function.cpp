@@ -130,6 +130,11 @@ std::shared_ptr<Function::Compiled> Function::trace(const std::vector<Tensor>& a
     if (eager_outputs) *eager_outputs = outs;
     effects.grad_writes = tracer.grad_writes();
     c->traced = std::make_shared<Graph>(tracer.graph());
+    // Grad mode on: also record the backward, so replays can carry autograd history. A body
+    // that calls backward() itself (a training step) keeps replaying its own .grad writes.
+    if (is_grad_enabled() && effects.grad_writes.empty()) {
+      c->grad = DifferentiableReplay::record(tracer, args, outs, opts_.passes, dynamic_size(args));
+    }
   }
   ++traces_;
   c->executor = compile_graph(*c->traced, effects, opts_.passes, &c->pass_log);
@@ -183,8 +188,10 @@ void Function::fit_dynamic(Compiled& c, const std::vector<Tensor>& args, int64_t
   try {
     Tracer tracer;
     for (size_t i = 0; i < args2.size(); ++i) tracer.add_input(args2[i]);
-    tracer.set_outputs(fn_(args2));
+    std::vector<Tensor> outs2 = fn_(args2);
+    tracer.set_outputs(outs2);
     params = fit_shape_params(g1, size, tracer.graph(), size2, &why);
+    if (params && c.grad) c.grad->fit_sizes(tracer, args2, outs2, opts_.passes, size, size2);
   } catch (const std::exception& e) {
     why = std::string("tracing at size ") + std::to_string(size2) + " failed: " + e.what();
   }
@@ -219,22 +226,6 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
                                          const std::string& static_key) {
   // Called while an outer function traces: run inline so the outer graph records the ops.
   if (trace_hook()) return fn_(args);
-  // Replays record no autograd history: when the caller wants gradients with respect to
-  // the arguments, run eagerly so the outputs are differentiable.
-  if (is_grad_enabled()) {
-    for (const Tensor& a : args) {
-      if (!a.defined() || !a.requires_grad()) continue;
-      if (!warned_grad_args_) {
-        warned_grad_args_ = true;
-        warn_(fmt::format("{}: called with grad mode on and a tensor argument that requires grad; "
-                          "replays carry no autograd history, so such calls run eagerly (their "
-                          "outputs are differentiable). For the traced fast path, call under "
-                          "ember.no_grad() or put backward() inside the traced function.",
-                          opts_.name));
-      }
-      return fn_(args);
-    }
-  }
   static const std::vector<std::vector<int64_t>> kNoDynamic;
   CallSignature sig =
       signature_of(args, dynamic_unsupported_ ? kNoDynamic : opts_.dynamic_dims, static_key);
@@ -264,8 +255,30 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
     }
     return outs;
   }
+  if (e->compiled->grad && e->compiled->grad->needs_grad(args)) return run_differentiable(*e, args);
   if (e->checked_calls < opts_.check_calls) return run_checked(*e, args);
   return executor_for(*e, args).run(args);
+}
+
+std::vector<Tensor> Function::run_differentiable(Entry& e, const std::vector<Tensor>& args) {
+  DifferentiableReplay& g = *e.compiled->grad;
+  auto plain = [&]() -> const Executor& { return executor_for(e, args); };
+  if (auto outs = g.try_run(args, dynamic_size(args), plain)) return *outs;
+  if (!g.unsupported().empty()) {
+    if (!warned_grad_args_) {
+      warned_grad_args_ = true;
+      warn_(fmt::format("{}: gradients cannot flow through replays of this function ({}); calls "
+                        "that need gradients run eagerly.", opts_.name, g.unsupported()));
+    }
+    return fn_(args);
+  }
+  // A new size, or captured tensors whose requires_grad changed: record graphs for them
+  // (tracing runs the callable: its results are this call's).
+  log_.push_back("gradients needed for a new size or new requires_grad of captured tensors");
+  std::vector<Tensor> outs;
+  std::shared_ptr<Compiled> again = trace(args, &outs);
+  if (again->grad) g.adopt(*again->grad);
+  return outs;
 }
 
 std::shared_ptr<const Graph> Function::graph(const std::vector<Tensor>& args,

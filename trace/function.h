@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "trace/differentiable_replay.h"
 #include "trace/executor.h"
 #include "trace/passes/pipeline.h"
 #include "trace/shape_params.h"
@@ -66,6 +67,8 @@ class Function {
     int64_t traced_size = -1;
     std::optional<ShapeParams> params;
     std::map<int64_t, std::unique_ptr<Executor>> by_size;
+    // Traced with grad mode on: replays that need gradients (differentiable_replay.h).
+    std::shared_ptr<DifferentiableReplay> grad;
   };
 
  private:
@@ -83,6 +86,8 @@ class Function {
   // Traces again at another size (state restored afterwards) and fits the size dependence.
   void fit_dynamic(Compiled& c, const std::vector<Tensor>& args, int64_t size);
   Executor& executor_for(Entry& e, const std::vector<Tensor>& args);
+  // A replay whose outputs must carry autograd history (differentiable_replay.h).
+  std::vector<Tensor> run_differentiable(Entry& e, const std::vector<Tensor>& args);
   bool dynamic_unsupported_ = false;
   bool warned_grad_args_ = false;  // a fit failed: specialize signatures to sizes
   void note_retrace(const CallSignature& sig);

@@ -12,6 +12,9 @@ The first call with a new signature runs eagerly (so lazily created state such a
 optimizer moments exists), the second traces, later calls replay the optimized graph with
 no Python and no autograd bookkeeping. Tensors from outside the function (parameters,
 buffers, optimizer state) are captured by reference: replays read and update them.
+With grad mode on, replays whose outputs depend on tensors that require grad carry autograd
+history (a traced backward graph), so `loss = f(x); loss.backward()` works as in eager
+(docs/tracing.md, "Gradients through traced functions").
 """
 
 import functools
