@@ -5,12 +5,11 @@ later calls replay the optimized graph. PyTorch's tuning knobs (mode, fullgraph,
 options) have no ember counterpart and are accepted and ignored; dynamic=True marks the
 leading dim of every tensor argument as variable (ember.function(dynamic=True)).
 
-A replayed graph records no autograd history. So compile(fn) suits functions that do their
-own backward (a whole training step) or need no gradients, and a compiled module runs its
-forward eagerly whenever its output needs a gradient (grad mode on and a parameter or an
-input requires grad): the script's loss.backward() then works, and the traced replay is
-used under no_grad / inference_mode or for frozen modules. To trace training, compile the
-step function (forward, loss.backward(), optimizer.step()) instead of the module."""
+Replays are differentiable (see "Gradients through traced functions" in docs/tracing.md):
+a compiled module's output carries one TracedFunctionBackward node, so the script's
+loss.backward() runs a traced backward graph and fills the parameters' .grad as eager
+would. Compiling the whole step (forward, loss.backward(), optimizer.step()) is faster
+still: the optimizer update is fused into the same graph."""
 
 import functools
 
@@ -33,20 +32,8 @@ class CompiledModule:
         forward.__name__ = f"{type(module).__name__}.forward"
         object.__setattr__(self, "_traced", Function(forward, dynamic=dynamic))
 
-    def _runs_eagerly(self, args, kwargs):
-        """Inside another trace (the outer one records the module's ops) or when the output
-        needs a gradient (a replay would record none)."""
-        if _C.is_tracing():
-            return True
-        if not _C.is_grad_enabled():
-            return False
-        if any(p.requires_grad for p in self._orig_mod.parameters()):
-            return True
-        return any(isinstance(a, _C.Tensor) and a.requires_grad
-                   for a in list(args) + list(kwargs.values()))
-
     def __call__(self, *args, **kwargs):
-        if self._runs_eagerly(args, kwargs):
+        if _C.is_tracing():  # inside another trace: the outer graph records the module's ops
             return self._orig_mod(*args, **kwargs)
         return self._traced(*args, **kwargs)
 

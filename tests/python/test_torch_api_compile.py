@@ -62,8 +62,8 @@ def test_compiled_module_behaves_like_the_module():
         for _ in range(3):
             np.testing.assert_allclose(cnet(x).numpy(), expected.numpy(), rtol=1e-6)
     assert cnet._traced.num_traces == 1
-    out = cnet(x)  # parameters require grad: eager, so backward works
-    assert out.grad_fn is not None
+    out = cnet(x)  # parameters require grad: the replay is differentiable
+    assert out.grad_fn is not None and cnet._traced.num_traces == 1
     np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-6)
     assert cnet.train() is cnet and net.training
     assert cnet.to(ember.float32) is cnet and cnet.requires_grad_(True) is cnet
@@ -103,6 +103,7 @@ def test_compiled_module_trains():
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < 0.2 * losses[0]
+    assert cnet._traced.num_traces == 1  # training replays the traced forward and backward
 
 
 def test_compile_rejects_non_callable():
