@@ -271,7 +271,7 @@ def test_summary_text():
     assert row.split() == ["logits", "(Dense)", "(None,", "10)", "650"]
     assert "Total params: 4,810 (18.79 KB)" in text
     assert "Trainable params: 4,810 (18.79 KB)" in text
-    assert "Non-trainable params: 0 (0.00 Byte)" in text
+    assert "Non-trainable params: 0 (0.00 B)" in text
     model.layers[1].trainable = False
     lines = []
     model.summary(print_fn=lines.append)

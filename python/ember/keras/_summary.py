@@ -5,7 +5,7 @@ from .layers.base import format_shape
 
 
 def _memory(nbytes):
-    value, unit = float(nbytes), "Byte"
+    value, unit = float(nbytes), "B"
     for u in ("KB", "MB", "GB", "TB"):
         if value < 1024:
             break
