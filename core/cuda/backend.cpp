@@ -7,6 +7,7 @@
 #include "core/cpu/copy.h"
 #include "core/cuda/caching_allocator.h"
 #include "core/cuda/cuda_context.h"
+#include "core/cuda/graph_capture.h"
 #include "core/cuda/index_errors.h"
 #include "core/cuda/pinned_staging.h"
 #include "core/cuda/tensor_args.h"
@@ -90,6 +91,13 @@ class Backend final : public CudaBackend {
       return;
     }
     copy_into(dst, src);
+  }
+
+  std::unique_ptr<CudaGraphCapture> begin_graph_capture(int device) override {
+    return start_graph_capture(*allocators_.at(device), device);
+  }
+  bool runs_through_host(std::string_view op_name) const override {
+    return is_host_path_op(op_name);
   }
 
   void fill(const Tensor& t, const Scalar& value) override {
