@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "core/device_backend.h"
 #include "core/error.h"
 #include "eager/autograd.h"
@@ -50,30 +52,49 @@ std::string cuda_graph_ineligibility(const Graph& g, std::span<const Tensor> inp
   }
   for (size_t i = 0; i < g.captures().size(); ++i) {
     const Tensor& t = g.captures()[i];
-    if (t.defined() && t.device().is_cpu()) {
-      return fmt::format("the captured tensor {} is on the CPU (its value would be baked into "
+    if (t.defined() && t.device().is_cpu() && t.dim() > 0) {
+      return fmt::format("the captured tensor {} is on the CPU (its values would be baked into "
                          "the graph)", value_name(g, g.capture_values()[i]));
     }
   }
   for (const Tensor& t : g.constants()) {
-    if (t.defined() && t.device().is_cpu() && t.numel() > 1) {
+    if (t.defined() && t.device().is_cpu() && t.dim() > 0) {
       return "a constant with more than one element is on the CPU (it would be copied through "
              "a staging buffer)";
     }
   }
+  // Host scalars (0-dim CPU captures, constants and what the step computes from them, such
+  // as an optimizer's -lr) reach the kernels as parameters: recorded with their values at
+  // capture, which CudaGraphReplays watches. Reading device values back, larger CPU values
+  // or CPU values updated in place would not replay.
+  for (const Node& n : g.nodes()) {
+    bool device_in = false;
+    for (ValueId v : n.inputs) device_in |= !on_host(g.value(v).meta);
+    for (ValueId o : n.outputs) {
+      const TensorMeta& m = g.value(o).meta;
+      if (!on_host(m)) continue;
+      if (device_in) {
+        return fmt::format("{} reads a device value back to the host (it synchronizes)",
+                           n.op->name());
+      }
+      if (!m.shape.empty()) {
+        return fmt::format("{} computes a value on the CPU (shape {})", n.op->name(),
+                           shape_str(m.shape));
+      }
+      if (n.inplace) {
+        return fmt::format("{} updates a CPU scalar in place (a replay would not)", n.op->name());
+      }
+    }
+  }
   std::optional<Device> device;
   for (const Value& v : g.values()) {
-    if (v.kind == ValueKind::Constant) continue;  // 0-dim CPU constants: kernel parameters
-    if (on_host(v.meta)) {
-      return fmt::format("the value {} is computed on the CPU (reading it back synchronizes)",
-                         v.name.empty() ? std::string("of a node") : v.name);
-    }
+    if (on_host(v.meta)) continue;
     if (device && *device != v.meta.device) {
       return fmt::format("it uses two devices ({} and {})", device->str(), v.meta.device.str());
     }
     device = v.meta.device;
   }
-  if (!device) return "it has no CUDA tensor";
+  if (!device) return "it has no CUDA tensor (nothing to capture)";
   const std::vector<bool> arg = argument_views(g);
   for (const Node& n : g.nodes()) {
     if (n.inplace && arg[size_t(n.inputs[0])]) {
@@ -91,7 +112,31 @@ struct CudaGraphReplays::Replay {
   std::unique_ptr<CudaGraphCapture> graph;
   std::vector<Tensor> static_inputs, static_outputs;
   std::vector<std::pair<Tensor, Tensor>> grads;  // (leaf, the graph's static gradient)
+  // 0-dim CPU captures (a learning rate) with their bytes at capture: the graph holds their
+  // values as kernel parameters, so a change means capturing again.
+  std::vector<std::pair<Tensor, uint64_t>> host_scalars;
+  int recaptures = 0;
 };
+
+namespace {
+
+constexpr int kMaxRecaptures = 4;  // then the scalar changes every few calls: replay op by op
+
+uint64_t scalar_bits(const Tensor& t) {
+  uint64_t bits = 0;
+  std::memcpy(&bits, t.data_ptr(), static_cast<size_t>(t.element_size()));
+  return bits;
+}
+
+// The first watched host scalar whose value changed since the capture, or nullptr.
+const Tensor* changed_scalar(const std::vector<std::pair<Tensor, uint64_t>>& watched) {
+  for (const auto& [t, bits] : watched) {
+    if (scalar_bits(t) != bits) return &t;
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 CudaGraphReplays::CudaGraphReplays() = default;
 CudaGraphReplays::~CudaGraphReplays() = default;
@@ -134,6 +179,16 @@ std::vector<Tensor> CudaGraphReplays::run(const Executor& ex, std::span<const Te
       return capture(*r, ex, inputs, log);
     case State::Captured:
       break;
+  }
+  if (changed_scalar(r->host_scalars) != nullptr) {
+    *r = Replay{.recaptures = r->recaptures + 1};
+    if (r->recaptures > kMaxRecaptures) {
+      r->state = State::Plain;
+      log.push_back("cuda_graph: no longer captured, replaying op by op, because a CPU scalar "
+                    "the step reads (such as a learning rate) keeps changing between calls");
+      return ex.run(inputs);
+    }
+    return capture(*r, ex, inputs, log);  // the scalar's new value goes into a new graph
   }
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& s = r->static_inputs[i];
@@ -181,6 +236,9 @@ std::vector<Tensor> CudaGraphReplays::capture(Replay& r, const Executor& ex,
       if (g.capture_values()[i] != leaf) continue;
       r.grads.emplace_back(g.captures()[i], grad_of(g.captures()[i]));
     }
+  }
+  for (const Tensor& t : g.captures()) {
+    if (t.defined() && t.device().is_cpu()) r.host_scalars.emplace_back(t, scalar_bits(t));
   }
   r.state = Replay::State::Captured;
   return launch(r, ex, inputs);

@@ -10,7 +10,8 @@
 // graph's static gradient tensor, refreshed by each launch.
 //
 // Graphs that would replay stale values are not captured and replay normally, with one log
-// line per signature saying why (cuda_graph_ineligibility).
+// line per signature saying why (cuda_graph_ineligibility). 0-dim CPU captures reach the
+// kernels as parameters recorded at capture: a call that finds one changed captures again.
 #include <functional>
 #include <map>
 #include <memory>
@@ -30,9 +31,11 @@ namespace ember::trace {
 
 // Why `g` with these inputs must not be captured, or "" when it may be: a random op (a graph
 // would repeat its draws), an op that runs through the host (`runs_through_host`; it
-// synchronizes), a CPU tensor among the inputs or captures (even 0-dim: its value would be
-// baked into the recorded kernel parameters), a CPU constant of more than one element or a
-// value computed on the CPU, values on more than one device, or no CUDA value at all.
+// synchronizes), a CPU tensor among the inputs (even 0-dim: its value would be baked into the
+// recorded kernel parameters), a CPU capture or constant with a shape, a CPU value with a
+// shape, a device value read back to the host, a CPU scalar updated in place, values on more
+// than one device, an in-place write into an argument, or no CUDA value at all. 0-dim CPU
+// captures (a learning rate) are allowed: CudaGraphReplays captures again when one changes.
 std::string cuda_graph_ineligibility(const Graph& g, std::span<const Tensor> inputs,
                                      const std::function<bool(std::string_view)>& runs_through_host);
 

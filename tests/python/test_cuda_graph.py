@@ -123,3 +123,16 @@ def test_random_graph_is_not_captured_and_keeps_drawing():
     outs = [_np(f(x)) for _ in range(5)]
     assert not np.array_equal(outs[-1], outs[-2])   # fresh masks on every call
     assert any("random op" in line for line in f.cuda_graph_log()), f.cuda_graph_log()
+
+
+@requires_cuda
+def test_changed_host_scalar_is_captured_again():
+    scale = ember.tensor(2.0)             # a 0-dim CPU tensor, like a learning rate
+    w = ember.randn(8, 8, device="cuda")
+    f = ember.function(lambda x: (x @ w) * scale, cuda_graph=True)
+    x = ember.randn(4, 8, device="cuda")
+    expect = _np(x) @ _np(w)
+    for value in (2.0, 2.0, 2.0, 3.0, 3.0, 0.5):
+        scale.fill_(value)
+        np.testing.assert_allclose(_np(f(x)), expect * value, rtol=1e-5, atol=1e-5)
+    assert f.cuda_graph_log() == [], f.cuda_graph_log()

@@ -68,7 +68,33 @@ TEST(CudaGraphEligibility, HostTensorsAreNotCaptured) {
   EXPECT_NE(why(gw).find("captured tensor"), std::string::npos) << why(gw);
   // A CPU graph as traced.
   Graph cpu = traced_on(fn, full({3}, 1.0), kCPU);
-  EXPECT_NE(why(cpu).find("computed on the CPU"), std::string::npos) << why(cpu);
+  EXPECT_NE(why(cpu).find("computes a value on the CPU"), std::string::npos) << why(cpu);
+}
+
+// A traced graph of fn on x where only the values with a shape move (in metadata) to CUDA:
+// 0-dim values stay host scalars, as a learning rate captured on the CPU does.
+Graph traced_with_host_scalars(Function::Fn fn, const Tensor& x) {
+  Function f(std::move(fn), FunctionOptions{.warmup_calls = 0});
+  Graph g = *f.graph({x});
+  for (Value& v : g.mutable_values()) {
+    if (!v.meta.shape.empty()) v.meta.device = kCuda0;
+  }
+  return g;
+}
+
+TEST(CudaGraphEligibility, HostScalarsAreKernelParameters) {
+  Tensor lr = full({}, 0.1);
+  Graph g = traced_with_host_scalars([lr](const std::vector<Tensor>& a) {
+    return std::vector<Tensor>{add(a[0], mul(neg(lr), a[0]))};  // -lr computed on the host
+  }, full({4}, 1.0));
+  EXPECT_EQ(why(g), "") << g.str();
+  Tensor step = full({}, 0.0);
+  Graph counter = traced_with_host_scalars([step](const std::vector<Tensor>& a) {
+    add_(step, full({}, 1.0));  // a host counter a replay of the graph would not advance
+    return std::vector<Tensor>{mul(a[0], step)};
+  }, full({4}, 1.0));
+  EXPECT_NE(why(counter).find("updates a CPU scalar in place"), std::string::npos)
+      << why(counter) << "\n" << counter.str();
 }
 
 TEST(CudaGraphEligibility, TwoDevicesOrArgumentWritesAreNotCaptured) {
