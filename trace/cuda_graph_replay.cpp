@@ -35,6 +35,11 @@ std::string value_name(const Graph& g, ValueId v) {
 
 std::string cuda_graph_ineligibility(const Graph& g, std::span<const Tensor> inputs,
                                      const std::function<bool(std::string_view)>& runs_through_host) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].defined() && inputs[i].device().is_cpu()) {
+      return fmt::format("argument {} is a CPU tensor (its value would be baked into the graph)", i);
+    }
+  }
   for (const Node& n : g.nodes()) {
     if (!n.op->is_deterministic()) {
       return fmt::format("it has a random op ({}): a graph would repeat its draws", n.op->name());
@@ -43,11 +48,6 @@ std::string cuda_graph_ineligibility(const Graph& g, std::span<const Tensor> inp
   for (const Node& n : g.nodes()) {
     if (runs_through_host(n.op->name())) {
       return fmt::format("{} runs through the host on CUDA (it synchronizes)", n.op->name());
-    }
-  }
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i].defined() && inputs[i].device().is_cpu()) {
-      return fmt::format("argument {} is a CPU tensor (its value would be baked into the graph)", i);
     }
   }
   for (size_t i = 0; i < g.captures().size(); ++i) {
@@ -161,12 +161,13 @@ std::vector<Tensor> CudaGraphReplays::run(const Executor& ex, std::span<const Te
     case State::Plain:
       return ex.run(inputs);
     case State::Warmup: {
-      CudaBackend* backend = cuda_backend();
-      auto through_host = [backend](std::string_view op) {
+      // Loads the backend only for graphs that get past the argument checks.
+      auto through_host = [](std::string_view op) {
+        CudaBackend* backend = cuda_backend();
         return backend != nullptr && backend->runs_through_host(op);
       };
       std::string why = cuda_graph_ineligibility(ex.graph(), inputs, through_host);
-      if (why.empty() && backend == nullptr) why = "the CUDA backend is not loaded";
+      if (why.empty() && cuda_backend() == nullptr) why = "the CUDA backend is not loaded";
       if (!why.empty()) {
         r->state = State::Plain;
         log.push_back(fmt::format("cuda_graph: not captured, replaying op by op, because {}", why));

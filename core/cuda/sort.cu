@@ -5,6 +5,7 @@
 // CPU's stable_sort and its topk tie rule), and the first `keep` positions of each segment
 // pick the output values from the input, so values are the input's bits (NaN payloads, -0.0).
 // topk is the same sort cut to k: its CPU order is the same (sorted=false costs nothing).
+#include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_segmented_radix_sort.cuh>
 
 #include <climits>
@@ -78,11 +79,19 @@ struct SortWorkspace {
     pos = aligned(items * sizeof(int64_t));
     offsets = aligned(static_cast<size_t>(segments + 1) * sizeof(int));
     cub_temp = 0;
-    cub::DeviceSegmentedRadixSort::SortPairs<K, int64_t>(
-        nullptr, cub_temp, nullptr, nullptr, nullptr, nullptr, static_cast<int>(items),
-        static_cast<int>(segments), static_cast<const int*>(nullptr),
-        static_cast<const int*>(nullptr));
+    if (per_segment(segments, n)) {
+      cub::DeviceRadixSort::SortPairs<K, int64_t>(nullptr, cub_temp, nullptr, nullptr, nullptr,
+                                                  nullptr, static_cast<int>(n));
+    } else {
+      cub::DeviceSegmentedRadixSort::SortPairs<K, int64_t>(
+          nullptr, cub_temp, nullptr, nullptr, nullptr, nullptr, static_cast<int>(items),
+          static_cast<int>(segments), static_cast<const int*>(nullptr),
+          static_cast<const int*>(nullptr));
+    }
   }
+  // Few long lines: the segmented sort gives each line one thread block, so each line is
+  // sorted on its own by the device-wide radix sort instead (one launch sequence per line).
+  static bool per_segment(int64_t segments, int64_t n) { return n >= 32768 && segments <= 64; }
   size_t total() const { return 2 * keys + 2 * pos + offsets + cub_temp; }
 };
 
@@ -106,9 +115,18 @@ void sort_typed(const void* in, void* values, int64_t* indices, int64_t outer, i
   segment_offsets_kernel<<<grid_for(segments + 1), kThreads, 0, s>>>(offsets, segments, n);
   check_launch("sort keys");
   size_t temp_bytes = w.cub_temp;
-  const cudaError_t err = cub::DeviceSegmentedRadixSort::SortPairs<K, int64_t>(
-      cub_temp, temp_bytes, keys_in, keys_out, pos_in, pos_out, static_cast<int>(items),
-      static_cast<int>(segments), offsets, offsets + 1, 0, int(sizeof(K) * 8), s);
+  cudaError_t err = cudaSuccess;
+  if (SortWorkspace<K>::per_segment(segments, n)) {
+    for (int64_t r = 0; r < segments && err == cudaSuccess; ++r) {
+      err = cub::DeviceRadixSort::SortPairs<K, int64_t>(
+          cub_temp, temp_bytes, keys_in + r * n, keys_out + r * n, pos_in + r * n,
+          pos_out + r * n, static_cast<int>(n), 0, int(sizeof(K) * 8), s);
+    }
+  } else {
+    err = cub::DeviceSegmentedRadixSort::SortPairs<K, int64_t>(
+        cub_temp, temp_bytes, keys_in, keys_out, pos_in, pos_out, static_cast<int>(items),
+        static_cast<int>(segments), offsets, offsets + 1, 0, int(sizeof(K) * 8), s);
+  }
   if (err != cudaSuccess) {
     throw std::runtime_error(std::string("[cuda] sort: cub::DeviceSegmentedRadixSort failed: ") +
                              cudaGetErrorString(err));

@@ -49,7 +49,7 @@ DTYPES = [ember.float32, ember.float64, ember.float16, ember.bfloat16, ember.int
 @requires_cuda
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape,dim", [((37,), 0), ((5, 300), -1), ((4, 33, 6), 1),
-                                       ((3, 2, 5), 0), ((1, 4097), 1)])
+                                       ((3, 2, 5), 0), ((1, 4097), 1), ((2, 40000), 1)])
 @pytest.mark.parametrize("descending", [False, True])
 def test_sort_matches_cpu(dtype, shape, dim, descending):
     a = _with_ties_and_nans(shape, dtype.name if hasattr(dtype, "name") else np.float32, 1)
