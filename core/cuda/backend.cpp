@@ -66,6 +66,11 @@ class Backend final : public CudaBackend {
       // Host -> device: a contiguous host buffer of dst's dtype, then one asynchronous
       // memcpy from a pinned staging block (pinned_staging.h), so the host does not wait.
       const Tensor host = staged(src, dst, kCPU);
+      if (dst.numel() == 1 && is_capturing(stream_of(dst))) {
+        // A host scalar inside a CUDA graph capture: recorded as a fill kernel with its
+        // value as a parameter, since a staging buffer would be reused before the replay.
+        return fill(dst, single_value(host));
+      }
       const Tensor target = dst.is_contiguous() ? dst : Tensor::empty(dst.shape(), dst.dtype(), dd);
       copy_host_to_device(target.data_ptr(), host.data_ptr(), nbytes(dst), stream_of(dst));
       if (!target.is_same(dst)) copy_on_device(dst, target);
@@ -121,6 +126,26 @@ class Backend final : public CudaBackend {
     const cudaError_t e = cudaMemcpyAsync(dst, pinned, n, cudaMemcpyHostToDevice, s);
     pool.release_after(pinned, s);
     check(e, "copy to device");
+  }
+  static bool is_capturing(cudaStream_t s) {
+    cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+    return cudaStreamIsCapturing(s, &status) == cudaSuccess &&
+           status == cudaStreamCaptureStatusActive;
+  }
+  // The one element of a host tensor, exactly (a fill casts it back to the same dtype).
+  static Scalar single_value(const Tensor& host) {
+    Scalar v;
+    EMBER_DISPATCH_ALL(host.dtype(), "copy", [&]<class T>() {
+      const T x = *static_cast<const T*>(host.data_ptr());
+      if constexpr (std::is_same_v<T, bool>) {
+        v = Scalar(x);
+      } else if constexpr (std::is_integral_v<T>) {
+        v = Scalar(static_cast<int64_t>(x));
+      } else {
+        v = Scalar(static_cast<double>(static_cast<acc_t<T>>(x)));
+      }
+    });
+    return v;
   }
   static size_t nbytes(const Tensor& t) { return static_cast<size_t>(t.numel() * t.element_size()); }
   std::vector<std::unique_ptr<CachingAllocator>> allocators_;
