@@ -5,6 +5,7 @@
 // CUDA kernel per op name (register_cuda_kernel); Op::eval_cuda looks them up, so the op
 // catalogue stays defined once, in core/ops.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +25,21 @@ struct DeviceMemoryStats {
   int64_t num_device_allocs = 0;     // cudaMalloc calls so far (steady state: no growth)
 };
 
+// A CUDA graph recorded from the work queued on one device's stream (core/cuda/graph_capture.h),
+// for ember.function(..., cuda_graph=True). Blocks allocated while capturing come from a
+// private pool of the caching allocator that lives as long as this object.
+class CudaGraphCapture {
+ public:
+  virtual ~CudaGraphCapture() = default;
+  // Ends the capture and instantiates the graph: "" on success, otherwise why the recorded
+  // work cannot be replayed (a copy from host memory, a capture the driver invalidated); the
+  // graph is then empty and must not be launched.
+  virtual std::string end_capture() = 0;
+  // Ends a capture whose work raised part-way; clears the stream's capture error.
+  virtual void abort_capture() = 0;
+  virtual void launch() = 0;  // queues one replay on the device's stream
+};
+
 class CudaBackend {
  public:
   virtual ~CudaBackend() = default;
@@ -38,6 +54,11 @@ class CudaBackend {
   // device. Returns when dst holds the values if dst is on the CPU (host reads are safe).
   virtual void copy(const Tensor& dst, const Tensor& src) = 0;
   virtual void fill(const Tensor& t, const Scalar& value) = 0;
+  // Starts capturing the device's stream into a CUDA graph (cudaStreamBeginCapture).
+  virtual std::unique_ptr<CudaGraphCapture> begin_graph_capture(int device) = 0;
+  // Whether the op's "kernel" copies through the host (core/cuda/cpu_fallback.cpp): it
+  // synchronizes, so a graph containing it is never captured.
+  virtual bool runs_through_host(std::string_view op_name) const = 0;
 };
 
 // The loaded backend, or nullptr when this build has no CUDA or libember_cuda.so failed to

@@ -10,6 +10,7 @@
 #include "core/ops.h"
 #include "eager/autograd.h"
 #include "core/random/generator.h"
+#include "trace/cuda_graph_replay.h"
 #include "trace/serialize.h"
 #include "trace/tracer.h"
 
@@ -257,6 +258,9 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
   }
   if (e->compiled->grad && e->compiled->grad->needs_grad(args)) return run_differentiable(*e, args);
   if (e->checked_calls < opts_.check_calls) return run_checked(*e, args);
+  if (opts_.cuda_graph) {
+    return run_with_cuda_graph(e->compiled->cuda_graphs, executor_for(*e, args), args, cuda_graph_log_);
+  }
   return executor_for(*e, args).run(args);
 }
 

@@ -20,6 +20,8 @@
 
 namespace ember::trace {
 
+class CudaGraphReplays;
+
 struct FunctionOptions {
   size_t max_cache_size = 8;
   int warmup_calls = 1;                          // eager calls per signature before tracing
@@ -32,6 +34,7 @@ struct FunctionOptions {
   // environment variable EMBER_FUNCTION_CHECK=N sets a default.
   int check_calls = -1;  // -1: from the environment (0 if unset)
   double check_rtol = 1e-5, check_atol = 1e-6;
+  bool cuda_graph = false;  // on CUDA, replay through captured CUDA graphs (cuda_graph_replay.h)
 };
 
 class Function {
@@ -52,6 +55,8 @@ class Function {
   void save(const std::string& path, const std::vector<Tensor>& args,
             const std::string& static_key = "");
   const std::vector<std::string>& retrace_log() const { return log_; }
+  // Why signatures were not replayed as CUDA graphs (options.cuda_graph), one line each.
+  const std::vector<std::string>& cuda_graph_log() const { return cuda_graph_log_; }
   size_t num_traces() const { return traces_; }
   size_t cache_size() const { return cache_.size(); }
   void set_warn(WarnFn w) { warn_ = std::move(w); }
@@ -69,6 +74,7 @@ class Function {
     std::map<int64_t, std::unique_ptr<Executor>> by_size;
     // Traced with grad mode on: replays that need gradients (differentiable_replay.h).
     std::shared_ptr<DifferentiableReplay> grad;
+    std::shared_ptr<CudaGraphReplays> cuda_graphs;  // options.cuda_graph
   };
 
  private:
@@ -96,6 +102,7 @@ class Function {
   FunctionOptions opts_;
   std::list<Entry> cache_;  // most recently used first
   std::vector<std::string> log_;
+  std::vector<std::string> cuda_graph_log_;
   size_t traces_ = 0;
   WarnFn warn_;
 };

@@ -7,6 +7,7 @@
 #include "core/cpu/copy.h"
 #include "core/cuda/caching_allocator.h"
 #include "core/cuda/cuda_context.h"
+#include "core/cuda/graph_capture.h"
 #include "core/cuda/index_errors.h"
 #include "core/cuda/pinned_staging.h"
 #include "core/cuda/tensor_args.h"
@@ -65,6 +66,11 @@ class Backend final : public CudaBackend {
       // Host -> device: a contiguous host buffer of dst's dtype, then one asynchronous
       // memcpy from a pinned staging block (pinned_staging.h), so the host does not wait.
       const Tensor host = staged(src, dst, kCPU);
+      if (dst.numel() == 1 && is_capturing(stream_of(dst))) {
+        // A host scalar inside a CUDA graph capture: recorded as a fill kernel with its
+        // value as a parameter, since a staging buffer would be reused before the replay.
+        return fill(dst, single_value(host));
+      }
       const Tensor target = dst.is_contiguous() ? dst : Tensor::empty(dst.shape(), dst.dtype(), dd);
       copy_host_to_device(target.data_ptr(), host.data_ptr(), nbytes(dst), stream_of(dst));
       if (!target.is_same(dst)) copy_on_device(dst, target);
@@ -92,6 +98,13 @@ class Backend final : public CudaBackend {
     copy_into(dst, src);
   }
 
+  std::unique_ptr<CudaGraphCapture> begin_graph_capture(int device) override {
+    return start_graph_capture(*allocators_.at(device), device);
+  }
+  bool runs_through_host(std::string_view op_name) const override {
+    return is_host_path_op(op_name);
+  }
+
   void fill(const Tensor& t, const Scalar& value) override {
     ElementwiseArgs a = make_args(t.shape(), {&t}, "fill_");
     const bool as_int = !value.is_float() && !is_floating(t.dtype());
@@ -113,6 +126,26 @@ class Backend final : public CudaBackend {
     const cudaError_t e = cudaMemcpyAsync(dst, pinned, n, cudaMemcpyHostToDevice, s);
     pool.release_after(pinned, s);
     check(e, "copy to device");
+  }
+  static bool is_capturing(cudaStream_t s) {
+    cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+    return cudaStreamIsCapturing(s, &status) == cudaSuccess &&
+           status == cudaStreamCaptureStatusActive;
+  }
+  // The one element of a host tensor, exactly (a fill casts it back to the same dtype).
+  static Scalar single_value(const Tensor& host) {
+    Scalar v;
+    EMBER_DISPATCH_ALL(host.dtype(), "copy", [&]<class T>() {
+      const T x = *static_cast<const T*>(host.data_ptr());
+      if constexpr (std::is_same_v<T, bool>) {
+        v = Scalar(x);
+      } else if constexpr (std::is_integral_v<T>) {
+        v = Scalar(static_cast<int64_t>(x));
+      } else {
+        v = Scalar(static_cast<double>(static_cast<acc_t<T>>(x)));
+      }
+    });
+    return v;
   }
   static size_t nbytes(const Tensor& t) { return static_cast<size_t>(t.numel() * t.element_size()); }
   std::vector<std::unique_ptr<CachingAllocator>> allocators_;

@@ -27,19 +27,37 @@ std::string mib(int64_t bytes) { return fmt::format("{:.1f} MiB", bytes / 104857
 
 }  // namespace
 
+void* CachingAllocator::take_free_locked(std::multimap<size_t, void*>& from, size_t size,
+                                         size_t& got) {
+  auto it = from.lower_bound(size);
+  if (it == from.end() || !fits(it->first, size)) return nullptr;
+  void* p = it->second;
+  got = it->first;
+  from.erase(it);
+  return p;
+}
+
 void* CachingAllocator::allocate(size_t nbytes) {
   if (nbytes == 0) return nullptr;
   const size_t size = round_size(nbytes);
   std::lock_guard<std::mutex> g(mu_);
-  void* p = nullptr;
-  auto it = free_.lower_bound(size);
   size_t got = size;
-  if (it != free_.end() && fits(it->first, size)) {
-    p = it->second;
-    got = it->first;
-    free_.erase(it);
+  void* p = nullptr;
+  if (active_pool_ >= 0) {
+    // A graph being captured: its own free blocks first, then a cached block, which joins
+    // the pool (free, so no queued work of anyone else still uses it: one stream).
+    PrivatePool& pool = pools_.at(active_pool_);
+    p = take_free_locked(pool.free, size, got);
+    if (!p) {
+      got = size;
+      p = take_free_locked(free_, size, got);
+      if (!p) p = device_malloc(size);
+      pool_of_[p] = active_pool_;
+      pool.bytes += static_cast<int64_t>(got);
+    }
   } else {
-    p = device_malloc(size);
+    p = take_free_locked(free_, size, got);
+    if (!p) p = device_malloc(size);
   }
   live_[p] = got;
   allocated_ += static_cast<int64_t>(got);
@@ -78,8 +96,55 @@ void CachingAllocator::deallocate(void* p, size_t) {
   auto it = live_.find(p);
   if (it == live_.end()) return;  // not ours (never happens for Storage-owned blocks)
   allocated_ -= static_cast<int64_t>(it->second);
+  auto owner = pool_of_.find(p);
+  if (owner != pool_of_.end()) {
+    PrivatePool& pool = pools_.at(owner->second);
+    if (!pool.released) {
+      pool.free.emplace(it->second, p);
+      live_.erase(it);
+      return;
+    }
+    pool.bytes -= static_cast<int64_t>(it->second);
+    if (pool.bytes == 0) pools_.erase(owner->second);
+    pool_of_.erase(owner);
+  }
   free_.emplace(it->second, p);
   live_.erase(it);
+}
+
+int CachingAllocator::begin_private_pool() {
+  std::lock_guard<std::mutex> g(mu_);
+  if (active_pool_ >= 0) raise<Error>("[cuda] a CUDA graph capture is already in progress on cuda:{}", device_);
+  active_pool_ = next_pool_++;
+  pools_[active_pool_];
+  return active_pool_;
+}
+
+void CachingAllocator::end_private_pool() {
+  std::lock_guard<std::mutex> g(mu_);
+  active_pool_ = -1;
+}
+
+void CachingAllocator::release_private_pool(int id) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto it = pools_.find(id);
+  if (it == pools_.end()) return;
+  if (active_pool_ == id) active_pool_ = -1;
+  PrivatePool& pool = it->second;
+  for (auto& [size, p] : pool.free) {
+    free_.emplace(size, p);
+    pool_of_.erase(p);
+    pool.bytes -= static_cast<int64_t>(size);
+  }
+  pool.free.clear();
+  pool.released = true;  // blocks still live return to the shared cache when freed
+  if (pool.bytes == 0) pools_.erase(it);
+}
+
+int64_t CachingAllocator::private_pool_bytes(int id) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto it = pools_.find(id);
+  return it == pools_.end() ? 0 : it->second.bytes;
 }
 
 void CachingAllocator::free_cached_locked() {

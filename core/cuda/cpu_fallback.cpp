@@ -2,6 +2,10 @@
 // the op's CPU kernel runs, and outputs are copied back. Correct (random ops give exactly
 // the CPU's numbers for a seed, since both use the same Philox streams) but slow: each is a
 // candidate for a real kernel. The list is explicit so no op falls back silently.
+#include <string>
+#include <vector>
+
+#include "core/cuda/graph_capture.h"
 #include "core/device_backend.h"
 #include "core/device_copy.h"
 #include "core/op.h"
@@ -26,23 +30,38 @@ void through_host(const Op& op, std::span<const Tensor> in, std::span<Tensor> ou
   for (size_t i = 0; i < out.size(); ++i) cuda_backend()->copy(out[i], host_out[i]);
 }
 
+std::vector<std::string>& host_path_names() {
+  static std::vector<std::string> names;
+  return names;
+}
+
 struct Registrar {
   Registrar() {
     for (const char* name :
-         {// random: sequential (Fisher-Yates), per-row sorted draws, or erf/erfinv (no shared
-          // implementation yet); the same numbers as the CPU since it is the CPU
+         {// random: the CPU's numbers come from sequential algorithms (randperm's Fisher-Yates
+          // swaps, multinomial's draws without replacement, each depending on the last) or
+          // from erf / erfinv (truncated_normal), whose CUDA versions differ from glibc's in
+          // the last bit; the host path gives exactly the CPU's numbers since it is the CPU
           "truncated_normal", "randperm", "multinomial",
-          // creation
-          "arange", "linspace", "logspace", "eye", "tri",
+          // creation: pow (CUDA's differs from glibc's in the last bit)
+          "logspace",
           // indexing: the output's size depends on the data
           "nonzero",
           // reductions without a kernel yet
           "norm_backward", "cumprod_backward"}) {
       register_cuda_kernel(name, &through_host);
+      host_path_names().emplace_back(name);
     }
   }
 };
 const Registrar registrar;
 
 }  // namespace
+
+bool is_host_path_op(std::string_view op_name) {
+  for (const std::string& n : host_path_names()) {
+    if (n == op_name) return true;
+  }
+  return false;
+}
 }  // namespace ember::cuda

@@ -4,6 +4,7 @@
 // .cu side free of Ember's headers keeps nvcc fast and the kernels few: one strided kernel
 // per dtype and arity, the op chosen by a code at run time (a uniform branch per warp).
 #include <cstdint>
+#include <cstddef>
 
 namespace ember::cuda {
 
@@ -176,5 +177,26 @@ void launch_scan(bool prod, int dtype, const void* in, void* out, int64_t outer,
 void launch_normalize_moments(int dtype, const void* x, void* y, void* mean, void* var,
                               const void* weight, const void* bias, bool per_channel,
                               int64_t a, int64_t c, int64_t b, double eps, void* stream);
+
+// ---- sorting (sort.cu): x contiguous [outer, n, inner] of any dtype; values / indices
+// contiguous [outer, keep, inner] get the first `keep` of each line in the CPU's stable order
+// (NaN last ascending, first descending). The workspace (sort_workspace_bytes, device
+// memory) holds the keys, positions and CUB's temporary storage.
+size_t sort_workspace_bytes(int dtype, int64_t outer, int64_t n, int64_t inner);
+void launch_sort(int dtype, const void* in, void* values, int64_t* indices, int64_t outer,
+                 int64_t n, int64_t inner, int64_t keep, bool descending, void* workspace,
+                 void* stream);
+
+// ---- creation (creation.cu): the CPU's formulas, element by element (strides in elements).
+// arange: integers compute start_int + i * step_int, floats start + i * step in double.
+void launch_arange(int dtype, void* out, int64_t n, int64_t stride, int64_t start_int,
+                   int64_t step_int, double start, double step, void* stream);
+void launch_linspace(int dtype, void* out, int64_t steps, int64_t stride, double start,
+                     double end, void* stream);
+void launch_eye(int dtype, void* out, int64_t n, int64_t m, int64_t s0, int64_t s1,
+                void* stream);
+// tril / triu of contiguous in / out (total elements, matrices [rows, cols]), by item size.
+void launch_tri(int itemsize, const void* in, void* out, int64_t total, int64_t rows,
+                int64_t cols, int64_t diagonal, bool upper, void* stream);
 
 }  // namespace ember::cuda

@@ -113,11 +113,12 @@ class Function:
     """A traced, cached version of `fn` (see the module docstring)."""
 
     def __init__(self, fn, input_signature=None, dynamic=None, check=None, max_cache_size=8,
-                 warmup=1, dump_graphs=None, disable_passes=(), name=None):
+                 warmup=1, dump_graphs=None, disable_passes=(), name=None, cuda_graph=False):
         self._fn = fn
         self.__name__ = name or getattr(fn, "__name__", type(fn).__name__)
         self._input_signature = input_signature
         self._dynamic = dynamic
+        self._cuda_graph = bool(cuda_graph)
         self._modules = _modules_in(fn)
         try:
             params = [p for p in inspect.signature(fn).parameters.values()
@@ -135,7 +136,8 @@ class Function:
         self._cpp = _C.trace.Function(self._run_flat, int(max_cache_size), int(warmup),
                                       self._dynamic_dims(), names,
                                       -1 if check is None else int(check is True or check),
-                                      self.__name__, dump, list(disable_passes))
+                                      self.__name__, dump, list(disable_passes),
+                                      cuda_graph=bool(cuda_graph))
         self._cpp.set_warn(lambda m: warnings.warn(m, RuntimeWarning, stacklevel=3))
         self._pending = None
         self._out_desc = {}
@@ -248,6 +250,10 @@ class Function:
         """Why each trace happened: 'first call', or which argument changed and how."""
         return list(self._cpp.retrace_log())
 
+    def cuda_graph_log(self):
+        """Why signatures were not replayed as CUDA graphs (with cuda_graph=True)."""
+        return list(self._cpp.cuda_graph_log())
+
     @property
     def num_traces(self):
         return self._cpp.num_traces
@@ -259,17 +265,18 @@ class Function:
         if id(obj) not in bound:
             bound[id(obj)] = Function(self._fn.__get__(obj, objtype),
                                       input_signature=self._input_signature,
-                                      dynamic=self._dynamic)
+                                      dynamic=self._dynamic, cuda_graph=self._cuda_graph)
         return bound[id(obj)]
 
 
 def function(fn=None, *, input_signature=None, dynamic=None, check=None, max_cache_size=8,
-             warmup=1, dump_graphs=None, disable_passes=(), name=None):
-    """Traces `fn` into a graph on call and replays it (tf.function / torch.jit.trace)."""
+             warmup=1, dump_graphs=None, disable_passes=(), name=None, cuda_graph=False):
+    """Traces `fn` into a graph on call and replays it (tf.function / torch.jit.trace).
+    cuda_graph=True replays CUDA work through captured CUDA graphs (docs/cuda.md)."""
     def wrap(f):
         return Function(f, input_signature=input_signature, dynamic=dynamic, check=check,
                         max_cache_size=max_cache_size, warmup=warmup, dump_graphs=dump_graphs,
-                        disable_passes=disable_passes, name=name)
+                        disable_passes=disable_passes, name=name, cuda_graph=cuda_graph)
     return wrap if fn is None else wrap(fn)
 
 

@@ -32,7 +32,8 @@ void bind_trace(py::module_& m) {
   py::class_<Function, std::shared_ptr<Function>>(tm, "Function")
       .def(py::init([](py::function fn, size_t max_cache, int warmup,
                        std::vector<std::vector<int64_t>> dynamic, std::vector<std::string> names,
-                       int check_calls, std::string name, py::object dump, std::vector<std::string> disabled) {
+                       int check_calls, std::string name, py::object dump, std::vector<std::string> disabled,
+                       bool cuda_graph) {
         FunctionOptions o;
         o.max_cache_size = max_cache;
         o.warmup_calls = warmup;
@@ -40,6 +41,7 @@ void bind_trace(py::module_& m) {
         o.arg_names = std::move(names);
         o.check_calls = check_calls;
         o.name = std::move(name);
+        o.cuda_graph = cuda_graph;
         for (auto& p : disabled) {
           if (p == "dce") o.passes.dce = false;
           else if (p == "cse") o.passes.cse = false;
@@ -62,7 +64,7 @@ void bind_trace(py::module_& m) {
         return std::make_shared<Function>(call, std::move(o));
       }), py::arg("fn"), py::arg("max_cache_size"), py::arg("warmup"), py::arg("dynamic"),
          py::arg("arg_names"), py::arg("check_calls"), py::arg("name"), py::arg("dump"),
-         py::arg("disabled_passes"))
+         py::arg("disabled_passes"), py::arg("cuda_graph") = false)
       .def("__call__", [](Function& f, const std::vector<Tensor>& args, const std::string& key) {
         return f(args, key);
       })
@@ -75,6 +77,7 @@ void bind_trace(py::module_& m) {
       .def("save", [](Function& f, const std::string& path, const std::vector<Tensor>& args,
                       const std::string& key) { f.save(path, args, key); })
       .def("retrace_log", &Function::retrace_log)
+      .def("cuda_graph_log", &Function::cuda_graph_log)
       .def_property_readonly("num_traces", &Function::num_traces)
       .def_property_readonly("cache_size", &Function::cache_size)
       .def("set_warn", [](Function& f, py::function w) {
