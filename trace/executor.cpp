@@ -28,6 +28,9 @@ std::unique_ptr<Op> with_fresh_stream(const Op& op) {
 struct Executor::Workspace {
   StoragePtr arena;
   std::vector<Tensor> planned;  // per value; undefined where not planned
+  // Reused every call (no allocation per call or per node): the value table, emptied after
+  // each call so it keeps nothing alive, and one node's operands.
+  std::vector<Tensor> slots, in, out;
 };
 
 Executor::Executor(std::shared_ptr<const Graph> graph, SideEffects effects, bool plan_memory)
@@ -65,6 +68,9 @@ Executor::Executor(std::shared_ptr<const Graph> graph, SideEffects effects, bool
     s->inplace = node.inplace;
     s->view = node.op->kind() == OpKind::View;
     s->random = !node.op->is_deterministic();
+    s->cpu = true;
+    for (ValueId v : node.inputs) s->cpu = s->cpu && g.value(v).meta.device.is_cpu();
+    for (ValueId v : node.outputs) s->cpu = s->cpu && g.value(v).meta.device.is_cpu();
     for (ValueId v : node.inputs) {
       if (last_use[v] == static_cast<int>(n) && !keep_[v] &&
           g.value(v).kind == ValueKind::Node) {
@@ -95,6 +101,14 @@ std::unique_ptr<Executor::Workspace> Executor::acquire() const {
   const Graph& g = *graph_;
   auto ws = std::make_unique<Workspace>();
   ws->planned.resize(g.values().size());
+  ws->slots.resize(g.values().size());
+  size_t most_in = 0, most_out = 0;
+  for (const auto& s : steps_) {
+    most_in = std::max(most_in, s->inputs.size());
+    most_out = std::max(most_out, s->outputs.size());
+  }
+  ws->in.reserve(most_in);
+  ws->out.reserve(most_out);
   if (plan_.arena_bytes > 0) {
     ws->arena = make_intrusive<Storage>(static_cast<size_t>(plan_.arena_bytes), kCPU);
     for (size_t v = 0; v < g.values().size(); ++v) {
@@ -127,9 +141,11 @@ bool Executor::matches_graph(std::span<const Tensor> inputs) const {
   return true;
 }
 
-void Executor::run_static(std::vector<Tensor>& slots, Workspace& ws) const {
+void Executor::run_static(Workspace& ws) const {
   const Graph& g = *graph_;
-  TensorList in, out;
+  std::vector<Tensor>& slots = ws.slots;
+  std::vector<Tensor>& in = ws.in;
+  std::vector<Tensor>& out = ws.out;
   for (const auto& sp : steps_) {
     const Step& s = *sp;
     in.clear();
@@ -155,7 +171,11 @@ void Executor::run_static(std::vector<Tensor>& slots, Workspace& ws) const {
       }
       if (mode > 0) {
         Tensor target = in[0];
-        run_kernel(*op, in, std::span<Tensor>(&target, 1));
+        if (s.cpu) {
+          op->eval_cpu(in, std::span<Tensor>(&target, 1));
+        } else {
+          run_kernel(*op, in, std::span<Tensor>(&target, 1));
+        }
       } else {
         run_inplace(*op, in);
       }
@@ -171,11 +191,17 @@ void Executor::run_static(std::vector<Tensor>& slots, Workspace& ws) const {
           out.push_back(Tensor::empty(m.shape, m.dtype, m.device));
         }
       }
-      run_kernel(*op, in, std::span<Tensor>(out.data(), out.size()));
+      if (s.cpu) {
+        op->eval_cpu(in, std::span<Tensor>(out.data(), out.size()));
+      } else {
+        run_kernel(*op, in, std::span<Tensor>(out.data(), out.size()));
+      }
       for (size_t i = 0; i < out.size(); ++i) slots[s.outputs[i]] = std::move(out[i]);
     }
     for (ValueId v : s.release) slots[v] = Tensor();
   }
+  in.clear();
+  out.clear();
 }
 
 void Executor::run_dynamic(std::vector<Tensor>& slots) const {
@@ -202,6 +228,25 @@ void Executor::run_dynamic(std::vector<Tensor>& slots) const {
   }
 }
 
+void Executor::bind(std::vector<Tensor>& slots, std::span<const Tensor> inputs) const {
+  const Graph& g = *graph_;
+  for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs()[i]] = inputs[i];
+  for (size_t i = 0; i < g.captures().size(); ++i) slots[g.capture_values()[i]] = g.captures()[i];
+  for (size_t i = 0; i < g.constants().size(); ++i) {
+    slots[g.constant_values()[i]] = g.constants()[i];
+  }
+}
+
+std::vector<Tensor> Executor::finish(std::vector<Tensor>& slots) const {
+  for (auto& [leaf, grad] : effects_.grad_writes) {
+    set_grad(slots[leaf], grad >= 0 ? slots[grad] : Tensor());
+  }
+  std::vector<Tensor> outs;
+  outs.reserve(graph_->outputs().size());
+  for (ValueId o : graph_->outputs()) outs.push_back(slots[o]);
+  return outs;
+}
+
 std::vector<Tensor> Executor::run(std::span<const Tensor> inputs) const {
   const Graph& g = *graph_;
   if (inputs.size() != g.inputs().size()) {
@@ -209,29 +254,30 @@ std::vector<Tensor> Executor::run(std::span<const Tensor> inputs) const {
                       inputs.size());
   }
   NoGradGuard no_grad;
-  std::vector<Tensor> slots(g.values().size());
-  for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs()[i]] = inputs[i];
-  for (size_t i = 0; i < g.captures().size(); ++i) slots[g.capture_values()[i]] = g.captures()[i];
-  for (size_t i = 0; i < g.constants().size(); ++i) {
-    slots[g.constant_values()[i]] = g.constants()[i];
-  }
-  if (matches_graph(inputs)) {
-    std::unique_ptr<Workspace> ws = acquire();
-    try {
-      run_static(slots, *ws);
-    } catch (...) {
-      give_back(std::move(ws));
-      throw;
-    }
-    give_back(std::move(ws));
-  } else {
+  if (!matches_graph(inputs)) {
+    std::vector<Tensor> slots(g.values().size());
+    bind(slots, inputs);
     run_dynamic(slots);
+    return finish(slots);
   }
-  for (auto& [leaf, grad] : effects_.grad_writes) {
-    set_grad(slots[leaf], grad >= 0 ? slots[grad] : Tensor());
-  }
+  std::unique_ptr<Workspace> ws = acquire();
+  auto clear = [&] {
+    for (Tensor& t : ws->slots) t = Tensor();
+  };
   std::vector<Tensor> outs;
-  for (ValueId o : g.outputs()) outs.push_back(slots[o]);
+  try {
+    bind(ws->slots, inputs);
+    run_static(*ws);
+    outs = finish(ws->slots);
+  } catch (...) {
+    clear();
+    ws->in.clear();
+    ws->out.clear();
+    give_back(std::move(ws));
+    throw;
+  }
+  clear();
+  give_back(std::move(ws));
   return outs;
 }
 

@@ -3,8 +3,9 @@
 //   dce: drop nodes whose results are unused (in-place writes are side effects: kept);
 //   cse: merge nodes computing the same deterministic op on the same values;
 //   fold: evaluate nodes whose inputs are all constants;
-//   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...), and
-//             contiguous transposed products written directly ((AB)^T = B^T A^T);
+//   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...), permute
+//             chains composed, copies of private buffers dropped, and contiguous
+//             transposed products written directly ((AB)^T = B^T A^T);
 //   fuse: chains of elementwise ops become one tiled loop, and so do runs of in-place
 //         updates of one tensor (optimizer steps);
 //   plan: memory planning for the executor (passes/memory_plan.h): intermediate values
@@ -41,6 +42,8 @@ int fuse_elementwise(Graph& g, const std::vector<ValueId>& keep);
 // Runs of elementwise in-place writes to one tensor (optimizer updates) -> one fused
 // in-place loop (run with fuse).
 int fuse_inplace_updates(Graph& g, const std::vector<ValueId>& keep);
+// permute(permute(x)) -> one permute (or x), clone(private fresh y) -> y (run with simplify).
+int fold_view_chains(Graph& g, const std::vector<ValueId>& keep);
 // clone(permute(matmul(a, b), [1, 0])) -> matmul(b^T, a^T) (run with simplify).
 int fold_transposed_products(Graph& g, const std::vector<ValueId>& keep);
 
