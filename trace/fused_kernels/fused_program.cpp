@@ -3,6 +3,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/inlined_vector.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -217,7 +218,11 @@ bool run_fused_program(const FusedProgram& p, std::span<const Tensor> inputs, Te
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& t = inputs[i];
     if (!t.device().is_cpu()) return false;
-    if (t.numel() == 1) {
+    // One value, possibly expanded (all strides 0: autograd's broadcast of a scalar grad).
+    const auto zero = [](int64_t st) { return st == 0; };
+    const bool one_value =
+        t.numel() == 1 || (t.numel() > 1 && std::all_of(t.strides().begin(), t.strides().end(), zero));
+    if (one_value) {
       kind[i] = InputKind::Scalar;
       scalar[i] = static_cast<float>(read_as_double(t, 0));
       continue;

@@ -5,9 +5,13 @@
 //   - clone(y), where y is a fresh result of a compute node that nothing else reads or
 //     writes, copies a buffer no one else sees: the producer writes the clone's value
 //     directly (it keeps the clone's value id, so side effects naming it still apply).
+//   - clone(view(r)), where r is such a private result of a reduction with keepdim=true and
+//     the view only drops the kept size-1 dims, is the reduction with keepdim=false (a
+//     bias gradient: sum(g, dims=[0], keepdim=true) viewed as [n], then copied).
 // Runs with simplify, before fold_transposed_products.
 #include <absl/container/flat_hash_set.h>
 
+#include "core/op_registry.h"
 #include "core/ops/view_ops.h"
 #include "trace/passes/pipeline.h"
 
@@ -69,6 +73,42 @@ int compose_permutes(Graph& g, const absl::flat_hash_set<ValueId>& keep) {
   return count;
 }
 
+// The reduction computing `r` with keepdim=false, if that has shape `want`; else null.
+std::shared_ptr<const Op> without_keepdim(const Node& reduction, const TensorMeta& r, const Shape& want) {
+  Attrs a;
+  reduction.op->attributes(a);
+  if (!a.has("keepdim") || !a.has("dims")) return nullptr;
+  Attrs changed;
+  Shape dims;
+  for (const auto& [k, v] : a.items()) {
+    if (k == "keepdim") {
+      const bool* keep = std::get_if<bool>(&v);
+      if (!keep || !*keep) return nullptr;
+      changed.set(k, false);
+      continue;
+    }
+    if (k == "dims") {
+      const auto* d = std::get_if<std::vector<int64_t>>(&v);
+      if (!d) return nullptr;
+      dims.assign(d->begin(), d->end());
+    }
+    changed.set(k, v);
+  }
+  const int64_t rank = static_cast<int64_t>(r.shape.size());
+  std::vector<bool> reduced(rank, dims.empty());
+  for (int64_t d : dims) {
+    if (d < 0) d += rank;
+    if (d < 0 || d >= rank) return nullptr;
+    reduced[d] = true;
+  }
+  Shape kept;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!reduced[d]) kept.push_back(r.shape[d]);
+  }
+  if (kept != want) return nullptr;
+  return make_op(reduction.op->name(), changed);
+}
+
 // Removes clones of private fresh buffers; returns how many.
 int drop_private_clones(Graph& g, const absl::flat_hash_set<ValueId>& keep) {
   const std::vector<Node>& nodes = g.nodes();
@@ -81,9 +121,31 @@ int drop_private_clones(Graph& g, const absl::flat_hash_set<ValueId>& keep) {
   std::vector<Node> out = nodes;
   std::vector<bool> drop(nodes.size(), false);
   int count = 0;
+  auto is_private = [&](ValueId v) {
+    const Value& val = g.value(v);
+    return val.kind == ValueKind::Node && uses[v] == 1 && !mutated[v] && !keep.contains(v);
+  };
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& c = nodes[i];
     if (c.op->name() != "clone" || c.inplace || c.inputs.size() != 1 || c.outputs.size() != 1) continue;
+    const TensorMeta& cmeta = g.value(c.outputs[0]).meta;
+    if (is_private(c.inputs[0]) && nodes[g.value(c.inputs[0]).producer].op->name() == "view") {
+      const int vi = g.value(c.inputs[0]).producer;
+      const ValueId r = nodes[vi].inputs[0];
+      if (!drop[vi] && is_private(r)) {
+        const int ri = g.value(r).producer;
+        const Node& red = nodes[ri];
+        if (!drop[ri] && !red.inplace && red.op->kind() == OpKind::Compute &&
+            red.outputs.size() == 1 && g.value(r).meta.dtype == cmeta.dtype) {
+          if (auto op = without_keepdim(red, g.value(r).meta, cmeta.shape)) {
+            out[ri] = Node{op, red.inputs, c.outputs, false};
+            drop[vi] = drop[i] = true;
+            ++count;
+            continue;
+          }
+        }
+      }
+    }
     const ValueId y = c.inputs[0];
     const Value& yv = g.value(y);
     if (yv.kind != ValueKind::Node || uses[y] != 1 || mutated[y] || keep.contains(y)) continue;

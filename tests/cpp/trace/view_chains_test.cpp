@@ -4,6 +4,7 @@
 #include "core/ops.h"
 #include "core/ops/copy_ops.h"
 #include "core/ops/linalg_ops.h"
+#include "core/ops/reduce_ops.h"
 #include "core/ops/view_ops.h"
 #include "trace/executor.h"
 #include "trace/passes/pipeline.h"
@@ -83,6 +84,40 @@ TEST(ViewChains, PermuteChainsCompose) {
   EXPECT_EQ(perm->dims, (Shape{2, 1, 0}));
   Tensor t = randn({2, 3, 4});
   EXPECT_TRUE(equal(run(g, {t}), run(before, {t})));
+}
+
+// A bias gradient: sum(g, dims=[0], keepdim=true) viewed as [n] and copied.
+Graph bias_grad_graph(bool view_read_again) {
+  Graph g;
+  ValueId x = g.add_input(f32({6, 5}), "g");
+  ValueId s = g.add_node(std::make_shared<SumOp>(ReduceAttrs{{0}, true}, std::nullopt), {x},
+                         {f32({1, 5})})[0];
+  ValueId v = g.add_node(std::make_shared<ReshapeViewOp>(Shape{5}), {s}, {f32({5})})[0];
+  ValueId c = g.add_node(std::make_shared<CloneOp>(), {v}, {f32({5})})[0];
+  g.set_outputs(view_read_again ? std::vector<ValueId>{c, v} : std::vector<ValueId>{c});
+  return g;
+}
+
+TEST(ViewChains, CopyOfReshapedKeepdimSumIsTheSumWithoutKeepdim) {
+  Graph g = bias_grad_graph(false);
+  const Graph before = g;
+  EXPECT_EQ(fold_view_chains(g, {}), 1);
+  eliminate_dead_code(g, {});
+  ASSERT_EQ(g.num_nodes(), 1u);
+  EXPECT_EQ(g.nodes()[0].op->name(), "sum");
+  EXPECT_EQ(g.nodes()[0].outputs[0], g.outputs()[0]);
+  Attrs a;
+  g.nodes()[0].op->attributes(a);
+  EXPECT_FALSE(a.get<bool>("keepdim", "sum"));
+  Tensor t = randn({6, 5});
+  Tensor got = run(g, {t});
+  EXPECT_EQ(got.shape(), (Shape{5}));
+  EXPECT_TRUE(equal(got, run(before, {t})));
+}
+
+TEST(ViewChains, CopyOfSharedViewStays) {
+  Graph g = bias_grad_graph(true);
+  EXPECT_EQ(fold_view_chains(g, {}), 0);
 }
 
 }  // namespace
