@@ -2,7 +2,8 @@
 // The pass pipeline: small pure functions over a Graph, each switchable for debugging.
 //   dce: drop nodes whose results are unused (in-place writes are side effects: kept);
 //   cse: merge nodes computing the same deterministic op on the same values;
-//   fold: evaluate nodes whose inputs are all constants;
+//   fold: evaluate nodes whose inputs are all constants; give float64 arithmetic its scalar
+//         constants in float64 (no cast per replay);
 //   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...), permute
 //             chains composed, copies of private buffers dropped, and contiguous
 //             transposed products written directly ((AB)^T = B^T A^T);
@@ -37,6 +38,8 @@ std::unique_ptr<Executor> compile_graph(const Graph& traced, const SideEffects& 
 int eliminate_dead_code(Graph& g, const std::vector<ValueId>& keep);
 int eliminate_common_subexpressions(Graph& g);
 int fold_constants(Graph& g);
+// Float32 scalar constants of float64 arithmetic become float64 constants (run with fold).
+int widen_scalar_constants(Graph& g);
 int simplify_algebra(Graph& g);
 int fuse_elementwise(Graph& g, const std::vector<ValueId>& keep);
 // Runs of elementwise in-place writes to one tensor (optimizer updates) -> one fused
