@@ -6,8 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/cpu/sgemm_small.h"
-
 namespace ember::cpu {
 namespace {
 
@@ -35,7 +33,6 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const fl
                  trans_b ? ldb : 1, beta, c, ldc);
     return;
   }
-  if (sgemm_small(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc)) return;
   // BLAS rejects leading dims of 0 even where the matching size is 0.
   lda = std::max<int64_t>(lda, 1), ldb = std::max<int64_t>(ldb, 1), ldc = std::max<int64_t>(ldc, 1);
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
