@@ -117,6 +117,18 @@ std::unique_ptr<Executor::Workspace> Executor::acquire() const {
       ws->planned[v] = Tensor(make_intrusive<TensorImpl>(
           ws->arena, m.shape, contiguous_strides(m.shape), plan_.offset[v] / itemsize(m.dtype), m.dtype));
     }
+    // Views of arena values have fixed metadata too: made once here, not on every call
+    // (transposes and reshapes of activations and gradients). Values the caller keeps are
+    // made per call, so a returned tensor is never one shared between calls.
+    for (const auto& s : steps_) {
+      if (!s->view || s->random || s->inputs.size() != 1 || !ws->planned[s->inputs[0]].defined()) continue;
+      bool kept = false;
+      for (ValueId o : s->outputs) kept = kept || keep_[o];
+      if (kept) continue;
+      const Tensor base[] = {ws->planned[s->inputs[0]]};
+      TensorList views = s->op->make_views(base);
+      for (size_t i = 0; i < views.size(); ++i) ws->planned[s->outputs[i]] = std::move(views[i]);
+    }
   }
   return ws;
 }
@@ -156,7 +168,9 @@ void Executor::run_static(Workspace& ws) const {
       fresh = with_fresh_stream(*op);
       op = fresh.get();
     }
-    if (s.view) {
+    if (s.view && ws.planned[s.outputs[0]].defined()) {
+      for (ValueId o : s.outputs) slots[o] = ws.planned[o];  // made in acquire()
+    } else if (s.view) {
       TensorList views = op->make_views(in);
       for (size_t i = 0; i < views.size(); ++i) slots[s.outputs[i]] = std::move(views[i]);
     } else if (s.inplace) {

@@ -293,3 +293,23 @@ def test_traced_step_graph_has_no_gradient_copies_and_matches_eager_steps():
     # Per layer: the weight's transpose (forward) and one read by a gradient product; none
     # is undone by a second permute (the trace had 4 more of those).
     assert names.count("permute") <= 4, names
+
+
+def test_views_of_intermediates_read_this_calls_values():
+    # Views of arena values are made once per arena; a returned view is made per call.
+    def f(x, w):
+        h = ember.relu(x * 2.0)
+        return (h.t() @ w).sum(), h.t()
+
+    tf = ember.function(f)
+    rng = np.random.default_rng(3)
+    seen = []
+    for _ in range(4):
+        x = rng.standard_normal((5, 3)).astype(np.float32)
+        w = rng.standard_normal((5, 2)).astype(np.float32)
+        s, ht = tf(ember.from_numpy(x), ember.from_numpy(w))
+        h = np.maximum(x * 2.0, 0.0)
+        np.testing.assert_allclose(s.item(), (h.T @ w).sum(), rtol=1e-5, atol=1e-5)
+        seen.append((ht, h.T.copy()))
+    for ht, want in seen:  # earlier results were not overwritten by later calls
+        np.testing.assert_array_equal(ht.numpy(), want)
