@@ -1,5 +1,7 @@
 #include "trace/executor.h"
 
+#include <cstring>
+
 #include "core/dispatch.h"
 #include "core/op_registry.h"
 #include "core/random/generator.h"
@@ -24,13 +26,43 @@ std::unique_ptr<Op> with_fresh_stream(const Op& op) {
   return make_op(op.name(), fresh);
 }
 
+namespace {
+
+// A node's operands lent from the slot table: handles copied without touching their
+// reference counts (atomic increments and decrements, two per operand per node, were a
+// visible part of a small step's time). Valid while the slots hold the tensors, which
+// outlives every use below; never destroyed, so nothing is released either.
+class BorrowedOperands {
+ public:
+  static_assert(sizeof(Tensor) == sizeof(void*), "a Tensor is one intrusive pointer");
+  void assign(const std::vector<Tensor>& slots, const std::vector<ValueId>& ids) {
+    if (raw_.size() < ids.size()) raw_.resize(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) std::memcpy(&raw_[i], &slots[ids[i]], sizeof(Tensor));
+    n_ = ids.size();
+  }
+  std::span<const Tensor> span() const {
+    return {reinterpret_cast<const Tensor*>(raw_.data()), n_};
+  }
+  const Tensor& operator[](size_t i) const { return span()[i]; }
+
+ private:
+  struct alignas(Tensor) Raw {
+    unsigned char bytes[sizeof(Tensor)];
+  };
+  std::vector<Raw> raw_;
+  size_t n_ = 0;
+};
+
+}  // namespace
+
 // One arena and the tensors viewing its planned slices (made once, reused every call).
 struct Executor::Workspace {
   StoragePtr arena;
   std::vector<Tensor> planned;  // per value; undefined where not planned
   // Reused every call (no allocation per call or per node): the value table, emptied after
-  // each call so it keeps nothing alive, and one node's operands.
-  std::vector<Tensor> slots, in, out;
+  // each call so it keeps nothing alive, and one node's operands and outputs.
+  std::vector<Tensor> slots, out;
+  BorrowedOperands in;
 };
 
 Executor::Executor(std::shared_ptr<const Graph> graph, SideEffects effects, bool plan_memory)
@@ -102,12 +134,10 @@ std::unique_ptr<Executor::Workspace> Executor::acquire() const {
   auto ws = std::make_unique<Workspace>();
   ws->planned.resize(g.values().size());
   ws->slots.resize(g.values().size());
-  size_t most_in = 0, most_out = 0;
+  size_t most_out = 0;
   for (const auto& s : steps_) {
-    most_in = std::max(most_in, s->inputs.size());
     most_out = std::max(most_out, s->outputs.size());
   }
-  ws->in.reserve(most_in);
   ws->out.reserve(most_out);
   if (plan_.arena_bytes > 0) {
     ws->arena = make_intrusive<Storage>(static_cast<size_t>(plan_.arena_bytes), kCPU);
@@ -156,12 +186,11 @@ bool Executor::matches_graph(std::span<const Tensor> inputs) const {
 void Executor::run_static(Workspace& ws) const {
   const Graph& g = *graph_;
   std::vector<Tensor>& slots = ws.slots;
-  std::vector<Tensor>& in = ws.in;
+  BorrowedOperands& in = ws.in;
   std::vector<Tensor>& out = ws.out;
   for (const auto& sp : steps_) {
     const Step& s = *sp;
-    in.clear();
-    for (ValueId v : s.inputs) in.push_back(slots[v]);
+    in.assign(slots, s.inputs);
     std::unique_ptr<Op> fresh;
     const Op* op = s.op;
     if (s.random) {
@@ -171,12 +200,12 @@ void Executor::run_static(Workspace& ws) const {
     if (s.view && ws.planned[s.outputs[0]].defined()) {
       for (ValueId o : s.outputs) slots[o] = ws.planned[o];  // made in acquire()
     } else if (s.view) {
-      TensorList views = op->make_views(in);
+      TensorList views = op->make_views(in.span());
       for (size_t i = 0; i < views.size(); ++i) slots[s.outputs[i]] = std::move(views[i]);
     } else if (s.inplace) {
       int8_t mode = s.direct_inplace.load(std::memory_order_relaxed);
       if (mode == 0) {
-        MetaList metas = op->infer(in);
+        MetaList metas = op->infer(in.span());
         mode = metas.size() == 1 && metas[0].dtype == in[0].dtype() && metas[0].shape == in[0].shape() &&
                        op->inplace_kernel_ok()
                    ? 1
@@ -186,12 +215,12 @@ void Executor::run_static(Workspace& ws) const {
       if (mode > 0) {
         Tensor target = in[0];
         if (s.cpu) {
-          op->eval_cpu(in, std::span<Tensor>(&target, 1));
+          op->eval_cpu(in.span(), std::span<Tensor>(&target, 1));
         } else {
-          run_kernel(*op, in, std::span<Tensor>(&target, 1));
+          run_kernel(*op, in.span(), std::span<Tensor>(&target, 1));
         }
       } else {
-        run_inplace(*op, in);
+        run_inplace(*op, in.span());
       }
       in[0].storage()->bump_version();
       slots[s.outputs[0]] = in[0];
@@ -206,15 +235,14 @@ void Executor::run_static(Workspace& ws) const {
         }
       }
       if (s.cpu) {
-        op->eval_cpu(in, std::span<Tensor>(out.data(), out.size()));
+        op->eval_cpu(in.span(), std::span<Tensor>(out.data(), out.size()));
       } else {
-        run_kernel(*op, in, std::span<Tensor>(out.data(), out.size()));
+        run_kernel(*op, in.span(), std::span<Tensor>(out.data(), out.size()));
       }
       for (size_t i = 0; i < out.size(); ++i) slots[s.outputs[i]] = std::move(out[i]);
     }
     for (ValueId v : s.release) slots[v] = Tensor();
   }
-  in.clear();
   out.clear();
 }
 
@@ -285,7 +313,6 @@ std::vector<Tensor> Executor::run(std::span<const Tensor> inputs) const {
     outs = finish(ws->slots);
   } catch (...) {
     clear();
-    ws->in.clear();
     ws->out.clear();
     give_back(std::move(ws));
     throw;
