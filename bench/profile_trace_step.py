@@ -1,12 +1,15 @@
 """Replays one training step many times, traced or eager, for profilers.
 
-    OPENBLAS_CORETYPE=Haswell PYTHONPATH=python valgrind --tool=callgrind \
-        --toggle-collect='*Function*call*' python3 bench/profile_trace_step.py --steps 200
+    PY=$(python3 -c 'import sys; print(sys.executable)')   # not a pyenv shim script
+    for n in 100 300; do OMP_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell PYTHONPATH=python \
+        valgrind --tool=callgrind --callgrind-out-file=cg_$n.out \
+        $PY bench/profile_trace_step.py --size tiny --steps $n; done
+    # instructions per step = (total of cg_300 - total of cg_100) / 200; the same
+    # difference per function (callgrind_annotate) shows where a step's time goes.
     PYTHONPATH=python python3 bench/profile_trace_step.py --mode eager --size mlp
 
 Sizes: tiny (16-32-32-4 Adam, batch 16), small (32-64-64-10 Adam, batch 32), mlp
-(128-256-256-10 SGD momentum, batch 64). Prints the per-step time; under callgrind compare
-total instruction counts of two --steps values to get instructions per step.
+(128-256-256-10 SGD momentum, batch 64). Prints the wall-clock time per step.
 """
 
 import argparse
