@@ -1,9 +1,14 @@
 """Tracing: ember.function (traced) against Ember eager, PyTorch eager and torch.compile.
 
 Rows: an MLP training step (forward, backward, SGD-momentum update; GEMM-bound), a small
-MLP step with Adam (per-op overhead and the optimizer's elementwise chains dominate), and
-a chain of 8 elementwise ops on 1M floats (where fusion pays). In the ratio columns, below
-1.00x means the traced Ember call is faster."""
+and a tiny MLP step with Adam (per-op overhead and the optimizer's elementwise chains
+dominate; the tiny one is almost pure per-node cost), and a chain of 8 elementwise ops on 1M
+floats (where fusion pays). In the ratio columns, below 1.00x means the traced Ember call is
+faster; the summary after the table says how many times faster traced Ember is than each
+other column, from the same run.
+
+Instruction counts (what the machine's load does not disturb): bench/profile_trace_step.py
+replays one step under callgrind."""
 
 import numpy as np
 
@@ -12,6 +17,7 @@ from common import Case, Unavailable, need, need_ember
 N_CHAIN = 1_000_000
 MLP = dict(batch=64, sizes=(128, 256, 256, 10), opt="sgd")
 SMALL = dict(batch=32, sizes=(32, 64, 64, 10), opt="adam")
+TINY = dict(batch=16, sizes=(16, 32, 32, 4), opt="adam")
 
 
 def _mlp_data(cfg):
@@ -175,6 +181,9 @@ CASES = [
     Case("MLP 32-64-64-10 Adam step, batch 32",
          {"ember": _ember_step(True, SMALL), "ember eager": _ember_step(False, SMALL),
           "torch": _torch_step(False, SMALL), "torch.compile": _torch_step(True, SMALL)}),
+    Case("MLP 16-32-32-4 Adam step, batch 16",
+         {"ember": _ember_step(True, TINY), "ember eager": _ember_step(False, TINY),
+          "torch": _torch_step(False, TINY), "torch.compile": _torch_step(True, TINY)}),
     Case("MLP 128-256-256-10 traced forward, backward + SGD outside, batch 64",
          {"ember": _ember_outside_backward(True), "ember eager": _ember_outside_backward(False),
           "torch": _torch_outside_backward(False), "torch.compile": _torch_outside_backward(True)}),
@@ -186,6 +195,18 @@ CASES = [
          {"ember": _ember_chain(True), "ember eager": _ember_chain(False), "torch": _torch_chain},
          nbytes=2 * 4 * N_CHAIN),
 ]
+
+
+def summary(cases_results):
+    """run.py prints this after the table: traced Ember's speed-up over each other column."""
+    print("\ntraced Ember is N times faster than (min times of this run; below 1 it is slower):")
+    for case, res in cases_results:
+        e = res.get("ember")
+        if e is None or e.error:
+            continue
+        cells = [f"{impl} {r.seconds_min / e.seconds_min:.2f}x" for impl, r in res.items()
+                 if impl != "ember" and not r.error]
+        print(f"  {case.name}: " + ", ".join(cells))
 
 
 def _cpu_time_table(min_time=0.5):

@@ -201,6 +201,8 @@ def main(argv=None):
         title = (mod.__doc__ or mod.__name__).strip().splitlines()[0]
         cases_results = [(c, run_case(c, args.repeat, args.min_time)) for c in mod.CASES]
         print_table(title, cases_results)
+        if hasattr(mod, "summary"):  # a file's own reading of its table
+            mod.summary(cases_results)
         out["results"][mod.__name__] = {
             c.name: {i: dataclasses.asdict(r) for i, r in res.items()} for c, res in cases_results}
     print(f"\n(total {time.perf_counter() - t0:.1f} s)")

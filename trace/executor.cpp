@@ -1,5 +1,7 @@
 #include "trace/executor.h"
 
+#include <cstring>
+
 #include "core/dispatch.h"
 #include "core/op_registry.h"
 #include "core/random/generator.h"
@@ -24,10 +26,43 @@ std::unique_ptr<Op> with_fresh_stream(const Op& op) {
   return make_op(op.name(), fresh);
 }
 
+namespace {
+
+// A node's operands lent from the slot table: handles copied without touching their
+// reference counts (atomic increments and decrements, two per operand per node, were a
+// visible part of a small step's time). Valid while the slots hold the tensors, which
+// outlives every use below; never destroyed, so nothing is released either.
+class BorrowedOperands {
+ public:
+  static_assert(sizeof(Tensor) == sizeof(void*), "a Tensor is one intrusive pointer");
+  void assign(const std::vector<Tensor>& slots, const std::vector<ValueId>& ids) {
+    if (raw_.size() < ids.size()) raw_.resize(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) std::memcpy(&raw_[i], &slots[ids[i]], sizeof(Tensor));
+    n_ = ids.size();
+  }
+  std::span<const Tensor> span() const {
+    return {reinterpret_cast<const Tensor*>(raw_.data()), n_};
+  }
+  const Tensor& operator[](size_t i) const { return span()[i]; }
+
+ private:
+  struct alignas(Tensor) Raw {
+    unsigned char bytes[sizeof(Tensor)];
+  };
+  std::vector<Raw> raw_;
+  size_t n_ = 0;
+};
+
+}  // namespace
+
 // One arena and the tensors viewing its planned slices (made once, reused every call).
 struct Executor::Workspace {
   StoragePtr arena;
   std::vector<Tensor> planned;  // per value; undefined where not planned
+  // Reused every call (no allocation per call or per node): the value table, emptied after
+  // each call so it keeps nothing alive, and one node's operands and outputs.
+  std::vector<Tensor> slots, out;
+  BorrowedOperands in;
 };
 
 Executor::Executor(std::shared_ptr<const Graph> graph, SideEffects effects, bool plan_memory)
@@ -65,6 +100,9 @@ Executor::Executor(std::shared_ptr<const Graph> graph, SideEffects effects, bool
     s->inplace = node.inplace;
     s->view = node.op->kind() == OpKind::View;
     s->random = !node.op->is_deterministic();
+    s->cpu = true;
+    for (ValueId v : node.inputs) s->cpu = s->cpu && g.value(v).meta.device.is_cpu();
+    for (ValueId v : node.outputs) s->cpu = s->cpu && g.value(v).meta.device.is_cpu();
     for (ValueId v : node.inputs) {
       if (last_use[v] == static_cast<int>(n) && !keep_[v] &&
           g.value(v).kind == ValueKind::Node) {
@@ -95,6 +133,12 @@ std::unique_ptr<Executor::Workspace> Executor::acquire() const {
   const Graph& g = *graph_;
   auto ws = std::make_unique<Workspace>();
   ws->planned.resize(g.values().size());
+  ws->slots.resize(g.values().size());
+  size_t most_out = 0;
+  for (const auto& s : steps_) {
+    most_out = std::max(most_out, s->outputs.size());
+  }
+  ws->out.reserve(most_out);
   if (plan_.arena_bytes > 0) {
     ws->arena = make_intrusive<Storage>(static_cast<size_t>(plan_.arena_bytes), kCPU);
     for (size_t v = 0; v < g.values().size(); ++v) {
@@ -102,6 +146,18 @@ std::unique_ptr<Executor::Workspace> Executor::acquire() const {
       const TensorMeta& m = g.values()[v].meta;
       ws->planned[v] = Tensor(make_intrusive<TensorImpl>(
           ws->arena, m.shape, contiguous_strides(m.shape), plan_.offset[v] / itemsize(m.dtype), m.dtype));
+    }
+    // Views of arena values have fixed metadata too: made once here, not on every call
+    // (transposes and reshapes of activations and gradients). Values the caller keeps are
+    // made per call, so a returned tensor is never one shared between calls.
+    for (const auto& s : steps_) {
+      if (!s->view || s->random || s->inputs.size() != 1 || !ws->planned[s->inputs[0]].defined()) continue;
+      bool kept = false;
+      for (ValueId o : s->outputs) kept = kept || keep_[o];
+      if (kept) continue;
+      const Tensor base[] = {ws->planned[s->inputs[0]]};
+      TensorList views = s->op->make_views(base);
+      for (size_t i = 0; i < views.size(); ++i) ws->planned[s->outputs[i]] = std::move(views[i]);
     }
   }
   return ws;
@@ -127,26 +183,29 @@ bool Executor::matches_graph(std::span<const Tensor> inputs) const {
   return true;
 }
 
-void Executor::run_static(std::vector<Tensor>& slots, Workspace& ws) const {
+void Executor::run_static(Workspace& ws) const {
   const Graph& g = *graph_;
-  TensorList in, out;
+  std::vector<Tensor>& slots = ws.slots;
+  BorrowedOperands& in = ws.in;
+  std::vector<Tensor>& out = ws.out;
   for (const auto& sp : steps_) {
     const Step& s = *sp;
-    in.clear();
-    for (ValueId v : s.inputs) in.push_back(slots[v]);
+    in.assign(slots, s.inputs);
     std::unique_ptr<Op> fresh;
     const Op* op = s.op;
     if (s.random) {
       fresh = with_fresh_stream(*op);
       op = fresh.get();
     }
-    if (s.view) {
-      TensorList views = op->make_views(in);
+    if (s.view && ws.planned[s.outputs[0]].defined()) {
+      for (ValueId o : s.outputs) slots[o] = ws.planned[o];  // made in acquire()
+    } else if (s.view) {
+      TensorList views = op->make_views(in.span());
       for (size_t i = 0; i < views.size(); ++i) slots[s.outputs[i]] = std::move(views[i]);
     } else if (s.inplace) {
       int8_t mode = s.direct_inplace.load(std::memory_order_relaxed);
       if (mode == 0) {
-        MetaList metas = op->infer(in);
+        MetaList metas = op->infer(in.span());
         mode = metas.size() == 1 && metas[0].dtype == in[0].dtype() && metas[0].shape == in[0].shape() &&
                        op->inplace_kernel_ok()
                    ? 1
@@ -155,9 +214,13 @@ void Executor::run_static(std::vector<Tensor>& slots, Workspace& ws) const {
       }
       if (mode > 0) {
         Tensor target = in[0];
-        run_kernel(*op, in, std::span<Tensor>(&target, 1));
+        if (s.cpu) {
+          op->eval_cpu(in.span(), std::span<Tensor>(&target, 1));
+        } else {
+          run_kernel(*op, in.span(), std::span<Tensor>(&target, 1));
+        }
       } else {
-        run_inplace(*op, in);
+        run_inplace(*op, in.span());
       }
       in[0].storage()->bump_version();
       slots[s.outputs[0]] = in[0];
@@ -171,11 +234,16 @@ void Executor::run_static(std::vector<Tensor>& slots, Workspace& ws) const {
           out.push_back(Tensor::empty(m.shape, m.dtype, m.device));
         }
       }
-      run_kernel(*op, in, std::span<Tensor>(out.data(), out.size()));
+      if (s.cpu) {
+        op->eval_cpu(in.span(), std::span<Tensor>(out.data(), out.size()));
+      } else {
+        run_kernel(*op, in.span(), std::span<Tensor>(out.data(), out.size()));
+      }
       for (size_t i = 0; i < out.size(); ++i) slots[s.outputs[i]] = std::move(out[i]);
     }
     for (ValueId v : s.release) slots[v] = Tensor();
   }
+  out.clear();
 }
 
 void Executor::run_dynamic(std::vector<Tensor>& slots) const {
@@ -202,6 +270,25 @@ void Executor::run_dynamic(std::vector<Tensor>& slots) const {
   }
 }
 
+void Executor::bind(std::vector<Tensor>& slots, std::span<const Tensor> inputs) const {
+  const Graph& g = *graph_;
+  for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs()[i]] = inputs[i];
+  for (size_t i = 0; i < g.captures().size(); ++i) slots[g.capture_values()[i]] = g.captures()[i];
+  for (size_t i = 0; i < g.constants().size(); ++i) {
+    slots[g.constant_values()[i]] = g.constants()[i];
+  }
+}
+
+std::vector<Tensor> Executor::finish(std::vector<Tensor>& slots) const {
+  for (auto& [leaf, grad] : effects_.grad_writes) {
+    set_grad(slots[leaf], grad >= 0 ? slots[grad] : Tensor());
+  }
+  std::vector<Tensor> outs;
+  outs.reserve(graph_->outputs().size());
+  for (ValueId o : graph_->outputs()) outs.push_back(slots[o]);
+  return outs;
+}
+
 std::vector<Tensor> Executor::run(std::span<const Tensor> inputs) const {
   const Graph& g = *graph_;
   if (inputs.size() != g.inputs().size()) {
@@ -209,29 +296,29 @@ std::vector<Tensor> Executor::run(std::span<const Tensor> inputs) const {
                       inputs.size());
   }
   NoGradGuard no_grad;
-  std::vector<Tensor> slots(g.values().size());
-  for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs()[i]] = inputs[i];
-  for (size_t i = 0; i < g.captures().size(); ++i) slots[g.capture_values()[i]] = g.captures()[i];
-  for (size_t i = 0; i < g.constants().size(); ++i) {
-    slots[g.constant_values()[i]] = g.constants()[i];
-  }
-  if (matches_graph(inputs)) {
-    std::unique_ptr<Workspace> ws = acquire();
-    try {
-      run_static(slots, *ws);
-    } catch (...) {
-      give_back(std::move(ws));
-      throw;
-    }
-    give_back(std::move(ws));
-  } else {
+  if (!matches_graph(inputs)) {
+    std::vector<Tensor> slots(g.values().size());
+    bind(slots, inputs);
     run_dynamic(slots);
+    return finish(slots);
   }
-  for (auto& [leaf, grad] : effects_.grad_writes) {
-    set_grad(slots[leaf], grad >= 0 ? slots[grad] : Tensor());
-  }
+  std::unique_ptr<Workspace> ws = acquire();
+  auto clear = [&] {
+    for (Tensor& t : ws->slots) t = Tensor();
+  };
   std::vector<Tensor> outs;
-  for (ValueId o : g.outputs()) outs.push_back(slots[o]);
+  try {
+    bind(ws->slots, inputs);
+    run_static(*ws);
+    outs = finish(ws->slots);
+  } catch (...) {
+    clear();
+    ws->out.clear();
+    give_back(std::move(ws));
+    throw;
+  }
+  clear();
+  give_back(std::move(ws));
   return outs;
 }
 

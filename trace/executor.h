@@ -45,13 +45,18 @@ class Executor {
     std::vector<ValueId> inputs, outputs;
     std::vector<ValueId> release;  // slots whose last use is this step
     bool inplace, view, random;
+    // Every input and output is a CPU tensor in the graph: a static replay calls eval_cpu
+    // directly (the device checks passed when the op was traced).
+    bool cpu;
     // In-place nodes: whether the kernel may write into the target directly (the op's
     // result has the target's dtype); decided on the first static run. 0: unknown.
     mutable std::atomic<int8_t> direct_inplace{0};
   };
   struct Workspace;
   bool matches_graph(std::span<const Tensor> inputs) const;
-  void run_static(std::vector<Tensor>& slots, Workspace& ws) const;
+  void run_static(Workspace& ws) const;
+  void bind(std::vector<Tensor>& slots, std::span<const Tensor> inputs) const;
+  std::vector<Tensor> finish(std::vector<Tensor>& slots) const;
   void run_dynamic(std::vector<Tensor>& slots) const;
   std::unique_ptr<Workspace> acquire() const;
   void give_back(std::unique_ptr<Workspace> ws) const;

@@ -39,9 +39,21 @@ MetaList FusedElementwiseOp::infer(std::span<const Tensor> inputs) const {
 
 void FusedElementwiseOp::run_unfused(std::span<const Tensor> inputs, Tensor& out) const {
   std::vector<Tensor> regs(inputs.begin(), inputs.end());
-  for (const FusedStep& s : steps_) {
-    TensorList in;
+  regs.reserve(inputs.size() + steps_.size());
+  TensorList in;
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    const FusedStep& s = steps_[k];
+    in.clear();
     for (int r : s.operands) in.push_back(regs[r]);
+    if (k + 1 == steps_.size()) {
+      // The last step writes the result in place of a temporary and a copy, when its
+      // result has the output's metadata (elementwise kernels write any strided output).
+      MetaList m = s.op->infer(in);
+      if (m.size() == 1 && m[0].shape == out.shape() && m[0].dtype == out.dtype()) {
+        run_kernel(*s.op, in, std::span<Tensor>(&out, 1));
+        return;
+      }
+    }
     regs.push_back(run_op(*s.op, in)[0]);
   }
   copy_into(out, regs.back());

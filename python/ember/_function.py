@@ -57,6 +57,9 @@ class _Flat:
         return ("C", obj)
 
 
+_ONE_TENSOR = ("T",)  # the output description of a function returning one tensor
+
+
 def _signature_key(desc):
     """A string that changes when any non-tensor argument changes: values for numbers,
     strings and dtypes; identity and train/eval modes for modules; identity otherwise."""
@@ -120,6 +123,7 @@ class Function:
         self._dynamic = dynamic
         self._cuda_graph = bool(cuda_graph)
         self._modules = _modules_in(fn)
+        self._mode_key = _C.trace.ModeKey(self._modules) if self._modules else (lambda: "")
         try:
             params = [p for p in inspect.signature(fn).parameters.values()
                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -172,8 +176,7 @@ class Function:
     def _key(self, args, kwargs):
         flat = _Flat()
         desc = flat.walk((args, kwargs))
-        modes = [[m.training for m in mod.modules()] for mod in self._modules]
-        return flat.tensors, desc, f"{_signature_key(desc)} modes={modes}"
+        return flat.tensors, desc, f"{_signature_key(desc)} modes={self._mode_key()}"
 
     def _fast_key(self, args):
         """The key of a call whose arguments are all plain tensors (the common case): the
@@ -183,9 +186,7 @@ class Function:
             _, desc, key = self._key(args, {})
             cached = self._tensor_only[len(args)] = (desc, key[:key.rindex(" modes=")])
         desc, prefix = cached
-        if self._modules:
-            return desc, f"{prefix} modes={[[m.training for m in mod.modules()] for mod in self._modules]}"
-        return desc, prefix + " modes=[]"
+        return desc, prefix + " modes=" + self._mode_key()
 
     def __call__(self, *args, **kwargs):
         if not kwargs and self._input_signature is None and all(type(a) is _Tensor for a in args):
@@ -201,6 +202,8 @@ class Function:
         finally:
             self._pending = prev
         out_desc = self._out_desc[key]
+        if out_desc is _ONE_TENSOR:
+            return out[0]
         return _rebuild(out_desc, iter(out))
 
     def _run_flat(self, flat):
@@ -209,7 +212,8 @@ class Function:
         result = self._fn(*args, **kwargs)
         out = _Flat()
         # Non-tensor leaves of the result are returned as they were on this run.
-        self._out_desc[key] = out.walk(result)
+        desc = out.walk(result)
+        self._out_desc[key] = _ONE_TENSOR if desc == _ONE_TENSOR else desc
         return out.tensors
 
     def graph(self, *args, **kwargs):

@@ -3,6 +3,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/inlined_vector.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -202,7 +203,24 @@ bool run_scalar_program(const FusedProgram& p, std::span<const Tensor> inputs, T
 
 namespace {
 
-enum class InputKind : uint8_t { Full, Periodic, Scalar };
+// How an input covers the output: element for element (Full); repeating its whole data
+// (Periodic: broadcast along leading dims, a bias); each element repeated over a block
+// (Blocked: broadcast along trailing dims, a per-row value [rows, 1]); one value (Scalar).
+enum class InputKind : uint8_t { Full, Periodic, Blocked, Scalar };
+
+// For an input of shape `ts` broadcast along trailing dims to `os` ([r..., 1, 1] against
+// [r..., a, b]): how many output elements share one input element; 0 if not that form.
+int64_t block_of(const Shape& ts, const Shape& os) {
+  if (ts.size() != os.size()) return 0;
+  size_t r = ts.size();
+  while (r > 0 && ts[r - 1] == 1) --r;
+  int64_t block = 1;
+  for (size_t d = 0; d < os.size(); ++d) {
+    if (d < r && ts[d] != os[d]) return 0;
+    if (d >= r) block *= os[d];
+  }
+  return block;
+}
 
 }  // namespace
 
@@ -217,7 +235,11 @@ bool run_fused_program(const FusedProgram& p, std::span<const Tensor> inputs, Te
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& t = inputs[i];
     if (!t.device().is_cpu()) return false;
-    if (t.numel() == 1) {
+    // One value, possibly expanded (all strides 0: autograd's broadcast of a scalar grad).
+    const auto zero = [](int64_t st) { return st == 0; };
+    const bool one_value =
+        t.numel() == 1 || (t.numel() > 1 && std::all_of(t.strides().begin(), t.strides().end(), zero));
+    if (one_value) {
       kind[i] = InputKind::Scalar;
       scalar[i] = static_cast<float>(read_as_double(t, 0));
       continue;
@@ -227,8 +249,13 @@ bool run_fused_program(const FusedProgram& p, std::span<const Tensor> inputs, Te
       kind[i] = InputKind::Full;
       continue;
     }
-    // Broadcast along leading dims only: t's shape (leading 1s dropped) is out's tail.
     const Shape& ts = t.shape();
+    if (const int64_t block = block_of(ts, os); block > 1) {
+      kind[i] = InputKind::Blocked;
+      period[i] = block;
+      continue;
+    }
+    // Broadcast along leading dims only: t's shape (leading 1s dropped) is out's tail.
     size_t lead = 0;
     while (lead < ts.size() && ts[lead] == 1) ++lead;
     const size_t rank = ts.size() - lead;
@@ -276,6 +303,11 @@ bool run_fused_program(const FusedProgram& p, std::span<const Tensor> inputs, Te
           } else {
             regs[i] = const_cast<float*>(src);  // input registers are only read
           }
+        } else if (kind[i] == InputKind::Blocked) {
+          const float* src = inputs[i].data<float>();
+          const int64_t block = period[i];
+          for (int64_t j = 0; j < len; ++j) staging[j] = src[(b + j) / block];
+          regs[i] = staging;
         } else {
           const float* src = inputs[i].data<float>();
           const int64_t per = period[i];

@@ -51,8 +51,10 @@ void run_passes(Graph& g, const std::vector<ValueId>& keep, const PassOptions& o
     if (o.dump) o.dump(name, g);
   };
   if (o.dump) o.dump("traced", g);
-  step("simplify", o.simplify, [&] { return simplify_algebra(g) + fold_transposed_products(g, keep); });
-  step("fold", o.fold, [&] { return fold_constants(g); });
+  step("simplify", o.simplify, [&] {
+    return simplify_algebra(g) + fold_view_chains(g, keep) + fold_transposed_products(g, keep);
+  });
+  step("fold", o.fold, [&] { return fold_constants(g) + widen_scalar_constants(g); });
   step("cse", o.cse, [&] { return eliminate_common_subexpressions(g); });
   step("dce", o.dce, [&] { return eliminate_dead_code(g, keep); });
   step("fuse", o.fuse, [&] { return fuse_elementwise(g, keep) + fuse_inplace_updates(g, keep); });

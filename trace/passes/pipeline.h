@@ -2,9 +2,11 @@
 // The pass pipeline: small pure functions over a Graph, each switchable for debugging.
 //   dce: drop nodes whose results are unused (in-place writes are side effects: kept);
 //   cse: merge nodes computing the same deterministic op on the same values;
-//   fold: evaluate nodes whose inputs are all constants;
-//   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...), and
-//             contiguous transposed products written directly ((AB)^T = B^T A^T);
+//   fold: evaluate nodes whose inputs are all constants; give float64 arithmetic its scalar
+//         constants in float64 (no cast per replay);
+//   simplify: algebraic rewrites from a rule table (x*1 -> x, x+0 -> x, ...), permute
+//             chains composed, copies of private buffers dropped, and contiguous
+//             transposed products written directly ((AB)^T = B^T A^T);
 //   fuse: chains of elementwise ops become one tiled loop, and so do runs of in-place
 //         updates of one tensor (optimizer steps);
 //   plan: memory planning for the executor (passes/memory_plan.h): intermediate values
@@ -36,11 +38,15 @@ std::unique_ptr<Executor> compile_graph(const Graph& traced, const SideEffects& 
 int eliminate_dead_code(Graph& g, const std::vector<ValueId>& keep);
 int eliminate_common_subexpressions(Graph& g);
 int fold_constants(Graph& g);
+// Float32 scalar constants of float64 arithmetic become float64 constants (run with fold).
+int widen_scalar_constants(Graph& g);
 int simplify_algebra(Graph& g);
 int fuse_elementwise(Graph& g, const std::vector<ValueId>& keep);
 // Runs of elementwise in-place writes to one tensor (optimizer updates) -> one fused
 // in-place loop (run with fuse).
 int fuse_inplace_updates(Graph& g, const std::vector<ValueId>& keep);
+// permute(permute(x)) -> one permute (or x), clone(private fresh y) -> y (run with simplify).
+int fold_view_chains(Graph& g, const std::vector<ValueId>& keep);
 // clone(permute(matmul(a, b), [1, 0])) -> matmul(b^T, a^T) (run with simplify).
 int fold_transposed_products(Graph& g, const std::vector<ValueId>& keep);
 

@@ -60,5 +60,26 @@ TEST(FusedProgram, BroadcastRowAndScalarInputs) {
   EXPECT_TRUE(allclose(run_op(op, in)[0], add(mul(x, s), row), 1e-6, 1e-7));
 }
 
+TEST(FusedProgram, PerRowColumnAndExpandedScalarInputsStayVectorized) {
+  // log_softmax's backward: exp(x) * rowsum - g, with rowsum [rows, 1]; and a scalar grad
+  // expanded to the output's shape (all strides 0).
+  for (int64_t rows : {3, 16, 700}) {
+    Tensor x = randn({rows, 5}), col = randn({rows, 1}), g = randn({rows, 5});
+    Tensor s = expand(reshape(scalar_tensor(0.25), {1, 1}), {rows, 5});
+    ASSERT_FALSE(s.is_contiguous());
+    std::vector<FusedStep> steps{{std::make_shared<ExpOp>(), {0}, meta({rows, 5})},
+                                 {std::make_shared<MulOp>(), {4, 1}, meta({rows, 5})},
+                                 {std::make_shared<SubOp>(), {5, 2}, meta({rows, 5})},
+                                 {std::make_shared<MulOp>(), {6, 3}, meta({rows, 5})}};
+    auto p = compile_fused_program(4, steps);
+    ASSERT_TRUE(p);
+    const Tensor in[] = {x, col, g, s};
+    Tensor out = Tensor::empty({rows, 5}, DType::Float32, kCPU);
+    EXPECT_TRUE(run_fused_program(*p, in, out)) << "rows=" << rows;  // no op-by-op fallback
+    Tensor want = mul(sub(mul(exp(x), col), g), s);
+    EXPECT_TRUE(allclose(out, want, 1e-6, 1e-6)) << "rows=" << rows;
+  }
+}
+
 }  // namespace
 }  // namespace ember::trace
