@@ -72,6 +72,36 @@ def _transposed():
     return {"ember": ember_impl, "numpy": numpy_impl, "torch": torch_impl}
 
 
+M = 1_000_000
+
+
+def _unary(name, numpy_fn):
+    """One transcendental on 1M float32 (cache-resident: measures the math, not memory)."""
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(M) * 3).astype(np.float32)
+
+    def ember_impl():
+        ember = need_ember()
+        a = ember.from_numpy(x)
+        fn = need_op(ember, name)
+        return lambda: fn(a)
+
+    def torch_impl():
+        torch = need("torch")
+        a = torch.from_numpy(x)
+        fn = getattr(torch, name)
+        return lambda: fn(a)
+
+    def numpy_impl():
+        return lambda: numpy_fn(x)
+
+    return {"ember": ember_impl, "numpy": numpy_impl, "torch": torch_impl}
+
+
+def _np_sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
 CASES = [
     Case("add 10M float32", _impls(N, N, lambda m, a, b: a + b, lambda m, a, b: a + b,
                                    lambda m, a, b: a + b), nbytes=3 * 4 * N),
@@ -82,4 +112,7 @@ CASES = [
     Case("add 10M float32, both transposed", _transposed(), nbytes=3 * 4 * N),
     Case("mul 10M float32", _impls(N, N, lambda m, a, b: a * b, lambda m, a, b: a * b,
                                    lambda m, a, b: a * b), nbytes=3 * 4 * N),
+    Case("exp 1M float32", _unary("exp", np.exp), nbytes=2 * 4 * M),
+    Case("tanh 1M float32", _unary("tanh", np.tanh), nbytes=2 * 4 * M),
+    Case("sigmoid 1M float32", _unary("sigmoid", _np_sigmoid), nbytes=2 * 4 * M),
 ]

@@ -18,8 +18,15 @@
 
 namespace ember::cpu {
 
+struct VecCall;  // core/cpu/vec_math.h
+
 // Strides (in elements) of t viewed as broadcast to `shape` (0 along broadcast dims).
 Strides broadcast_strides(const Tensor& t, IntList shape);
+
+// The float32 fast path of the vectorized math functions: out = fn(a) when both are
+// contiguous and a is not broadcast; returns false (nothing written) otherwise, and the
+// caller takes the general loop.
+bool map1_vec_f32(const Tensor& out, const Tensor& a, const VecCall& call);
 
 template <size_t N>
 struct LoopPlan {

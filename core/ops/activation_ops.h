@@ -33,6 +33,10 @@ struct GeluOp : FloatActivationOp<GeluOp> {
   void attributes(Attrs& out) const override {
     out.set("approximate", std::string(tanh_approx ? "tanh" : "none"));
   }
+  std::optional<cpu::VecCall> vec_call() const {
+    if (!tanh_approx) return std::nullopt;  // erf form: scalar erf
+    return cpu::VecCall{cpu::VecFn::GeluTanh};
+  }
   template <class T> T apply(T x) const {
     if (tanh_approx) {
       const T k = T(0.7978845608028654);  // sqrt(2 / pi)
@@ -45,6 +49,7 @@ struct GeluOp : FloatActivationOp<GeluOp> {
 
 struct SiluOp : FloatActivationOp<SiluOp> {
   static constexpr std::string_view kName = "silu";
+  std::optional<cpu::VecCall> vec_call() const { return cpu::VecCall{cpu::VecFn::Silu}; }
   template <class T> T apply(T x) const { return x / (T(1) + std::exp(-x)); }
   TensorList vjp(const VjpArgs& a) const override;
 };
@@ -58,6 +63,9 @@ struct SoftplusOp : FloatActivationOp<SoftplusOp> {
   void attributes(Attrs& out) const override {
     out.set("beta", beta);
     out.set("threshold", threshold);
+  }
+  std::optional<cpu::VecCall> vec_call() const {
+    return cpu::VecCall{cpu::VecFn::Softplus, static_cast<float>(beta), static_cast<float>(threshold)};
   }
   template <class T> T apply(T x) const {
     const T bx = x * T(beta);
@@ -82,6 +90,9 @@ struct EluOp : FloatActivationOp<EluOp> {
   explicit EluOp(double al) : alpha(al) {}
   explicit EluOp(const Attrs& a) : alpha(a.get<double>("alpha", kName)) {}
   void attributes(Attrs& out) const override { out.set("alpha", alpha); }
+  std::optional<cpu::VecCall> vec_call() const {
+    return cpu::VecCall{cpu::VecFn::Elu, static_cast<float>(alpha)};
+  }
   template <class T> T apply(T x) const { return x > T(0) ? x : T(alpha) * std::expm1(x); }
   TensorList vjp(const VjpArgs& a) const override;
 };

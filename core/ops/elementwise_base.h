@@ -62,6 +62,10 @@ class UnaryOp : public OpImpl<Derived> {
     const Tensor x = Derived::kDomain == UnaryDomain::FloatOut || Derived::kDomain == UnaryDomain::AllSame
                          ? cast_input(in[0], out[0].dtype())
                          : in[0];
+    // Ops with a vectorized float32 kernel name it in vec_call() (core/cpu/vec_math.h).
+    if constexpr (requires { self.vec_call(); }) {
+      if (const auto call = self.vec_call(); call && cpu::map1_vec_f32(out[0], x, *call)) return;
+    }
     if constexpr (Derived::kDomain == UnaryDomain::BoolOut) {
       EMBER_DISPATCH_ALL(x.dtype(), Derived::kName, [&]<class T>() {
         cpu::map1<bool, T>(out[0], x, [&](acc_t<T> v) { return self.template apply<acc_t<T>>(v); });

@@ -2,7 +2,10 @@
 // Op classes for unary.h. Each supplies its scalar function (`apply`, called with the
 // compute type: float for the 16-bit floats) and its backward rule (unary.cpp).
 #include <cmath>
+#include <optional>
 #include <type_traits>
+
+#include "core/cpu/vec_math.h"
 
 #include "core/ops/elementwise_base.h"
 
@@ -92,6 +95,7 @@ EMBER_ROUNDING_OP_(TruncOp, "trunc", std::trunc);
 
 struct ExpOp : FloatUnaryOp<ExpOp> {
   static constexpr std::string_view kName = "exp";
+  std::optional<cpu::VecCall> vec_call() const { return cpu::VecCall{cpu::VecFn::Exp}; }
   template <class T> T apply(T x) const { return std::exp(x); }
   bool vjp_needs_inputs() const override { return false; }
   bool vjp_needs_outputs() const override { return true; }
@@ -100,6 +104,7 @@ struct ExpOp : FloatUnaryOp<ExpOp> {
 
 struct Expm1Op : FloatUnaryOp<Expm1Op> {
   static constexpr std::string_view kName = "expm1";
+  std::optional<cpu::VecCall> vec_call() const { return cpu::VecCall{cpu::VecFn::Expm1}; }
   template <class T> T apply(T x) const { return std::expm1(x); }
   bool vjp_needs_inputs() const override { return false; }
   bool vjp_needs_outputs() const override { return true; }
@@ -108,12 +113,14 @@ struct Expm1Op : FloatUnaryOp<Expm1Op> {
 
 struct LogOp : FloatUnaryOp<LogOp> {
   static constexpr std::string_view kName = "log";
+  std::optional<cpu::VecCall> vec_call() const { return cpu::VecCall{cpu::VecFn::Log}; }
   template <class T> T apply(T x) const { return std::log(x); }
   TensorList vjp(const VjpArgs& a) const override;
 };
 
 struct Log1pOp : FloatUnaryOp<Log1pOp> {
   static constexpr std::string_view kName = "log1p";
+  std::optional<cpu::VecCall> vec_call() const { return cpu::VecCall{cpu::VecFn::Log1p}; }
   template <class T> T apply(T x) const { return std::log1p(x); }
   TensorList vjp(const VjpArgs& a) const override;
 };
@@ -144,18 +151,21 @@ struct ReciprocalOp : FloatUnaryOp<ReciprocalOp> {
 
 struct SinOp : FloatUnaryOp<SinOp> {
   static constexpr std::string_view kName = "sin";
+  std::optional<cpu::VecCall> vec_call() const { return cpu::VecCall{cpu::VecFn::Sin}; }
   template <class T> T apply(T x) const { return std::sin(x); }
   TensorList vjp(const VjpArgs& a) const override;
 };
 
 struct CosOp : FloatUnaryOp<CosOp> {
   static constexpr std::string_view kName = "cos";
+  std::optional<cpu::VecCall> vec_call() const { return cpu::VecCall{cpu::VecFn::Cos}; }
   template <class T> T apply(T x) const { return std::cos(x); }
   TensorList vjp(const VjpArgs& a) const override;
 };
 
 struct TanhOp : FloatUnaryOp<TanhOp> {
   static constexpr std::string_view kName = "tanh";
+  std::optional<cpu::VecCall> vec_call() const { return cpu::VecCall{cpu::VecFn::Tanh}; }
   template <class T> T apply(T x) const {
     if constexpr (std::is_same_v<T, float>) {
       return fast_tanh(x);
@@ -181,6 +191,7 @@ struct TanhOp : FloatUnaryOp<TanhOp> {
 
 struct SigmoidOp : FloatUnaryOp<SigmoidOp> {
   static constexpr std::string_view kName = "sigmoid";
+  std::optional<cpu::VecCall> vec_call() const { return cpu::VecCall{cpu::VecFn::Sigmoid}; }
   template <class T> T apply(T x) const { return T(1) / (T(1) + std::exp(-x)); }
   bool vjp_needs_inputs() const override { return false; }
   bool vjp_needs_outputs() const override { return true; }

@@ -5,14 +5,16 @@
 #define HWY_TARGET_INCLUDE "trace/fused_kernels/fused_tile_hwy.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 
-#include <hwy/contrib/math/math-inl.h>
 #include <hwy/highway.h>
 
+#include "core/cpu/vec_math-inl.h"
 #include "trace/fused_kernels/fused_program.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace ember::trace::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+// The transcendental functions are core's, so fused loops and eager kernels agree bit for bit.
+namespace vm = ember::cpu::HWY_NAMESPACE;
 
 template <class F>
 HWY_INLINE void map1(const float* HWY_RESTRICT a, float* dst, size_t len, F f) {
@@ -48,22 +50,15 @@ void RunFusedTile(const FusedInstr* code, size_t num_instr, float* const* regs, 
       case O::Relu:  // x < 0 ? 0 : x, so NaN stays NaN (as eager)
         map1(A, D, len, [](auto d, auto x) { return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x); });
         break;
-      case O::Exp: map1(A, D, len, [](auto d, auto x) { return hn::Exp(d, x); }); break;
-      case O::Expm1: map1(A, D, len, [](auto d, auto x) { return hn::Expm1(d, x); }); break;
-      case O::Log: map1(A, D, len, [](auto d, auto x) { return hn::Log(d, x); }); break;
-      case O::Log1p: map1(A, D, len, [](auto d, auto x) { return hn::Log1p(d, x); }); break;
-      case O::Tanh: map1(A, D, len, [](auto d, auto x) { return hn::Tanh(d, x); }); break;
+      case O::Exp: map1(A, D, len, [](auto d, auto x) { return vm::vec_exp(d, x); }); break;
+      case O::Expm1: map1(A, D, len, [](auto d, auto x) { return vm::vec_expm1(d, x); }); break;
+      case O::Log: map1(A, D, len, [](auto d, auto x) { return vm::vec_log(d, x); }); break;
+      case O::Log1p: map1(A, D, len, [](auto d, auto x) { return vm::vec_log1p(d, x); }); break;
+      case O::Tanh: map1(A, D, len, [](auto d, auto x) { return vm::vec_tanh(d, x); }); break;
       case O::Sigmoid:
-        map1(A, D, len, [](auto d, auto x) {
-          const auto one = hn::Set(d, 1.0f);
-          return hn::Div(one, hn::Add(one, hn::Exp(d, hn::Neg(x))));
-        });
+        map1(A, D, len, [](auto d, auto x) { return vm::vec_sigmoid(d, x); });
         break;
-      case O::Silu:
-        map1(A, D, len, [](auto d, auto x) {
-          return hn::Div(x, hn::Add(hn::Set(d, 1.0f), hn::Exp(d, hn::Neg(x))));
-        });
-        break;
+      case O::Silu: map1(A, D, len, [](auto d, auto x) { return vm::vec_silu(d, x); }); break;
       case O::Sqrt: map1(A, D, len, [](auto, auto x) { return hn::Sqrt(x); }); break;
       case O::Rsqrt:
         map1(A, D, len, [](auto d, auto x) { return hn::Div(hn::Set(d, 1.0f), hn::Sqrt(x)); });
