@@ -21,10 +21,10 @@
 #define EMBER_CORE_CPU_VEC_MATH_INL_H_
 #endif
 
-#include <limits>
-
 #include <hwy/contrib/math/math-inl.h>
 #include <hwy/highway.h>
+
+#include <limits>
 
 HWY_BEFORE_NAMESPACE();
 namespace ember::cpu::HWY_NAMESPACE {

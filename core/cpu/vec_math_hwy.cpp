@@ -3,10 +3,9 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "core/cpu/vec_math_hwy.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
 
 #include <cmath>
-
-#include <hwy/highway.h>
 
 #include "core/cpu/vec_math-inl.h"
 #include "core/cpu/vec_math.h"
@@ -47,21 +46,26 @@ HWY_INLINE void map_trig(const float* in, float* out, size_t n) {
 
 void VecMathF32(const VecCall& call, const float* in, float* out, size_t n) {
   switch (call.fn) {
-    case VecFn::Exp: return map_f32(in, out, n, [](auto d, auto x) { return vec_exp(d, x); });
-    case VecFn::Expm1: return map_f32(in, out, n, [](auto d, auto x) { return vec_expm1(d, x); });
-    case VecFn::Log: return map_f32(in, out, n, [](auto d, auto x) { return vec_log(d, x); });
-    case VecFn::Log1p: return map_f32(in, out, n, [](auto d, auto x) { return vec_log1p(d, x); });
-    case VecFn::Tanh: return map_f32(in, out, n, [](auto d, auto x) { return vec_tanh(d, x); });
+    case VecFn::Exp:
+      return map_f32(in, out, n, [](auto d, auto x) { return vec_exp(d, x); });
+    case VecFn::Expm1:
+      return map_f32(in, out, n, [](auto d, auto x) { return vec_expm1(d, x); });
+    case VecFn::Log:
+      return map_f32(in, out, n, [](auto d, auto x) { return vec_log(d, x); });
+    case VecFn::Log1p:
+      return map_f32(in, out, n, [](auto d, auto x) { return vec_log1p(d, x); });
+    case VecFn::Tanh:
+      return map_f32(in, out, n, [](auto d, auto x) { return vec_tanh(d, x); });
     case VecFn::Sigmoid:
       return map_f32(in, out, n, [](auto d, auto x) { return vec_sigmoid(d, x); });
-    case VecFn::Silu: return map_f32(in, out, n, [](auto d, auto x) { return vec_silu(d, x); });
+    case VecFn::Silu:
+      return map_f32(in, out, n, [](auto d, auto x) { return vec_silu(d, x); });
     case VecFn::GeluTanh:
       return map_f32(in, out, n, [](auto d, auto x) { return vec_gelu_tanh(d, x); });
     case VecFn::Elu: {
       const float alpha = call.a;
-      return map_f32(in, out, n, [alpha](auto d, auto x) {
-        return vec_elu(d, x, hn::Set(d, alpha));
-      });
+      return map_f32(in, out, n,
+                     [alpha](auto d, auto x) { return vec_elu(d, x, hn::Set(d, alpha)); });
     }
     case VecFn::Softplus: {
       const float beta = call.a, threshold = call.b;
@@ -69,8 +73,10 @@ void VecMathF32(const VecCall& call, const float* in, float* out, size_t n) {
         return vec_softplus(d, x, hn::Set(d, beta), hn::Set(d, threshold));
       });
     }
-    case VecFn::Sin: return map_trig<true>(in, out, n);
-    case VecFn::Cos: return map_trig<false>(in, out, n);
+    case VecFn::Sin:
+      return map_trig<true>(in, out, n);
+    case VecFn::Cos:
+      return map_trig<false>(in, out, n);
   }
 }
 
