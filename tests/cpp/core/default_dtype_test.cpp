@@ -22,7 +22,6 @@ TEST_F(DefaultDTypeTest, FactoriesFollowTheDefault) {
   EXPECT_EQ(zeros({2}).dtype(), DType::Float64);
   EXPECT_EQ(ones({2}).dtype(), DType::Float64);
   EXPECT_EQ(empty({2}).dtype(), DType::Float64);
-  EXPECT_EQ(Tensor::empty({2}).dtype(), DType::Float64);
   EXPECT_EQ(eye(3).dtype(), DType::Float64);
   EXPECT_EQ(full({2}, 0.5).dtype(), DType::Float64);
   EXPECT_EQ(full({2}, 3).dtype(), DType::Int64);  // an int fill keeps int64, as PyTorch

@@ -57,7 +57,9 @@ TEST_F(NnDefaultDTypeTest, LinearForwardIsComputedInDouble) {
   for (int64_t r = 0; r < 2; ++r) {
     for (int64_t o = 0; o < 2; ++o) {
       double ref = read_as_double(b, o);
-      for (int64_t i = 0; i < 3; ++i) ref += read_as_double(x, r * 3 + i) * read_as_double(w, o * 3 + i);
+      for (int64_t i = 0; i < 3; ++i) {
+        ref += read_as_double(x, r * 3 + i) * read_as_double(w, o * 3 + i);
+      }
       EXPECT_NEAR(read_as_double(y, r * 2 + o), ref, 1e-14);
     }
   }
