@@ -35,6 +35,4 @@ DType promote_types(DType a, DType b) {
   return a > b ? a : b;
 }
 
-DType default_float_dtype() { return DType::Float32; }
-
 }  // namespace ember

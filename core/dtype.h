@@ -37,7 +37,8 @@ constexpr bool is_integral(DType d, bool include_bool = false) {
 // Result dtype of a binary op on tensors of dtypes a and b (PyTorch's promote_types).
 DType promote_types(DType a, DType b);
 
-// The default floating dtype (float32), used for creation ops and int->float promotion.
+// The default floating dtype (float32 unless set_default_dtype changed it; see
+// core/default_dtype.h), used for creation ops and int->float promotion.
 DType default_float_dtype();
 
 template <class T> struct dtype_of;

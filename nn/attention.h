@@ -3,6 +3,7 @@
 // names (in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias; self_attn.*,
 // linear1/linear2, norm1/norm2), so state dicts load from PyTorch. Composed from matmul,
 // softmax, masked_fill and friends; autograd comes free.
+#include "core/default_dtype.h"
 #include <memory>
 #include <string>
 
@@ -17,7 +18,7 @@ class MultiheadAttention : public Module {
   // add_zero_attn are not supported (NotImplementedError).
   MultiheadAttention(int64_t embed_dim, int64_t num_heads, double dropout = 0.0, bool bias = true,
                      bool add_bias_kv = false, bool add_zero_attn = false, int64_t kdim = 0,
-                     int64_t vdim = 0, bool batch_first = false, DType dtype = DType::Float32);
+                     int64_t vdim = 0, bool batch_first = false, DType dtype = default_dtype());
 
   // query [Lq, B, E] ([B, Lq, E] when batch_first, or unbatched [Lq, E]); key/value likewise
   // with Lk. key_padding_mask [B, Lk] (unbatched [Lk]); attn_mask [Lq, Lk] or [B*heads, Lq, Lk].
@@ -59,7 +60,7 @@ class TransformerEncoderLayer : public Module {
                           double dropout = 0.1, const std::string& activation = "relu",
                           double layer_norm_eps = 1e-5, bool batch_first = false,
                           bool norm_first = false, bool bias = true,
-                          DType dtype = DType::Float32);
+                          DType dtype = default_dtype());
 
   Tensor encode(const Tensor& src, const Tensor& src_mask = Tensor(),
                 const Tensor& src_key_padding_mask = Tensor(), bool is_causal = false);

@@ -1,5 +1,6 @@
 #pragma once
 // Conv1d, Conv2d, ConvTranspose2d (zero padding), initialized as PyTorch does.
+#include "core/default_dtype.h"
 #include <string>
 #include <vector>
 
@@ -35,7 +36,7 @@ class Conv1d : public ConvNd {
  public:
   Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, int64_t stride = 1,
          int64_t padding = 0, int64_t dilation = 1, int64_t groups = 1, bool bias = true,
-         DType dtype = DType::Float32, std::string padding_str = "");
+         DType dtype = default_dtype(), std::string padding_str = "");
   Tensor forward(const Tensor& x) override;
 };
 
@@ -43,7 +44,7 @@ class Conv2d : public ConvNd {
  public:
   Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size, Pair stride = {1, 1},
          Pair padding = {0, 0}, Pair dilation = {1, 1}, int64_t groups = 1, bool bias = true,
-         DType dtype = DType::Float32, std::string padding_str = "");
+         DType dtype = default_dtype(), std::string padding_str = "");
   Tensor forward(const Tensor& x) override;
 };
 
@@ -52,7 +53,7 @@ class ConvTranspose2d : public ConvNd {
   ConvTranspose2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
                   Pair stride = {1, 1}, Pair padding = {0, 0}, Pair output_padding = {0, 0},
                   int64_t groups = 1, bool bias = true, Pair dilation = {1, 1},
-                  DType dtype = DType::Float32);
+                  DType dtype = default_dtype());
   Tensor forward(const Tensor& x) override;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 // Embedding: a lookup table of num_embeddings rows of size embedding_dim.
+#include "core/default_dtype.h"
 #include <optional>
 
 #include "nn/module.h"
@@ -17,7 +18,7 @@ class Embedding : public Module {
   // otherwise N(0, 1) with the padding row zeroed, as PyTorch.
   Embedding(int64_t num_embeddings, int64_t embedding_dim,
             std::optional<int64_t> padding_idx = std::nullopt, Tensor weight = Tensor(),
-            bool freeze = false, DType dtype = DType::Float32);
+            bool freeze = false, DType dtype = default_dtype());
   // A table initialized from `embeddings` (2-D), not trained when freeze.
   static std::shared_ptr<Embedding> from_pretrained(const Tensor& embeddings, bool freeze = true,
                                                     std::optional<int64_t> padding_idx = std::nullopt);

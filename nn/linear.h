@@ -1,5 +1,6 @@
 #pragma once
 // Linear, Bilinear, Identity, Flatten, Unflatten.
+#include "core/default_dtype.h"
 #include "nn/module.h"
 
 namespace ember::nn {
@@ -7,7 +8,8 @@ namespace ember::nn {
 // y = x @ weight.T + bias; weight [out, in], initialized as PyTorch does.
 class Linear : public Module {
  public:
-  Linear(int64_t in_features, int64_t out_features, bool bias = true, DType dtype = DType::Float32);
+  Linear(int64_t in_features, int64_t out_features, bool bias = true,
+         DType dtype = default_dtype());
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
   void reset_parameters();
@@ -18,7 +20,7 @@ class Linear : public Module {
 class Bilinear : public Module {
  public:
   Bilinear(int64_t in1_features, int64_t in2_features, int64_t out_features, bool bias = true,
-           DType dtype = DType::Float32);
+           DType dtype = default_dtype());
   TensorList forward(const TensorList& inputs) override;
   std::string extra_repr() const override;
   int64_t in1_features, in2_features, out_features;

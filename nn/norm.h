@@ -3,6 +3,7 @@
 // The forms are compositions of dispatched ops (var_mean, rsqrt, mul, add), so autograd
 // (twice differentiable) and tracing come from the ops; the running-stat update of
 // batch_norm is in-place mul_/add_ under no_grad, so a traced training step replays it.
+#include "core/default_dtype.h"
 #include <optional>
 
 #include "nn/module.h"
@@ -46,7 +47,7 @@ class BatchNorm1d : public BatchNorm {
  public:
   explicit BatchNorm1d(int64_t num_features, double eps = 1e-5,
                        std::optional<double> momentum = 0.1, bool affine = true,
-                       bool track_running_stats = true, DType dtype = DType::Float32)
+                       bool track_running_stats = true, DType dtype = default_dtype())
       : BatchNorm("BatchNorm1d", num_features, eps, momentum, affine, track_running_stats, dtype) {}
 
  protected:
@@ -57,7 +58,7 @@ class BatchNorm2d : public BatchNorm {
  public:
   explicit BatchNorm2d(int64_t num_features, double eps = 1e-5,
                        std::optional<double> momentum = 0.1, bool affine = true,
-                       bool track_running_stats = true, DType dtype = DType::Float32)
+                       bool track_running_stats = true, DType dtype = default_dtype())
       : BatchNorm("BatchNorm2d", num_features, eps, momentum, affine, track_running_stats, dtype) {}
 
  protected:
@@ -67,7 +68,7 @@ class BatchNorm2d : public BatchNorm {
 class LayerNorm : public Module {
  public:
   LayerNorm(std::vector<int64_t> normalized_shape, double eps = 1e-5,
-            bool elementwise_affine = true, bool bias = true, DType dtype = DType::Float32);
+            bool elementwise_affine = true, bool bias = true, DType dtype = default_dtype());
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
   void reset_parameters();
@@ -79,7 +80,7 @@ class LayerNorm : public Module {
 class GroupNorm : public Module {
  public:
   GroupNorm(int64_t num_groups, int64_t num_channels, double eps = 1e-5, bool affine = true,
-            DType dtype = DType::Float32);
+            DType dtype = default_dtype());
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
   void reset_parameters();

@@ -4,6 +4,7 @@
 // direction), gate order (LSTM i,f,g,o; GRU r,z,n) and initialization U(-1/sqrt(H), 1/sqrt(H)).
 // Built from existing ops, so autograd comes free: per layer and direction one matmul
 // projects the inputs of all time steps, then a loop over time applies the hidden projection.
+#include "core/default_dtype.h"
 #include <string>
 
 #include "nn/module.h"
@@ -16,7 +17,7 @@ class RNNBase : public Module {
 
   RNNBase(std::string type_name, Mode mode, int64_t input_size, int64_t hidden_size,
           int64_t num_layers = 1, bool bias = true, bool batch_first = false,
-          double dropout = 0.0, bool bidirectional = false, DType dtype = DType::Float32);
+          double dropout = 0.0, bool bidirectional = false, DType dtype = default_dtype());
 
   // input: [T, B, input_size] ([B, T, input_size] when batch_first) or unbatched [T, input_size].
   // h0, c0: [num_layers * D, B, H] (unbatched [num_layers * D, H]); undefined means zeros;
@@ -51,7 +52,7 @@ class RNN : public RNNBase {
  public:
   RNN(int64_t input_size, int64_t hidden_size, int64_t num_layers = 1,
       const std::string& nonlinearity = "tanh", bool bias = true, bool batch_first = false,
-      double dropout = 0.0, bool bidirectional = false, DType dtype = DType::Float32);
+      double dropout = 0.0, bool bidirectional = false, DType dtype = default_dtype());
   std::string nonlinearity() const { return mode == Mode::RnnRelu ? "relu" : "tanh"; }
 };
 
@@ -59,14 +60,14 @@ class LSTM : public RNNBase {
  public:
   LSTM(int64_t input_size, int64_t hidden_size, int64_t num_layers = 1, bool bias = true,
        bool batch_first = false, double dropout = 0.0, bool bidirectional = false,
-       DType dtype = DType::Float32);
+       DType dtype = default_dtype());
 };
 
 class GRU : public RNNBase {
  public:
   GRU(int64_t input_size, int64_t hidden_size, int64_t num_layers = 1, bool bias = true,
       bool batch_first = false, double dropout = 0.0, bool bidirectional = false,
-      DType dtype = DType::Float32);
+      DType dtype = default_dtype());
 };
 
 namespace detail {

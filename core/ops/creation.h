@@ -1,6 +1,7 @@
 #pragma once
 // Tensor creation: constants, ranges, identity. Random tensors are in random.h.
 // Errors name the function ("[arange] step must be nonzero").
+#include "core/default_dtype.h"
 #include <optional>
 
 #include "core/scalar.h"
@@ -16,9 +17,9 @@ Tensor scalar_tensor(const Scalar& v, std::optional<DType> dtype = std::nullopt,
 // full: dtype defaults to the value's kind (bool, int64 or float32), as in PyTorch.
 Tensor full(IntList shape, const Scalar& value, std::optional<DType> dtype = std::nullopt,
             Device device = kCPU);
-Tensor zeros(IntList shape, DType dtype = DType::Float32, Device device = kCPU);
-Tensor ones(IntList shape, DType dtype = DType::Float32, Device device = kCPU);
-Tensor empty(IntList shape, DType dtype = DType::Float32, Device device = kCPU);
+Tensor zeros(IntList shape, DType dtype = default_dtype(), Device device = kCPU);
+Tensor ones(IntList shape, DType dtype = default_dtype(), Device device = kCPU);
+Tensor empty(IntList shape, DType dtype = default_dtype(), Device device = kCPU);
 
 // *_like: same shape (and by default dtype and device) as t.
 Tensor full_like(const Tensor& t, const Scalar& value, std::optional<DType> dtype = std::nullopt);
@@ -38,7 +39,7 @@ Tensor linspace(double start, double end, int64_t steps, std::optional<DType> dt
 Tensor logspace(double start, double end, int64_t steps, double base = 10.0,
                 std::optional<DType> dtype = std::nullopt, Device device = kCPU);
 // The n x m (m defaults to n) identity matrix.
-Tensor eye(int64_t n, std::optional<int64_t> m = std::nullopt, DType dtype = DType::Float32,
+Tensor eye(int64_t n, std::optional<int64_t> m = std::nullopt, DType dtype = default_dtype(),
            Device device = kCPU);
 
 // In place: every element of t becomes value (cast to t's dtype). Recorded as a copy_ so

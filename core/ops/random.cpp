@@ -38,19 +38,26 @@ void run_inplace(const Op& op, std::initializer_list<Tensor> in) {
   dispatch_inplace(op, std::span<const Tensor>(in.begin(), in.size()));
 }
 
+// fixed_spec for the floating factories: no dtype means the default dtype now, recorded in
+// the op so a traced graph replays with it even if set_default_dtype changes later.
+RandomSpec float_spec(IntList shape, std::optional<DType> dtype, Device device, Generator* gen,
+                      std::string_view api) {
+  return fixed_spec(shape, dtype.value_or(default_float_dtype()), device, gen, api);
+}
+
 }  // namespace
 
 // ---- public functions ------------------------------------------------------------------
 
 Tensor rand(IntList shape, std::optional<DType> dtype, Device device, Generator* gen) {
-  return run1(UniformOp(fixed_spec(shape, dtype, device, gen, "rand"), 0.0, 1.0), {});
+  return run1(UniformOp(float_spec(shape, dtype, device, gen, "rand"), 0.0, 1.0), {});
 }
 Tensor randn(IntList shape, std::optional<DType> dtype, Device device, Generator* gen) {
-  return run1(NormalOp(fixed_spec(shape, dtype, device, gen, "randn"), 0.0, 1.0), {});
+  return run1(NormalOp(float_spec(shape, dtype, device, gen, "randn"), 0.0, 1.0), {});
 }
 Tensor uniform(IntList shape, double low, double high, std::optional<DType> dtype, Device device,
                Generator* gen) {
-  return run1(UniformOp(fixed_spec(shape, dtype, device, gen, "uniform"), low, high), {});
+  return run1(UniformOp(float_spec(shape, dtype, device, gen, "uniform"), low, high), {});
 }
 Tensor randint(int64_t low, int64_t high, IntList shape, std::optional<DType> dtype, Device device,
                Generator* gen) {
@@ -59,7 +66,7 @@ Tensor randint(int64_t low, int64_t high, IntList shape, std::optional<DType> dt
 }
 Tensor normal(double mean, double std, IntList shape, std::optional<DType> dtype, Device device,
               Generator* gen) {
-  return run1(NormalOp(fixed_spec(shape, dtype, device, gen, "normal"), mean, std), {});
+  return run1(NormalOp(float_spec(shape, dtype, device, gen, "normal"), mean, std), {});
 }
 
 namespace {

@@ -59,6 +59,16 @@ class _Flat:
 
 _ONE_TENSOR = ("T",)  # the output description of a function returning one tensor
 
+# Part of every signature key: a graph records the dtypes its factories resolved from the
+# default dtype (ember.zeros(3) inside the function), so a trace made under float64 must not
+# replay under float32. Kept here by set_default_dtype so a call reads a string, not the C++
+# setting; empty under the float32 start-up default.
+_default_dtype_key = [""]
+
+
+def _note_default_dtype(dtype):
+    _default_dtype_key[0] = "" if dtype == _C.dtype.float32 else f" default={dtype.name}"
+
 
 def _signature_key(desc):
     """A string that changes when any non-tensor argument changes: values for numbers,
@@ -176,7 +186,8 @@ class Function:
     def _key(self, args, kwargs):
         flat = _Flat()
         desc = flat.walk((args, kwargs))
-        return flat.tensors, desc, f"{_signature_key(desc)} modes={self._mode_key()}"
+        return (flat.tensors, desc,
+                f"{_signature_key(desc)} modes={self._mode_key()}{_default_dtype_key[0]}")
 
     def _fast_key(self, args):
         """The key of a call whose arguments are all plain tensors (the common case): the
@@ -186,7 +197,7 @@ class Function:
             _, desc, key = self._key(args, {})
             cached = self._tensor_only[len(args)] = (desc, key[:key.rindex(" modes=")])
         desc, prefix = cached
-        return desc, prefix + " modes=" + self._mode_key()
+        return desc, prefix + " modes=" + self._mode_key() + _default_dtype_key[0]
 
     def __call__(self, *args, **kwargs):
         if not kwargs and self._input_signature is None and all(type(a) is _Tensor for a in args):

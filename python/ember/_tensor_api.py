@@ -12,7 +12,12 @@ __all__ = ["tensor", "as_tensor", "is_tensor", "numel", "get_default_dtype"]
 
 
 def get_default_dtype():
-    return _C.dtype.float32
+    """The default floating dtype (float32 unless ember.set_default_dtype changed it)."""
+    return _C.get_default_dtype()
+
+
+# NumPy's name for each default dtype NumPy can hold (bfloat16 it cannot: converted after).
+_NUMPY_FLOATS = {"float16": _np.float16, "float32": _np.float32, "float64": _np.float64}
 
 
 def _from_data(data, dtype):
@@ -21,7 +26,11 @@ def _from_data(data, dtype):
     else:
         arr = _np.asarray(data)
         if arr.dtype == _np.float64 and dtype is None and not _is_numpy(data):
-            arr = arr.astype(_np.float32)  # Python floats become the default float dtype
+            # Python floats become the default float dtype (NumPy arrays keep theirs)
+            dtype = get_default_dtype()
+            np_float = _NUMPY_FLOATS.get(dtype.name)
+            if np_float is not None:
+                arr, dtype = arr.astype(np_float, copy=False), None
         elif arr.dtype.kind in "iu" and arr.dtype.itemsize == 8 and not _is_numpy(data):
             arr = arr.astype(_np.int64)
         elif arr.dtype.kind == "O":

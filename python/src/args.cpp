@@ -86,7 +86,7 @@ std::vector<int64_t> shape_from_args(const py::args& args, std::string_view op) 
 DType dtype_arg(py::handle h) {
   if (py::isinstance<DType>(h)) return h.cast<DType>();
   if (py::isinstance<py::str>(h)) return dtype_from_name(h.cast<std::string>());
-  // numpy dtypes and Python types: float -> float32 (the default), int -> int64, bool.
+  // numpy dtypes and Python types: float -> the default floating dtype, int -> int64, bool.
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type)) return default_float_dtype();
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return DType::Int64;
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type)) return DType::Bool;

@@ -15,6 +15,12 @@ void bind_dtype_device(py::module_& m) {
       .def_property_readonly("itemsize", [](DType d) { return itemsize(d); });
   m.def("promote_types", &promote_types);
   m.def("dtype_from_name", [](const std::string& n) { return dtype_from_name(n); });
+  // The process-wide default floating dtype (core/default_dtype.h); ember.set_default_dtype
+  // wraps the setter to accept dtype names too.
+  m.def("get_default_dtype", &default_dtype, "The default floating dtype (float32 at start).");
+  m.def(
+      "_set_default_dtype", [](py::handle d) { set_default_dtype(dtype_arg(d)); },
+      py::arg("dtype"));
 
   py::class_<Device>(m, "device")
       .def(py::init([](const std::string& s) { return Device(s); }))

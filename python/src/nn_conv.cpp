@@ -36,7 +36,7 @@ std::vector<int64_t> as_given(py::handle h, std::string_view op, std::string_vie
   }
   return v;
 }
-DType dtype_or_default(py::handle d) { return d.is_none() ? DType::Float32 : dtype_arg(d); }
+DType dtype_or_default(py::handle d) { return d.is_none() ? default_float_dtype() : dtype_arg(d); }
 Tensor opt_tensor(py::handle h) { return h.is_none() ? Tensor() : h.cast<Tensor>(); }
 void check_padding_mode(const std::string& mode, std::string_view mod) {
   if (mode != "zeros") {

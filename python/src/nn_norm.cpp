@@ -13,7 +13,7 @@ using namespace ember::nn;
 template <class T, class Base = Module>
 using Cls = py::class_<T, Base, std::shared_ptr<T>>;
 
-DType dtype_or_default(py::handle d) { return d.is_none() ? DType::Float32 : dtype_arg(d); }
+DType dtype_or_default(py::handle d) { return d.is_none() ? default_float_dtype() : dtype_arg(d); }
 Tensor opt_tensor(py::handle h) { return h.is_none() ? Tensor() : h.cast<Tensor>(); }
 std::optional<int64_t> opt_int(py::handle h) {
   return h.is_none() ? std::nullopt : std::optional<int64_t>(h.cast<int64_t>());

@@ -13,7 +13,7 @@ using namespace ember::nn;
 template <class T>
 using Cls = py::class_<T, Module, std::shared_ptr<T>>;
 
-DType dtype_or_default(py::handle d) { return d.is_none() ? DType::Float32 : dtype_arg(d); }
+DType dtype_or_default(py::handle d) { return d.is_none() ? default_float_dtype() : dtype_arg(d); }
 Tensor opt_tensor(py::handle h) { return h.is_none() ? Tensor() : h.cast<Tensor>(); }
 py::object opt_result(const Tensor& t) { return t.defined() ? py::cast(t) : py::none(); }
 

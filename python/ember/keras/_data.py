@@ -6,6 +6,7 @@ DataLoader, a generator) yielding ``(x, y)`` or ``(x, y, sample_weight)``."""
 import numpy as np
 
 from .. import _C
+from . import backend as _backend
 
 
 def _is_array_like(a):
@@ -24,8 +25,8 @@ def _one_array(a, role, op, dtype=None):
         if a.dtype != np.int64:
             a = a.astype(np.int64)
     elif role.startswith("x") or a.dtype.kind in "fb":
-        if a.dtype != np.float32:
-            a = a.astype(np.float32)
+        if a.dtype != _backend._numpy_floatx():
+            a = a.astype(_backend._numpy_floatx())
     elif a.dtype.kind in "iu" and a.dtype != np.int64:
         a = a.astype(np.int64)
     return a
@@ -33,7 +34,7 @@ def _one_array(a, role, op, dtype=None):
 
 def to_arrays(a, role, op, names=None, dtypes=None):
     """A list of arrays, one per model input (role 'x') or output (role 'y'). Inputs become
-    float32 (int64 for integer inputs such as Embedding ids); targets keep integer labels
+    floatx() (int64 for integer inputs such as Embedding ids); targets keep integer labels
     as int64. Dicts are ordered by `names`."""
     if a is None:
         return None

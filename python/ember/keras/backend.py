@@ -1,12 +1,13 @@
-"""keras.backend: the few global settings Keras scripts read. Ember's Keras layers compute
-in float32; other float types are refused with a clear error rather than ignored."""
-
-
+"""keras.backend: the few global settings Keras scripts read. floatx() is the dtype Keras
+layers give their weights (and fit/predict their float inputs) when they get no dtype=;
+it is Keras's own setting, separate from ember.set_default_dtype, as in Keras 3."""
 
 __all__ = ["clear_session", "floatx", "set_floatx", "epsilon", "set_epsilon",
            "image_data_format", "backend"]
 
 _EPSILON = [1e-7]
+_FLOATX = ["float32"]
+_FLOAT_NAMES = ("float16", "bfloat16", "float32", "float64")
 
 
 def clear_session(free_memory=True):
@@ -16,13 +17,29 @@ def clear_session(free_memory=True):
 
 
 def floatx():
-    return "float32"
+    """The default float type of Keras layers, as a string ('float32' at start)."""
+    return _FLOATX[0]
 
 
 def set_floatx(value):
-    if value != "float32":
-        raise ValueError(f"[keras.backend.set_floatx] only 'float32' is supported by Ember's "
-                         f"Keras layers, got {value!r} (pass dtype= to a layer instead)")
+    """Sets floatx() for layers created afterwards (process-wide, not per thread)."""
+    if value not in _FLOAT_NAMES:
+        raise ValueError(f"[keras.backend.set_floatx] expected one of "
+                         f"{', '.join(repr(n) for n in _FLOAT_NAMES)}, got {value!r}")
+    _FLOATX[0] = value
+
+
+def _floatx_dtype():
+    """floatx() as an ember dtype (what layers, initializers and fit use)."""
+    from .. import _C
+    return _C.dtype_from_name(_FLOATX[0])
+
+
+def _numpy_floatx():
+    """floatx() as a NumPy dtype for input arrays; bfloat16 (which NumPy lacks) as float32,
+    converted when the tensor is made."""
+    import numpy as np
+    return np.float32 if _FLOATX[0] == "bfloat16" else np.dtype(_FLOATX[0]).type
 
 
 def epsilon():

@@ -6,6 +6,7 @@ fan_out = out * receptive field. Draws use Ember's generator (``ember.manual_see
 import math
 
 from .. import _C
+from . import backend as _backend
 from .. import random as _random
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
@@ -24,7 +25,7 @@ def _fans(shape):
 
 
 def _dtype(dtype):
-    return _C.dtype.float32 if dtype is None else dtype
+    return _backend._floatx_dtype() if dtype is None else dtype
 
 
 class Initializer:

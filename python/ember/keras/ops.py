@@ -6,6 +6,7 @@ import builtins
 import numpy as np
 
 from .. import _C
+from . import backend as _backend
 
 __all__ = ["convert_to_tensor", "convert_to_numpy", "cast", "shape", "ones", "zeros",
            "ones_like", "zeros_like", "full", "arange", "eye", "matmul", "dot", "sum", "mean",
@@ -27,7 +28,7 @@ def convert_to_tensor(x, dtype=None):
     else:
         a = np.asarray(x)
         if a.dtype == np.float64 and dtype is None:
-            a = a.astype(np.float32)
+            a, dtype = a.astype(_backend._numpy_floatx()), _backend._floatx_dtype()
         t = _C.from_numpy(np.ascontiguousarray(a))
     return t if dtype is None else cast(t, dtype)
 
@@ -52,7 +53,7 @@ def shape(x):
 
 def _dt(dtype):
     if dtype is None:
-        return _C.dtype.float32
+        return _backend._floatx_dtype()
     return _C.dtype_from_name(dtype) if isinstance(dtype, str) else dtype
 
 
@@ -87,7 +88,7 @@ def arange(start, stop=None, step=1, dtype=None):
         start, stop = 0, start
     if dtype is None:
         ints = builtins.all(isinstance(v, int) for v in (start, stop, step))
-        dtype = _C.dtype.int64 if ints else _C.dtype.float32
+        dtype = _C.dtype.int64 if ints else _backend._floatx_dtype()
     return _C.arange(start, stop, step, dtype=_dt(dtype))
 
 

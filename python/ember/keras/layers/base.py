@@ -13,6 +13,7 @@ from ... import _C
 from ..._grad_mode import no_grad
 from ...nn.modules.module import Module
 from ...nn.parameter import Parameter
+from .. import backend as _backend
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 
@@ -67,7 +68,7 @@ def _as_tensor(x):
         return x
     arr = np.asarray(x)
     if arr.dtype == np.float64:
-        arr = arr.astype(np.float32)
+        arr = arr.astype(_backend._numpy_floatx())
     return _C.from_numpy(np.ascontiguousarray(arr))
 
 
@@ -103,7 +104,7 @@ class Layer(Module):
         self._trainable = bool(trainable)
         if isinstance(dtype, str):
             dtype = _C.dtype_from_name(dtype)
-        self._dtype = _C.dtype.float32 if dtype is None else dtype
+        self._dtype = _backend._floatx_dtype() if dtype is None else dtype
         self.input_shape_ = None    # full input shape, batch dim None
         self.output_shape_ = None
         self.__dict__["_inbound_nodes"] = []

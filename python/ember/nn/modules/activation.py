@@ -135,7 +135,7 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(_C.full([num_parameters], float(init),
-                                        dtype=dtype or _C.dtype.float32, device=device))
+                                        dtype=dtype or _C.get_default_dtype(), device=device))
 
     def forward(self, input):
         return _A.prelu(input, self.weight)

@@ -18,7 +18,7 @@ class _CellBase(Module):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        dt = dtype or _C.dtype.float32
+        dt = dtype or _C.get_default_dtype()
         g = self._gates * hidden_size
         self.weight_ih = Parameter(_C.empty(g, input_size, dtype=dt, device=device))
         self.weight_hh = Parameter(_C.empty(g, hidden_size, dtype=dt, device=device))

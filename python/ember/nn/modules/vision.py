@@ -231,7 +231,7 @@ class _InstanceNorm(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self._has_bias = affine and bias
-        dt = dtype or _C.dtype.float32
+        dt = dtype or _C.get_default_dtype()
         if affine:
             self.weight = Parameter(_C.ones(num_features, dtype=dt, device=device))
         if self._has_bias:
@@ -314,7 +314,7 @@ class RMSNorm(Module):
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
             self.weight = Parameter(_C.ones(*self.normalized_shape,
-                                            dtype=dtype or _C.dtype.float32, device=device))
+                                            dtype=dtype or _C.get_default_dtype(), device=device))
 
     def forward(self, input):
         return _D.rms_norm(input, self.normalized_shape,
