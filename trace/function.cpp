@@ -11,6 +11,7 @@
 #include "eager/autograd.h"
 #include "core/random/generator.h"
 #include "trace/cuda_graph_replay.h"
+#include "trace/gradient_check.h"
 #include "trace/serialize.h"
 #include "trace/tracer.h"
 
@@ -267,6 +268,15 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
 std::vector<Tensor> Function::run_differentiable(Entry& e, const std::vector<Tensor>& args) {
   DifferentiableReplay& g = *e.compiled->grad;
   auto plain = [&]() -> const Executor& { return executor_for(e, args); };
+  if (e.checked_calls < opts_.check_calls) {
+    const Graph& fg = e.compiled->executor->graph();
+    GradientCheck check{fn_, [&](const std::vector<Tensor>& a) {
+                          auto plain_a = [&]() -> const Executor& { return executor_for(e, a); };
+                          return g.try_run(a, dynamic_size(a), plain_a);
+                        }, fg.captures(), {}, opts_.check_rtol, opts_.check_atol, opts_.name};
+    for (ValueId v : fg.capture_values()) check.state_names.push_back(fg.value(v).name);
+    if (check_gradients(check, args)) ++e.checked_calls;
+  }
   if (auto outs = g.try_run(args, dynamic_size(args), plain)) return *outs;
   if (!g.unsupported().empty()) {
     if (!warned_grad_args_) {
