@@ -60,6 +60,11 @@ class TracedFunctionBackward final : public ember::Node {
     return result;
   }
 
+  void for_each_held(const std::function<void(const Tensor&)>& f) const override {
+    for (const SavedTensor& s : saved_) f(s.held());
+    for (const SavedTensor& c : read_captures_) f(c.held());
+  }
+
   void release_saved() override {
     saved_.clear();
     read_captures_.clear();

@@ -122,11 +122,11 @@ std::shared_ptr<Function::Compiled> Function::trace(const std::vector<Tensor>& a
     if (!state.empty()) {
       std::vector<std::string> what;
       for (ValueId v : state) what.push_back(meta_str(tracer.graph().value(v).meta));
-      raise<Error>("[{}] {} tensor(s) created while tracing ({}) are kept after the call and "
-                   "updated in place, like optimizer state made on the first step; a replay "
-                   "would remake them on every call instead of carrying them over. Let the "
-                   "first call run eagerly (warmup=1, the default) or create the state before "
-                   "the first traced call.",
+      raise<Error>("[{}] {} tensor(s) created while tracing ({}) are kept after the call as "
+                   "state (referenced from outside the function, like optimizer moments made "
+                   "on the first step); a replay would remake them on every call instead of "
+                   "carrying them over. Let the first call run eagerly (warmup=1, the default) "
+                   "or create the state before the first traced call.",
                    opts_.name, state.size(), fmt::join(what, ", "));
     }
     if (eager_outputs) *eager_outputs = outs;
