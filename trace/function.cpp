@@ -183,6 +183,11 @@ void Function::fit_dynamic(Compiled& c, const std::vector<Tensor>& args, int64_t
         }
       }
     }
+    // A view is a fresh leaf: it must require grad as the argument does, or the recording
+    // at size2 differentiates by fewer arguments and the two sizes cannot be fitted.
+    if (args[i].defined() && args[i].requires_grad() && !t.requires_grad()) {
+      set_requires_grad(t, true);
+    }
     args2.push_back(t);
   }
   std::string why;

@@ -178,3 +178,24 @@ def test_state_stashed_in_a_dict_on_the_first_traced_call_raises():
 
     with pytest.raises(RuntimeError, match=r"1 tensor\(s\) created while tracing \(f32\[3\]\)"):
         f(ember.ones(3))
+
+
+def test_dynamic_batch_with_an_argument_that_requires_grad_fits_both_graphs():
+    ember.manual_seed(7)
+    m = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 2))
+    f = ember.function(m, input_signature=[ember.TensorSpec(shape=[None, 5])])
+    for n in (8, 8, 8, 3, 5, 11):
+        x = ember.randn(n, 5, requires_grad=True)
+        x_ref = ember.tensor(x.detach().numpy(), requires_grad=True)
+        _zero(m)
+        y = f(x)
+        (y * y).sum().backward()
+        got = _grads(m)
+        _zero(m)
+        y_ref = m(x_ref)
+        (y_ref * y_ref).sum().backward()
+        for g, w in zip(got, _grads(m)):
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(x.grad.numpy(), x_ref.grad.numpy(), rtol=1e-5, atol=1e-6)
+    assert _is_traced_backward(y)
+    assert f.num_traces == 1, f.retrace_log()
