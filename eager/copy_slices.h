@@ -15,6 +15,10 @@ class CopySlices final : public Node {
   std::string name() const override { return "CopySlices"; }
   // grads_out: the gradient of the base's new value. Returns {for the old base, for the result}.
   TensorList apply(TensorList grads_out) override;
+  void for_each_held(const std::function<void(const Tensor&)>& f) const override {
+    f(index_);
+    f(keep_);
+  }
 
  private:
   Tensor index_;  // int64 [view numel]: the base's flat (row-major) position of each element

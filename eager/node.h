@@ -31,6 +31,8 @@ class SavedTensor {
   Tensor unpack(const std::shared_ptr<Node>& owner, int output_nr, std::string_view op) const;
   void reset() { t_ = Tensor(); }
   bool defined() const { return t_.defined(); }
+  // The tensor held, unchecked (for counting references; use unpack() to read it).
+  const Tensor& held() const { return t_; }
 
  private:
   Tensor t_;
@@ -45,6 +47,9 @@ class Node : public std::enable_shared_from_this<Node> {
   // Gradients for this node's inputs from the gradients of its outputs.
   virtual TensorList apply(TensorList grads_out) = 0;
   virtual void release_saved() {}
+  // Calls f with each tensor this node holds for its backward (the tracer counts them to
+  // tell autograd history from state kept by user code).
+  virtual void for_each_held(const std::function<void(const Tensor&)>& f) const { (void)f; }
 
   std::vector<Edge>& next_edges() { return next_; }
   size_t num_outputs() const { return num_outputs_; }
@@ -71,6 +76,7 @@ class OpNode final : public Node {
   std::string name() const override;
   TensorList apply(TensorList grads_out) override;
   void release_saved() override;
+  void for_each_held(const std::function<void(const Tensor&)>& f) const override;
   const Op& op() const { return *op_; }
 
  private:

@@ -87,6 +87,11 @@ TensorList OpNode::apply(TensorList grads_out) {
   return grads_in;
 }
 
+void OpNode::for_each_held(const std::function<void(const Tensor&)>& f) const {
+  for (const auto& s : saved_inputs_) f(s.held());
+  for (const auto& s : saved_outputs_) f(s.held());
+}
+
 void OpNode::release_saved() {
   for (auto& s : saved_inputs_) s.reset();
   for (auto& s : saved_outputs_) s.reset();

@@ -17,10 +17,14 @@ using Halves = DifferentiableReplay::Halves;
 // forward graph returned and runs the backward graph.
 class TracedFunctionBackward final : public ember::Node {
  public:
+  // `read_captures`: the captured tensors the backward graph reads (parameters, bound by
+  // reference, not saved), with their versions at forward time, so an in-place change
+  // between forward and backward raises as eager's saved tensors do.
   TracedFunctionBackward(std::shared_ptr<const Halves> halves, std::vector<SavedTensor> saved,
+                         std::vector<SavedTensor> read_captures,
                          std::vector<TensorMeta> output_meta)
       : ember::Node(output_meta.size()), halves_(std::move(halves)), saved_(std::move(saved)),
-        output_meta_(std::move(output_meta)) {}
+        read_captures_(std::move(read_captures)), output_meta_(std::move(output_meta)) {}
 
   std::string name() const override { return "TracedFunctionBackward"; }
 
@@ -46,6 +50,7 @@ class TracedFunctionBackward final : public ember::Node {
       inputs.push_back(std::move(g));
     }
     for (const SavedTensor& s : saved_) inputs.push_back(s.unpack(nullptr, 0, name()));
+    for (const SavedTensor& c : read_captures_) c.unpack(nullptr, 0, name());  // version check
     std::vector<Tensor> grads = halves_->backward->run(inputs);
     const auto& slots = halves_->split.gradient_slot;
     TensorList result(slots.size());
@@ -55,14 +60,21 @@ class TracedFunctionBackward final : public ember::Node {
     return result;
   }
 
+  void for_each_held(const std::function<void(const Tensor&)>& f) const override {
+    for (const SavedTensor& s : saved_) f(s.held());
+    for (const SavedTensor& c : read_captures_) f(c.held());
+  }
+
   void release_saved() override {
     saved_.clear();
+    read_captures_.clear();
     released_ = true;
   }
 
  private:
   std::shared_ptr<const Halves> halves_;
   std::vector<SavedTensor> saved_;
+  std::vector<SavedTensor> read_captures_;
   std::vector<TensorMeta> output_meta_;
   bool released_ = false;
 };
@@ -237,7 +249,12 @@ std::optional<std::vector<Tensor>> DifferentiableReplay::try_run(const std::vect
   for (size_t i : h->diff_outputs) {
     metas.push_back({outs[i].shape(), outs[i].dtype(), outs[i].device()});
   }
-  auto node = std::make_shared<TracedFunctionBackward>(h, std::move(saved), std::move(metas));
+  std::vector<SavedTensor> read_captures;
+  for (const Tensor& c : h->backward->graph().captures()) {
+    read_captures.emplace_back(c, /*is_output=*/false);
+  }
+  auto node = std::make_shared<TracedFunctionBackward>(h, std::move(saved),
+                                                       std::move(read_captures), std::move(metas));
   auto& edges = node->next_edges();
   for (size_t i : h->diff_args) edges.push_back(engine::edge_of(args[i]));
   for (const Tensor& c : h->diff_captures) edges.push_back(engine::edge_of(c));

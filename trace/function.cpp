@@ -11,6 +11,7 @@
 #include "eager/autograd.h"
 #include "core/random/generator.h"
 #include "trace/cuda_graph_replay.h"
+#include "trace/gradient_check.h"
 #include "trace/serialize.h"
 #include "trace/tracer.h"
 
@@ -121,11 +122,11 @@ std::shared_ptr<Function::Compiled> Function::trace(const std::vector<Tensor>& a
     if (!state.empty()) {
       std::vector<std::string> what;
       for (ValueId v : state) what.push_back(meta_str(tracer.graph().value(v).meta));
-      raise<Error>("[{}] {} tensor(s) created while tracing ({}) are kept after the call and "
-                   "updated in place, like optimizer state made on the first step; a replay "
-                   "would remake them on every call instead of carrying them over. Let the "
-                   "first call run eagerly (warmup=1, the default) or create the state before "
-                   "the first traced call.",
+      raise<Error>("[{}] {} tensor(s) created while tracing ({}) are kept after the call as "
+                   "state (referenced from outside the function, like optimizer moments made "
+                   "on the first step); a replay would remake them on every call instead of "
+                   "carrying them over. Let the first call run eagerly (warmup=1, the default) "
+                   "or create the state before the first traced call.",
                    opts_.name, state.size(), fmt::join(what, ", "));
     }
     if (eager_outputs) *eager_outputs = outs;
@@ -181,6 +182,11 @@ void Function::fit_dynamic(Compiled& c, const std::vector<Tensor>& args, int64_t
           t = cat(parts, d);
         }
       }
+    }
+    // A view is a fresh leaf: it must require grad as the argument does, or the recording
+    // at size2 differentiates by fewer arguments and the two sizes cannot be fitted.
+    if (args[i].defined() && args[i].requires_grad() && !t.requires_grad()) {
+      set_requires_grad(t, true);
     }
     args2.push_back(t);
   }
@@ -267,6 +273,15 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
 std::vector<Tensor> Function::run_differentiable(Entry& e, const std::vector<Tensor>& args) {
   DifferentiableReplay& g = *e.compiled->grad;
   auto plain = [&]() -> const Executor& { return executor_for(e, args); };
+  if (e.checked_calls < opts_.check_calls) {
+    const Graph& fg = e.compiled->executor->graph();
+    GradientCheck check{fn_, [&](const std::vector<Tensor>& a) {
+                          auto plain_a = [&]() -> const Executor& { return executor_for(e, a); };
+                          return g.try_run(a, dynamic_size(a), plain_a);
+                        }, fg.captures(), {}, opts_.check_rtol, opts_.check_atol, opts_.name};
+    for (ValueId v : fg.capture_values()) check.state_names.push_back(fg.value(v).name);
+    if (check_gradients(check, args)) ++e.checked_calls;
+  }
   if (auto outs = g.try_run(args, dynamic_size(args), plain)) return *outs;
   if (!g.unsupported().empty()) {
     if (!warned_grad_args_) {

@@ -1,6 +1,9 @@
 #include "trace/tracer.h"
 
+#include <algorithm>
+
 #include "eager/autograd.h"
+#include "trace/autograd_references.h"
 #include "trace/passes/pipeline.h"
 
 namespace ember::trace {
@@ -105,7 +108,10 @@ std::vector<ValueId> Tracer::escaped_state(const std::vector<Tensor>& outputs) c
     Tensor g = grad_of(graph_.captures()[graph_.value(leaf).index]);
     if (g.defined()) held[g.impl()] += 1 << 20;  // a leaf's .grad is replayed: never state
   }
-  const std::vector<bool> mutated = mutated_values(graph_);
+  auto unaccounted = [&](const TensorImpl* impl) {
+    auto it = held.find(impl);
+    return impl->use_count() > (it == held.end() ? 0 : it->second);
+  };
   // The value a tensor's memory was first made as (through in-place writes and views).
   auto origin = [&](ValueId v) {
     for (;;) {
@@ -116,25 +122,30 @@ std::vector<ValueId> Tracer::escaped_state(const std::vector<Tensor>& outputs) c
       v = n.inputs[0];
     }
   };
-  // Whether a value depends on the function's arguments. State (moments, step counts) is
-  // made from parameters or constants only; a tensor computed from the arguments and kept
-  // is more likely held by the outputs' autograd history than by Python state.
-  std::vector<bool> from_args(graph_.values().size(), false);
-  for (ValueId v : graph_.inputs()) from_args[v] = true;
-  for (const Node& n : graph_.nodes()) {
-    bool dep = false;
-    for (ValueId v : n.inputs) dep = dep || from_args[v];
-    for (ValueId o : n.outputs) from_args[o] = dep;
+  auto created = [&](ValueId v) { return graph_.value(origin(v)).kind == ValueKind::Node; };
+  // Autograd history is not state: what the history of the outputs, and of kept tensors
+  // that require grad (activations the caller holds on to), references is accounted for
+  // exactly (autograd_references.h).
+  {
+    std::vector<Tensor> roots = outputs;  // dropped before counting: its handles are ours
+    for (const Tensor& t : keepalive_) {
+      if (t.requires_grad() && ids_.contains(t.impl()) && created(ids_.at(t.impl())) &&
+          unaccounted(t.impl())) {
+        roots.push_back(t);
+      }
+    }
+    auto history = autograd_references(roots);
+    for (const auto& [impl, n] : history) held[impl] += n;
   }
+  // What is left: tensors made while tracing, not requiring grad, and referenced from
+  // somewhere else (Python state: optimizer moments, buffers kept on modules, caches).
   std::vector<ValueId> out;
   for (const auto& [impl, v] : ids_) {
-    if (!mutated[v] || graph_.value(origin(v)).kind != ValueKind::Node) continue;
-    if (from_args[origin(v)] || impl->requires_grad()) continue;
-    auto it = held.find(impl);
-    const int64_t accounted = it == held.end() ? 0 : it->second;
-    if (impl->use_count() > accounted) out.push_back(v);
+    if (!created(v) || impl->requires_grad()) continue;
+    if (unaccounted(impl)) out.push_back(v);
   }
   std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

@@ -35,12 +35,12 @@ class Tracer final : public TraceHook {
   void record_alias(const Tensor& alias, const Tensor& original) override;
 
   Graph& graph() { return graph_; }
-  // Tensors made by traced ops, written in place, and still referenced after the traced
-  // call from somewhere other than `outputs` or a leaf's .grad (Python state, such as
-  // optimizer moments made on the first step): a replay would remake them on every call
-  // instead of carrying them over. Tensors that require grad or are computed from the
-  // arguments are left out: autograd history of the outputs holds such tensors too.
-  // Their values, for an error message.
+  // Tensors made by traced ops that do not require grad and are still referenced after the
+  // traced call from somewhere other than the tracer, `outputs`, a leaf's .grad written by
+  // the call, or the autograd history of the outputs and of kept tensors that require grad
+  // (those references are counted exactly, autograd_references.h): state kept by user code,
+  // such as optimizer moments made on the first step. A replay would remake them on every
+  // call instead of carrying them over. Their values, for an error message.
   std::vector<ValueId> escaped_state(const std::vector<Tensor>& outputs) const;
   // Side effects beyond in-place writes: (capture value of a leaf, value of its new .grad).
   const std::vector<std::pair<ValueId, ValueId>>& grad_writes() const { return grad_writes_; }

@@ -58,6 +58,7 @@ void run_passes(Graph& g, const std::vector<ValueId>& keep, const PassOptions& o
   step("cse", o.cse, [&] { return eliminate_common_subexpressions(g); });
   step("dce", o.dce, [&] { return eliminate_dead_code(g, keep); });
   step("fuse", o.fuse, [&] { return fuse_elementwise(g, keep) + fuse_inplace_updates(g, keep); });
+  if (o.after_passes) o.after_passes(g);
 }
 
 std::unique_ptr<Executor> compile_graph(const Graph& traced, const SideEffects& effects,

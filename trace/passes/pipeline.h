@@ -23,6 +23,8 @@ struct PassOptions {
   bool dce = true, cse = true, fold = true, simplify = true, fuse = true, plan = true;
   // Called with (pass name, graph after it) to dump intermediate graphs.
   std::function<void(const std::string&, const Graph&)> dump;
+  // Test-only: runs on each graph after the passes (check-mode tests inject wrong graphs).
+  std::function<void(Graph&)> after_passes;
 };
 
 // `keep`: values that must stay computed besides the graph outputs (side-effect sources).

@@ -144,3 +144,28 @@ TEST(DifferentiableReplay, SecondBackwardWithoutRetainGraphRaises) {
 
 }  // namespace
 }  // namespace ember::trace
+
+namespace ember::trace {
+namespace {
+
+TEST(DifferentiableReplay, DynamicSizeWithAnArgumentThatRequiresGradIsFittedOnce) {
+  Tensor w = full({3}, 0.5);
+  set_requires_grad(w, true);
+  FunctionOptions o;
+  o.dynamic_dims = {{0}};
+  Function f([&](const std::vector<Tensor>& a) {
+    return std::vector<Tensor>{sum(tanh(mul(a[0], w)))};
+  }, o);
+  for (int64_t n : {4, 4, 4, 2, 7}) {
+    Tensor x = full({n, 3}, 2.0);
+    set_requires_grad(x, true);
+    backward(f({x})[0]);
+    const double t = std::tanh(1.0);
+    EXPECT_NEAR(read_as_double(grad_of(x), 0), 0.5 * (1 - t * t), 1e-5);
+    EXPECT_EQ(grad_of(x).shape(), (Shape{n, 3}));
+  }
+  EXPECT_EQ(f.num_traces(), 1u);
+}
+
+}  // namespace
+}  // namespace ember::trace
