@@ -3,6 +3,7 @@
 // the values are identical. Multiplies and adds use the _rn intrinsics: nvcc would otherwise
 // contract them into fused multiply-adds, which the CPU build does not use.
 #include "core/cuda/device_math.cuh"
+#include "core/cuda/storage_types.cuh"
 
 namespace ember::cuda {
 namespace {
@@ -71,28 +72,13 @@ __global__ void tri_kernel(const U* in, U* out, int64_t total, int64_t rows, int
   }
 }
 
-template <class F>
-void with_type(int dtype, const char* op, F&& f) {
-  switch (dtype) {
-    case kBool: f(bool{}); break;
-    case kUInt8: f(uint8_t{}); break;
-    case kInt32: f(int32_t{}); break;
-    case kInt64: f(int64_t{}); break;
-    case kFloat16: f(__half{}); break;
-    case kBFloat16: f(__nv_bfloat16{}); break;
-    case kFloat32: f(float{}); break;
-    case kFloat64: f(double{}); break;
-    default: throw std::runtime_error(std::string("[cuda] ") + op + ": no kernel for this dtype");
-  }
-}
-
 }  // namespace
 
 void launch_arange(int dtype, void* out, int64_t n, int64_t stride, int64_t start_int,
                    int64_t step_int, double start, double step, void* stream) {
   if (n == 0) return;
   auto s = static_cast<cudaStream_t>(stream);
-  with_type(dtype, "arange", [&](auto v) {
+  with_storage_type(dtype, "arange", [&](auto v) {
     using T = decltype(v);
     if constexpr (std::is_integral_v<T>) {
       arange_int_kernel<T><<<grid_for(n), kThreads, 0, s>>>(static_cast<T*>(out), n, stride,
@@ -109,7 +95,7 @@ void launch_linspace(int dtype, void* out, int64_t steps, int64_t stride, double
                      double end, void* stream) {
   if (steps == 0) return;
   auto s = static_cast<cudaStream_t>(stream);
-  with_type(dtype, "linspace", [&](auto v) {
+  with_storage_type(dtype, "linspace", [&](auto v) {
     using T = decltype(v);
     // As the CPU's space_kernel: integers truncate the bounds and step in double.
     using C = std::conditional_t<std::is_integral_v<T>, double, acc_of<T>>;
@@ -128,7 +114,7 @@ void launch_eye(int dtype, void* out, int64_t n, int64_t m, int64_t s0, int64_t 
                 void* stream) {
   if (n * m == 0) return;
   auto s = static_cast<cudaStream_t>(stream);
-  with_type(dtype, "eye", [&](auto v) {
+  with_storage_type(dtype, "eye", [&](auto v) {
     using T = decltype(v);
     eye_kernel<T><<<grid_for(n * m), kThreads, 0, s>>>(static_cast<T*>(out), n, m, s0, s1);
   });

@@ -11,6 +11,7 @@
 #include <climits>
 
 #include "core/cuda/device_math.cuh"
+#include "core/cuda/storage_types.cuh"
 #include "core/cuda/sort_keys.h"
 
 namespace ember::cuda {
@@ -137,21 +138,6 @@ void sort_typed(const void* in, void* values, int64_t* indices, int64_t outer, i
   check_launch("sort take");
 }
 
-template <class F>
-void with_type(int dtype, F&& f) {
-  switch (dtype) {
-    case kBool: f(bool{}); break;
-    case kUInt8: f(uint8_t{}); break;
-    case kInt32: f(int32_t{}); break;
-    case kInt64: f(int64_t{}); break;
-    case kFloat16: f(__half{}); break;
-    case kBFloat16: f(__nv_bfloat16{}); break;
-    case kFloat32: f(float{}); break;
-    case kFloat64: f(double{}); break;
-    default: throw std::runtime_error("[cuda] sort: no kernel for this dtype");
-  }
-}
-
 void check_sort_size(int64_t outer, int64_t n, int64_t inner) {
   if (outer * inner + 1 > INT_MAX || outer * n * inner > INT_MAX) {
     throw std::runtime_error("[cuda] sort: more than 2^31 - 1 elements (" +
@@ -164,7 +150,7 @@ void check_sort_size(int64_t outer, int64_t n, int64_t inner) {
 size_t sort_workspace_bytes(int dtype, int64_t outer, int64_t n, int64_t inner) {
   check_sort_size(outer, n, inner);
   size_t bytes = 0;
-  with_type(dtype, [&](auto v) {
+  with_storage_type(dtype, "sort", [&](auto v) {
     bytes = SortWorkspace<typename KeyOf<decltype(v)>::type>(outer * inner, n).total();
   });
   return bytes;
@@ -175,7 +161,7 @@ void launch_sort(int dtype, const void* in, void* values, int64_t* indices, int6
                  void* stream) {
   if (outer * inner * keep == 0) return;
   check_sort_size(outer, n, inner);
-  with_type(dtype, [&](auto v) {
+  with_storage_type(dtype, "sort", [&](auto v) {
     sort_typed<decltype(v)>(in, values, indices, outer, n, inner, keep, descending, workspace,
                             static_cast<cudaStream_t>(stream));
   });
