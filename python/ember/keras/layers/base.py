@@ -13,6 +13,7 @@ from ... import _C
 from ..._grad_mode import no_grad
 from ...nn.modules.module import Module
 from ...nn.parameter import Parameter
+from .. import activations as _activations
 from .. import backend as _backend
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
@@ -304,6 +305,16 @@ class Layer(Module):
             raise ValueError(f"[{type(self).__name__}] {self._kind} '{self.name}' was declared "
                              f"with input_shape {format_shape(expected)}, got input of shape "
                              f"{format_shape(got)}")
+
+    def _set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer,
+                            kernel_regularizer, bias_regularizer):
+        """The constructor options shared by layers with a kernel and a bias (Dense, Conv)."""
+        self.activation = _activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = _initializers.get(kernel_initializer)
+        self.bias_initializer = _initializers.get(bias_initializer)
+        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
+        self.bias_regularizer = _regularizers.get(bias_regularizer)
 
     def _training(self, training):
         return self.training if training is None else bool(training)

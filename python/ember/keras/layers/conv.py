@@ -79,12 +79,8 @@ class _Conv(Layer):
         if self.groups <= 0 or filters % self.groups:
             raise ValueError(f"[{cls}] filters ({filters}) must be a multiple of groups "
                              f"({groups})")
-        self.activation = _activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self._set_kernel_options(activation, use_bias, kernel_initializer, bias_initializer,
+                                  kernel_regularizer, bias_regularizer)
 
     def _channels(self, shape):
         return shape[-1] if self.data_format == "channels_last" else shape[1]

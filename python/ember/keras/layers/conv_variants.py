@@ -49,12 +49,8 @@ class Conv2DTranspose(Layer):
         if self.padding not in ("valid", "same"):
             raise ValueError(f"[{cls}] padding must be 'valid' or 'same', got {padding!r}")
         self.data_format = normalize_data_format(cls, data_format)
-        self.activation = _activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
+        self._set_kernel_options(activation, use_bias, kernel_initializer, bias_initializer,
+                                  kernel_regularizer, bias_regularizer)
 
     def build(self, input_shape):
         _check_rank4(self, input_shape)
