@@ -316,6 +316,14 @@ class Layer(Module):
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
 
+    def _kernel_options_config(self):
+        """get_config's entries for the options _set_kernel_options sets."""
+        return {"activation": _activations.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": _initializers.serialize(self.kernel_initializer),
+                "bias_initializer": _initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": _regularizers.serialize(self.bias_regularizer)}
+
     def _training(self, training):
         return self.training if training is None else bool(training)
 

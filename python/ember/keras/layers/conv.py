@@ -8,9 +8,6 @@ only before."""
 
 from ... import _C
 from ...nn import functional as _F
-from .. import activations as _activations
-from .. import initializers as _initializers
-from .. import regularizers as _regularizers
 from .base import Layer, _tuple, format_shape
 
 __all__ = ["Conv1D", "Conv2D", "normalize_data_format", "same_padding", "conv_output_length"]
@@ -147,11 +144,7 @@ class _Conv(Layer):
                 "kernel_size": list(self.kernel_size), "strides": list(self.strides),
                 "padding": self.padding, "data_format": self.data_format,
                 "dilation_rate": list(self.dilation_rate), "groups": self.groups,
-                "activation": _activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": _initializers.serialize(self.kernel_initializer),
-                "bias_initializer": _initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": _regularizers.serialize(self.bias_regularizer)}
+                **self._kernel_options_config()}
 
 
 class Conv2D(_Conv):

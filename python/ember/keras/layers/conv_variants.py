@@ -10,7 +10,6 @@ convolution, cropped (or zero-extended) to that size the way TensorFlow's gradie
 'same' conv places it, then the bias is added."""
 
 from ...nn import functional as _F
-from .. import activations as _activations
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from .base import Layer, _check_positive_int, _tuple, format_shape
@@ -91,11 +90,7 @@ class Conv2DTranspose(Layer):
                 "kernel_size": list(self.kernel_size), "strides": list(self.strides),
                 "padding": self.padding, "data_format": self.data_format,
                 "dilation_rate": list(self.dilation_rate),
-                "activation": _activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": _initializers.serialize(self.kernel_initializer),
-                "bias_initializer": _initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": _regularizers.serialize(self.bias_regularizer)}
+                **self._kernel_options_config()}
 
 
 def _depthwise_weight(kernel):
