@@ -38,16 +38,7 @@ std::vector<std::string>& host_path_names() {
 struct Registrar {
   Registrar() {
     for (const char* name :
-         {// random: the CPU's numbers come from sequential algorithms (randperm's Fisher-Yates
-          // swaps, multinomial's draws without replacement, each depending on the last) or
-          // from erf / erfinv (truncated_normal), whose CUDA versions differ from glibc's in
-          // the last bit; the host path gives exactly the CPU's numbers since it is the CPU
-          "truncated_normal", "randperm", "multinomial",
-          // creation: pow (CUDA's differs from glibc's in the last bit)
-          "logspace",
-          // indexing: the output's size depends on the data
-          "nonzero",
-          // reductions without a kernel yet
+         {// reductions without a kernel yet
           "norm_backward", "cumprod_backward"}) {
       register_cuda_kernel(name, &through_host);
       host_path_names().emplace_back(name);
