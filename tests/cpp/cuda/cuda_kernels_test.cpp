@@ -105,16 +105,18 @@ namespace {
 // registered for every op still listed in core/cuda/cpu_fallback.cpp). Needs no GPU.
 TEST(CudaKernels, NativeOpsDoNotGoThroughTheHost) {
   if (!cuda_backend()) GTEST_SKIP() << "no CUDA backend: " << cuda_backend_error();
-  const CudaKernel host_path = find_cuda_kernel("nonzero");
+  const CudaKernel host_path = find_cuda_kernel("norm_backward");
   ASSERT_NE(host_path, nullptr);
   for (const char* op : {"uniform", "normal", "exponential", "randint", "bernoulli", "gather",
                          "scatter", "index", "index_put", "masked_fill", "one_hot",
                          "index_one_hot", "cat", "flip", "var", "std", "logsumexp", "norm",
-                         "cumsum", "cumprod", "normalize_moments", "axpby", "adam_update"}) {
+                         "cumsum", "cumprod", "normalize_moments", "axpby", "adam_update",
+                         "truncated_normal", "randperm", "multinomial", "nonzero",
+                         "nonzero_count", "logspace"}) {
     EXPECT_NE(find_cuda_kernel(op), nullptr) << op;
     EXPECT_NE(find_cuda_kernel(op), host_path) << op << " still runs through the host";
   }
-  for (const char* op : {"truncated_normal", "randperm", "multinomial", "nonzero"}) {
+  for (const char* op : {"norm_backward", "cumprod_backward"}) {
     EXPECT_EQ(find_cuda_kernel(op), host_path) << op;
   }
 }
