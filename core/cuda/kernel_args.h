@@ -215,6 +215,13 @@ void launch_row_stat(int code, double param, int in_dtype, const void* in, int o
 void launch_scan(bool prod, int dtype, const void* in, void* out, int64_t outer, int64_t n,
                  int64_t inner, bool exclusive, bool reverse, void* stream);
 
+// ---- backward helpers (reduce_grads.cu) ---------------------------------------------------
+// norm_backward: operands (out, x, norm broadcast to x), one floating dtype; p the norm's p.
+void launch_norm_grad(double p, const ElementwiseArgs& a, void* stream);
+// cumprod_backward: g, x and gx contiguous [outer, n, inner] of one floating dtype.
+void launch_cumprod_grad(int dtype, const void* g, const void* x, void* gx, int64_t outer,
+                         int64_t n, int64_t inner, bool exclusive, bool reverse, void* stream);
+
 // ---- normalization moments (normalize_moments.cu): x contiguous [a, c, b]; per channel ch,
 // mean and biased var over (a, b) in double, then y = (x - mean) / sqrt(var + eps), scaled and
 // shifted by weight / bias (null: none) indexed by ch (per_channel) or by the b position.

@@ -1,5 +1,5 @@
 """Ops that ran through the host before and have device kernels now (randperm, multinomial,
-nonzero, truncated_normal, logspace), and fused Adam's device step count under CUDA graphs,
+nonzero, truncated_normal, logspace, and the backward helpers of norm and cumprod), and fused Adam's device step count under CUDA graphs,
 against the CPU. Each check_*(device) compares with the same computation on the CPU; the
 GPU tests skip where ember.cuda.is_available() is False, and every check also runs with
 device="cpu" so the checks themselves run on every machine."""
@@ -105,8 +105,36 @@ def check_logspace(device):
     np.testing.assert_array_equal(host(got), [1, 10, 100, 1000])
 
 
+def _grads(fn, device, a, dtype):
+    x = ember.tensor(a, dtype=dtype).to(device).detach().requires_grad_()
+    out = fn(x)
+    weights = ember.arange(out.numel(), dtype=dtype, device=device).reshape(out.shape)
+    (out * weights).sum().backward()
+    return host(x.grad)
+
+
+def check_backward_helpers(device):
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((4, 6, 5))
+    a[1, 2, :] = 0.0       # cumprod's first-zero rule: one zero, then more
+    a[2, 4, 3] = 0.0
+    a[0, 0, 1] = -0.0
+    for dtype in (ember.float64, ember.float32):
+        for dim in (0, 1, 2):
+            # cumprod_backward: the CPU's arithmetic in double, so identical values.
+            np.testing.assert_array_equal(_grads(lambda x: ember.cumprod(x, dim), device, a, dtype),
+                                          _grads(lambda x: ember.cumprod(x, dim), "cpu", a, dtype))
+        rtol = 1e-13 if dtype == ember.float64 else 1e-6
+        for p in (1, 3.0, 0.5, float("inf"), float("-inf")):
+            for dims in ([2], [0, 1]):
+                # norm_backward: CUDA's pow for the general p, so to its rounding.
+                np.testing.assert_allclose(
+                    _grads(lambda x: ember.norm(x, p, dims), device, a, dtype),
+                    _grads(lambda x: ember.norm(x, p, dims), "cpu", a, dtype), rtol=rtol, atol=1e-12)
+
+
 CHECKS = [check_randperm, check_multinomial, check_nonzero, check_truncated_normal,
-          check_logspace]
+          check_logspace, check_backward_helpers]
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
@@ -126,7 +154,8 @@ def test_former_host_path_ops_have_device_kernels_when_built():
     if not (ember.cuda.is_built() and not ember._C._cuda_backend_error()):
         assert names == []
         return
-    for op in ["randperm", "multinomial", "nonzero", "truncated_normal", "logspace"]:
+    for op in ["randperm", "multinomial", "nonzero", "truncated_normal", "logspace",
+               "norm_backward", "cumprod_backward"]:
         assert op in names, op
 
 
