@@ -58,6 +58,8 @@ bool is_host_path_op(std::string_view op_name) {
   for (const std::string& n : host_path_names()) {
     if (n == op_name) return true;
   }
-  return false;
+  // Device kernels that read a value back, so they synchronize like the host path: nonzero
+  // (its row count sizes the output) and multinomial (its row checks raise on the host).
+  return op_name == "nonzero" || op_name == "multinomial";
 }
 }  // namespace ember::cuda

@@ -93,7 +93,8 @@ struct RandpermWorkspace {
   size_t array, cub_temp = 0;
   explicit RandpermWorkspace(int64_t n) : array(aligned(static_cast<size_t>(n) * sizeof(int64_t))) {
     cub::DeviceRadixSort::SortPairs<int64_t, int64_t>(nullptr, cub_temp, nullptr, nullptr,
-                                                      nullptr, nullptr, static_cast<int>(n));
+                                                      nullptr, nullptr, static_cast<int>(n), 0,
+                                                      key_bits(n));
   }
   size_t total() const { return 7 * array + cub_temp; }
 };
