@@ -18,29 +18,20 @@
 #include <climits>
 
 #include "core/cuda/device_math.cuh"
-#include "core/random/philox.h"
+#include "core/cuda/randperm_steps.h"
 
 namespace ember::cuda {
 namespace {
-
-constexpr int64_t kNone = -1;
 
 #define EMBER_GRID_LOOP_(i_, n_)                                              \
   for (int64_t i_ = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i_ < (n_); \
        i_ += int64_t(gridDim.x) * blockDim.x)
 
-// J_i (the slot iteration i swaps with; J_0 = 0) beside i, and F's pointers reset to roots.
+// J_i beside i, and F's pointers reset to roots.
 __global__ void draws_kernel(int64_t n, random::PhiloxStream s, int64_t* targets,
                              int64_t* iterations, int64_t* ptr) {
   EMBER_GRID_LOOP_(i, n) {
-    int64_t j = 0;
-    if (i > 0) {
-      const random::Philox4x32Block r = s.block(static_cast<uint64_t>(i / 2));
-      const int lane = static_cast<int>(i & 1) * 2;
-      j = static_cast<int64_t>(random::bounded_u64(random::make_u64(r[lane], r[lane + 1]),
-                                                   static_cast<uint64_t>(i + 1)));
-    }
-    targets[i] = j;
+    targets[i] = randperm_steps::target(s, i);
     iterations[i] = i;
     ptr[i] = i;
   }
@@ -49,30 +40,18 @@ __global__ void draws_kernel(int64_t n, random::PhiloxStream s, int64_t* targets
 // From the pairs sorted by target: next(i), and m(p) for each target p (as ptr[p]).
 __global__ void links_kernel(int64_t n, const int64_t* targets, const int64_t* iterations,
                              int64_t* next, int64_t* ptr) {
-  EMBER_GRID_LOOP_(k, n) {
-    const int64_t i = iterations[k], p = targets[k];
-    const bool has_next = k + 1 < n && targets[k + 1] == p;
-    const int64_t nx = has_next ? iterations[k + 1] : kNone;
-    next[i] = nx;
-    if (k == 0 || targets[k - 1] != p) {  // first (smallest) iteration aiming at p
-      const int64_t m = i != p ? i : nx;  // m(p) > p: iteration p itself does not count
-      if (m != kNone) ptr[p] = m;
-    }
-  }
+  EMBER_GRID_LOOP_(k, n) { randperm_steps::link(k, n, targets, iterations, next, ptr); }
 }
 
 __global__ void jump_kernel(int64_t n, const int64_t* in, int64_t* out) {
-  EMBER_GRID_LOOP_(i, n) { out[i] = in[in[i]]; }
+  EMBER_GRID_LOOP_(i, n) { out[i] = randperm_steps::jump(i, in); }
 }
 
 // J_i is read from the unsorted draws: res[i] = F(next(i)), or J_i where no later iteration
 // aimed at the same slot.
 __global__ void result_kernel(int64_t n, const int64_t* targets, const int64_t* next,
                               const int64_t* root, int64_t* out) {
-  EMBER_GRID_LOOP_(i, n) {
-    const int64_t nx = next[i];
-    out[i] = nx != kNone ? root[nx] : targets[i];
-  }
+  EMBER_GRID_LOOP_(i, n) { out[i] = randperm_steps::value(i, targets, next, root); }
 }
 
 #undef EMBER_GRID_LOOP_
