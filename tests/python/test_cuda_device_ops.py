@@ -195,3 +195,33 @@ def test_fused_adam_cuda_graph_replays_the_current_bias_correction(opt_cls, kw):
     for p1, p2, p3 in zip(m1.parameters(), m2.parameters(), m3.parameters()):
         np.testing.assert_allclose(host(p1), host(p2), rtol=1e-6, atol=1e-7)
         np.testing.assert_allclose(host(p1), host(p3), rtol=1e-4, atol=1e-5)
+
+
+@requires_cuda
+def test_non_fused_adam_keeps_a_cpu_step_and_replays_op_by_op():
+    # Without fused=True the step count is a CPU scalar updated in place: the graph is not
+    # captured (a replay could not update it), and the results stay the plain replay's.
+    def make():
+        ember.manual_seed(0)
+        model = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 1)).cuda()
+        opt = ember.optim.Adam(model.parameters(), lr=0.01, fused=False)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        return model, step
+
+    (m1, s1), (m2, s2) = make(), make()
+    graphed, plain = ember.function(s1, cuda_graph=True), ember.function(s2)
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        x = ember.tensor(rng.standard_normal((8, 16), dtype=np.float32)).cuda()
+        y = ember.tensor(rng.standard_normal((8, 1), dtype=np.float32)).cuda()
+        np.testing.assert_array_equal(host(graphed(x, y)), host(plain(x, y)))
+    assert any("CPU scalar in place" in line for line in graphed.cuda_graph_log()), \
+        graphed.cuda_graph_log()
+    for p1, p2 in zip(m1.parameters(), m2.parameters()):
+        np.testing.assert_array_equal(host(p1), host(p2))
