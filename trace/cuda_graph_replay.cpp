@@ -47,7 +47,8 @@ std::string cuda_graph_ineligibility(const Graph& g, std::span<const Tensor> inp
   }
   for (const Node& n : g.nodes()) {
     if (runs_through_host(n.op->name())) {
-      return fmt::format("{} runs through the host on CUDA (it synchronizes)", n.op->name());
+      return fmt::format("{} runs through the host or reads a device value back on CUDA (it "
+                         "synchronizes)", n.op->name());
     }
   }
   for (size_t i = 0; i < g.captures().size(); ++i) {

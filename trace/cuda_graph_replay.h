@@ -30,8 +30,8 @@ class CudaGraphCapture;
 namespace ember::trace {
 
 // Why `g` with these inputs must not be captured, or "" when it may be: a random op (a graph
-// would repeat its draws), an op that runs through the host (`runs_through_host`; it
-// synchronizes), a CPU tensor among the inputs (even 0-dim: its value would be baked into the
+// would repeat its draws), an op that runs through the host or reads a device value back
+// (`runs_through_host`; it synchronizes), a CPU tensor among the inputs (even 0-dim: its value would be baked into the
 // recorded kernel parameters), a CPU capture or constant with a shape, a CPU value with a
 // shape, a device value read back to the host, a CPU scalar updated in place, values on more
 // than one device, an in-place write into an argument, or no CUDA value at all. 0-dim CPU

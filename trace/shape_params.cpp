@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/device_copy.h"
 #include "core/op_registry.h"
 
 namespace ember::trace {
@@ -15,6 +16,19 @@ std::optional<LinearInt> fit(int64_t v1, int64_t s1, int64_t v2, int64_t s2) {
 }
 
 bool integral(double d) { return std::isfinite(d) && d == std::floor(d) && std::abs(d) < 1e15; }
+
+// A 0-dim constant like `old` (dtype, device, wrapped-number flag) holding `value`. The value
+// is written into host memory and then copied: a constant on a CUDA device has a device
+// pointer, which the host must not write through.
+Tensor specialized_constant(const Tensor& old, int64_t value) {
+  Tensor host = Tensor::empty({}, old.dtype(), kCPU);
+  EMBER_DISPATCH_ALL(old.dtype(), "specialize", [&]<class T>() {
+    *static_cast<T*>(host.data_ptr()) = static_cast<T>(static_cast<acc_t<T>>(value));
+  });
+  Tensor t = old.device().is_cpu() ? host : to_device_raw(host, old.device());
+  t.impl()->set_wrapped_number(old.impl()->is_wrapped_number());
+  return t;
+}
 
 }  // namespace
 
@@ -117,13 +131,7 @@ Graph specialize(const Graph& g, const ShapeParams& p, int64_t size) {
   Graph out = g;
   for (const auto& d : p.dims) out.mutable_values()[d.value].meta.shape[d.dim] = d.f.at(size);
   for (const auto& c : p.constants) {
-    const Tensor& old = g.constants()[c.index];
-    Tensor t = Tensor::empty({}, old.dtype(), old.device());
-    EMBER_DISPATCH_ALL(old.dtype(), "specialize", [&]<class T>() {
-      *static_cast<T*>(t.data_ptr()) = static_cast<T>(static_cast<acc_t<T>>(c.f.at(size)));
-    });
-    t.impl()->set_wrapped_number(old.impl()->is_wrapped_number());
-    out.set_constant(c.index, t);
+    out.set_constant(c.index, specialized_constant(g.constants()[c.index], c.f.at(size)));
   }
   std::vector<Node> nodes = out.nodes();
   for (size_t i = 0; i < p.attrs.size();) {

@@ -1,8 +1,9 @@
-// Ops without a CUDA kernel yet that run through the host: inputs are copied to the CPU,
-// the op's CPU kernel runs, and outputs are copied back. Correct (random ops give exactly
-// the CPU's numbers for a seed, since both use the same Philox streams) but slow: each is a
-// candidate for a real kernel. The list is explicit so no op falls back silently.
+// The host path for ops without a CUDA kernel: inputs are copied to the CPU, the op's CPU
+// kernel runs, and outputs are copied back. Correct but slow (and it synchronizes), so each
+// such op is a candidate for a real kernel. The list is explicit so no op falls back
+// silently; it is empty at the moment.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/cuda/graph_capture.h"
@@ -35,20 +36,15 @@ std::vector<std::string>& host_path_names() {
   return names;
 }
 
+// Every op with a CUDA path has a device kernel at the moment (randperm, multinomial,
+// nonzero, truncated_normal, logspace, norm_backward and cumprod_backward were the last ones
+// here). An op listed here runs through the host and is reported by runs_through_host, so
+// CUDA graphs refuse to capture it.
+const std::vector<std::string_view> kHostPathOps = {};
+
 struct Registrar {
   Registrar() {
-    for (const char* name :
-         {// random: the CPU's numbers come from sequential algorithms (randperm's Fisher-Yates
-          // swaps, multinomial's draws without replacement, each depending on the last) or
-          // from erf / erfinv (truncated_normal), whose CUDA versions differ from glibc's in
-          // the last bit; the host path gives exactly the CPU's numbers since it is the CPU
-          "truncated_normal", "randperm", "multinomial",
-          // creation: pow (CUDA's differs from glibc's in the last bit)
-          "logspace",
-          // indexing: the output's size depends on the data
-          "nonzero",
-          // reductions without a kernel yet
-          "norm_backward", "cumprod_backward"}) {
+    for (std::string_view name : kHostPathOps) {
       register_cuda_kernel(name, &through_host);
       host_path_names().emplace_back(name);
     }
@@ -62,6 +58,8 @@ bool is_host_path_op(std::string_view op_name) {
   for (const std::string& n : host_path_names()) {
     if (n == op_name) return true;
   }
-  return false;
+  // Device kernels that read a value back, so they synchronize like the host path: nonzero
+  // (its row count sizes the output) and multinomial (its row checks raise on the host).
+  return op_name == "nonzero" || op_name == "multinomial";
 }
 }  // namespace ember::cuda

@@ -1,6 +1,6 @@
-// arange, linspace, eye and tril / triu: one thread per element, each with the CPU's formula
-// (core/ops/creation.cpp, core/ops/shape.cpp) in the same precision and operation order, so
-// the values are identical. Multiplies and adds use the _rn intrinsics: nvcc would otherwise
+// arange, linspace, logspace, eye and tril / triu: one thread per element, each with the
+// CPU's formula (core/ops/creation.cpp, core/ops/shape.cpp) in the same precision and
+// operation order, so the values are identical (logspace: up to pow's last bit). Multiplies and adds use the _rn intrinsics: nvcc would otherwise
 // contract them into fused multiply-adds, which the CPU build does not use.
 #include "core/cuda/device_math.cuh"
 #include "core/cuda/storage_types.cuh"
@@ -33,9 +33,15 @@ __global__ void arange_float_kernel(T* out, int64_t n, int64_t stride, double st
   }
 }
 
+__device__ __forceinline__ float pow_of(float b, float x) { return powf(b, x); }
+__device__ __forceinline__ double pow_of(double b, double x) { return pow(b, x); }
+
 // C is the arithmetic type: double for integer outputs, the compute type for floats.
+// logspace (`log`): base ** the linspace point, with CUDA's pow / powf, which may differ
+// from glibc's in the last bit (the only step that is not the CPU's exact arithmetic).
 template <class T, class C>
-__global__ void linspace_kernel(T* out, int64_t steps, int64_t stride, C s, C e, C step) {
+__global__ void linspace_kernel(T* out, int64_t steps, int64_t stride, C s, C e, C step,
+                                bool log, C base) {
   EMBER_GRID_LOOP_(i, steps) {
     C v;
     if (steps == 1) {
@@ -45,6 +51,7 @@ __global__ void linspace_kernel(T* out, int64_t steps, int64_t stride, C s, C e,
     } else {
       v = sub_rn(e, mul_rn(step, static_cast<C>(steps - 1 - i)));
     }
+    if (log) v = pow_of(base, v);
     if constexpr (std::is_integral_v<T>) {
       out[i * stride] = static_cast<T>(v);
     } else {
@@ -91,8 +98,10 @@ void launch_arange(int dtype, void* out, int64_t n, int64_t stride, int64_t star
   check_launch("arange");
 }
 
-void launch_linspace(int dtype, void* out, int64_t steps, int64_t stride, double start,
-                     double end, void* stream) {
+namespace {
+
+void launch_space(int dtype, void* out, int64_t steps, int64_t stride, double start,
+                  double end, bool log, double base, void* stream) {
   if (steps == 0) return;
   auto s = static_cast<cudaStream_t>(stream);
   with_storage_type(dtype, "linspace", [&](auto v) {
@@ -104,10 +113,22 @@ void launch_linspace(int dtype, void* out, int64_t steps, int64_t stride, double
     const C b = std::is_integral_v<T> ? static_cast<C>(static_cast<int64_t>(end))
                                       : static_cast<C>(end);
     const C step = steps > 1 ? (b - a) / static_cast<C>(steps - 1) : C(0);
-    linspace_kernel<T, C><<<grid_for(steps), kThreads, 0, s>>>(static_cast<T*>(out), steps,
-                                                               stride, a, b, step);
+    linspace_kernel<T, C><<<grid_for(steps), kThreads, 0, s>>>(
+        static_cast<T*>(out), steps, stride, a, b, step, log, static_cast<C>(base));
   });
-  check_launch("linspace");
+  check_launch(log ? "logspace" : "linspace");
+}
+
+}  // namespace
+
+void launch_linspace(int dtype, void* out, int64_t steps, int64_t stride, double start,
+                     double end, void* stream) {
+  launch_space(dtype, out, steps, stride, start, end, false, 0.0, stream);
+}
+
+void launch_logspace(int dtype, void* out, int64_t steps, int64_t stride, double start,
+                     double end, double base, void* stream) {
+  launch_space(dtype, out, steps, stride, start, end, true, base, stream);
 }
 
 void launch_eye(int dtype, void* out, int64_t n, int64_t m, int64_t s0, int64_t s1,

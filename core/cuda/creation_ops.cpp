@@ -1,5 +1,5 @@
-// CUDA kernels of arange, linspace, eye and tril / triu (creation.cu). logspace stays on the
-// host path (cpu_fallback.cpp): its pow would differ from glibc's in the last bit.
+// CUDA kernels of arange, linspace, logspace, eye and tril / triu (creation.cu). logspace's
+// pow is CUDA's, which may differ from glibc's in the last bit (docs/cuda.md).
 #include <optional>  // creation_ops.h uses it without including it
 
 #include "core/cuda/tensor_args.h"
@@ -29,6 +29,13 @@ void linspace_kernel(const Op& op, std::span<const Tensor>, std::span<Tensor> ou
                   l.end, stream_ptr(o));
 }
 
+void logspace_kernel(const Op& op, std::span<const Tensor>, std::span<Tensor> out) {
+  const auto& l = static_cast<const LogspaceOp&>(op);
+  const Tensor& o = out[0];
+  launch_logspace(static_cast<int>(o.dtype()), o.data_ptr(), l.steps, stride_1d(o), l.start,
+                  l.end, l.base, stream_ptr(o));
+}
+
 void eye_kernel(const Op&, std::span<const Tensor>, std::span<Tensor> out) {
   const Tensor& o = out[0];
   launch_eye(static_cast<int>(o.dtype()), o.data_ptr(), o.shape()[0], o.shape()[1], o.stride(0),
@@ -52,6 +59,7 @@ struct Registrar {
   Registrar() {
     register_cuda_kernel("arange", &arange_kernel);
     register_cuda_kernel("linspace", &linspace_kernel);
+    register_cuda_kernel("logspace", &logspace_kernel);
     register_cuda_kernel("eye", &eye_kernel);
     register_cuda_kernel("tri", &tri_kernel);
   }

@@ -14,7 +14,8 @@ class CachingAllocator;
 // its stream (thread-local mode: other threads' CUDA calls are not disturbed).
 std::unique_ptr<CudaGraphCapture> start_graph_capture(CachingAllocator& alloc, int device);
 
-// Whether `op_name` runs through the host (cpu_fallback.cpp's list).
+// Whether `op_name` synchronizes: it runs through the host (cpu_fallback.cpp's list) or its
+// device kernel reads a value back (nonzero, multinomial).
 bool is_host_path_op(std::string_view op_name);
 
 }  // namespace ember::cuda

@@ -129,6 +129,7 @@ enum RandomCode : int {
   kRandExponential,      // p0 = lambd
   kRandInt,              // low, range (0: all 2^64 values)
   kRandBernoulli,        // p0 = p, or probs (float64, one per element) when not null
+  kRandTruncatedNormal,  // p0 = mean, p1 = std, clamped to [lo, hi]; u on [cdf_lo, cdf_hi]
 };
 struct RandomArgs {
   int code = kRandUniform;
@@ -140,8 +141,46 @@ struct RandomArgs {
   int64_t low = 0;
   uint64_t range = 0;
   const double* probs = nullptr;
+  // truncated normal: the bounds and erf of the standardized bounds (computed on the host
+  // with glibc's erf, as the CPU does).
+  double lo = 0, hi = 0, cdf_lo = 0, cdf_hi = 0;
 };
 void launch_random(const RandomArgs& a, void* stream);
+
+// randperm (randperm.cu): the CPU's Fisher-Yates permutation of 0..n-1 for the stream,
+// computed in parallel (see there), into contiguous int64 `out`. `workspace` holds
+// randperm_workspace_bytes(n) bytes of device memory.
+size_t randperm_workspace_bytes(int64_t n);
+void launch_randperm(int64_t* out, int64_t n, uint64_t seed, uint64_t offset, void* workspace,
+                     void* stream);
+
+// multinomial (multinomial.cu): w contiguous float64 [rows, cats]; out contiguous int64
+// [rows, k]. Checks every row first: status[r] (int32, device) gets a MultinomialStatus.
+enum MultinomialStatus : int { kMultinomialOk, kMultinomialBadValue, kMultinomialZeroSum,
+                               kMultinomialTooFew };
+// Per row: validity, and (with replacement) the running sums into cdf [rows, cats] and the
+// total into totals [rows].
+void launch_multinomial_check(const double* w, int64_t rows, int64_t cats, int64_t k,
+                              bool replacement, int* status, double* cdf, double* totals,
+                              void* stream);
+// With replacement: draw j of row r is 64-bit draw r * k + j, by inverse CDF.
+void launch_multinomial_draws(const double* cdf, const double* totals, int64_t rows,
+                              int64_t cats, int64_t k, uint64_t seed, uint64_t offset,
+                              int64_t* out, void* stream);
+// Without replacement: keys [rows, cats] = the exponential race's finishing times
+// (-log1p(-u) / w; NaN for zero weights, which sorts last), for launch_sort to order.
+void launch_multinomial_race_keys(const double* w, int64_t rows, int64_t cats, uint64_t seed,
+                                  uint64_t offset, double* keys, void* stream);
+
+// nonzero (nonzero.cu): x contiguous of any dtype with `numel` elements.
+// flags[i] = x[i] != 0 (int64), then nonzero_count_into sums them into *count (device).
+size_t nonzero_workspace_bytes(int64_t numel);
+void launch_nonzero_count(int dtype, const void* x, int64_t numel, int64_t* count,
+                          void* workspace, void* stream);
+// out [count, ndim] int64 contiguous: the coordinates (sizes) of each nonzero, in row-major
+// order. Uses the same workspace (recomputes the flags and their exclusive scan).
+void launch_nonzero_coords(int dtype, const void* x, int64_t numel, int ndim,
+                           const int64_t* sizes, int64_t* out, void* workspace, void* stream);
 
 // ---- fused optimizer updates (optim_update.cu): one kernel per parameter. ---------------
 struct OptimParams {
@@ -149,6 +188,11 @@ struct OptimParams {
   bool square_x = false;
   // adam: out = p * decay - step_size * m / (sqrt(v) / bc2_sqrt + eps)
   double decay = 1, step_size = 0, bc2_sqrt = 1, eps = 0;
+  // adam with its step count on the device (a fused optimizer's state, so a captured CUDA
+  // graph reads each replay's count): the kernel derives step_size = lr / (1 - beta1^step)
+  // and bc2_sqrt = sqrt(1 - beta2^step) from *step instead of taking them from the host.
+  const double* step = nullptr;
+  double lr = 0, beta1 = 0, beta2 = 0;
 };
 // Operands (out, y, x), all of out's floating dtype; out may alias y.
 void launch_axpby(const OptimParams& p, const ElementwiseArgs& a, void* stream);
@@ -170,6 +214,13 @@ void launch_row_stat(int code, double param, int in_dtype, const void* in, int o
 // (floats) or int64 (integers) as the CPU does; dtype is a compute dtype of in and out.
 void launch_scan(bool prod, int dtype, const void* in, void* out, int64_t outer, int64_t n,
                  int64_t inner, bool exclusive, bool reverse, void* stream);
+
+// ---- backward helpers (reduce_grads.cu) ---------------------------------------------------
+// norm_backward: operands (out, x, norm broadcast to x), one floating dtype; p the norm's p.
+void launch_norm_grad(double p, const ElementwiseArgs& a, void* stream);
+// cumprod_backward: g, x and gx contiguous [outer, n, inner] of one floating dtype.
+void launch_cumprod_grad(int dtype, const void* g, const void* x, void* gx, int64_t outer,
+                         int64_t n, int64_t inner, bool exclusive, bool reverse, void* stream);
 
 // ---- normalization moments (normalize_moments.cu): x contiguous [a, c, b]; per channel ch,
 // mean and biased var over (a, b) in double, then y = (x - mean) / sqrt(var + eps), scaled and
@@ -193,6 +244,9 @@ void launch_arange(int dtype, void* out, int64_t n, int64_t stride, int64_t star
                    int64_t step_int, double start, double step, void* stream);
 void launch_linspace(int dtype, void* out, int64_t steps, int64_t stride, double start,
                      double end, void* stream);
+// logspace: base ** (linspace's point), pow in the linspace arithmetic type.
+void launch_logspace(int dtype, void* out, int64_t steps, int64_t stride, double start,
+                     double end, double base, void* stream);
 void launch_eye(int dtype, void* out, int64_t n, int64_t m, int64_t s0, int64_t s1,
                 void* stream);
 // tril / triu of contiguous in / out (total elements, matrices [rows, cols]), by item size.

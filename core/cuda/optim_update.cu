@@ -1,6 +1,8 @@
 // The fused optimizer updates (axpby for Adam's moments, adam_update for the parameter): one
 // elementwise pass each, computing in the parameter's compute type as the CPU kernels do
-// (float for float32 and the 16-bit floats, double for float64).
+// (float for float32 and the 16-bit floats, double for float64). Adam's step count may live
+// on the device (OptimParams::step): each thread then reads it and derives the bias
+// corrections itself, so a replayed CUDA graph uses the current step, not the captured one.
 #include "core/cuda/device_math.cuh"
 
 namespace ember::cuda {
@@ -21,11 +23,28 @@ __global__ void axpby_kernel(OptimParams p, ElementwiseArgs a) {
   }
 }
 
+// The bias corrections of the step count on the device, in double as the host computes
+// them (pow is CUDA's, which may differ from glibc's in the last bit of the double; the
+// parameter's float32 or 16-bit update practically never sees that).
+__device__ __forceinline__ void adam_bias_corrections(const OptimParams& p, double& step_size,
+                                                      double& bc2_sqrt) {
+  if (p.step == nullptr) {
+    step_size = p.step_size;
+    bc2_sqrt = p.bc2_sqrt;
+    return;
+  }
+  const double step = *p.step;
+  step_size = __ddiv_rn(p.lr, __dsub_rn(1.0, pow(p.beta1, step)));
+  bc2_sqrt = __dsqrt_rn(__dsub_rn(1.0, pow(p.beta2, step)));
+}
+
 template <class T>
 __global__ void adam_kernel(OptimParams p, ElementwiseArgs a) {
   using A = acc_of<T>;
-  const A decay = static_cast<A>(p.decay), ss = static_cast<A>(p.step_size);
-  const A bc = static_cast<A>(p.bc2_sqrt), eps = static_cast<A>(p.eps);
+  double step_size, bc2_sqrt;
+  adam_bias_corrections(p, step_size, bc2_sqrt);
+  const A decay = static_cast<A>(p.decay), ss = static_cast<A>(step_size);
+  const A bc = static_cast<A>(bc2_sqrt), eps = static_cast<A>(p.eps);
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < a.numel;
        i += int64_t(gridDim.x) * blockDim.x) {
     int64_t off[kMaxOperands];

@@ -1,4 +1,5 @@
-// CUDA kernels of var, std, logsumexp, norm (row_stats.cu) and cumsum / cumprod (scan.cu).
+// CUDA kernels of var, std, logsumexp, norm (row_stats.cu), cumsum / cumprod (scan.cu) and
+// the backward helpers norm_backward / cumprod_backward (reduce_grads.cu).
 #include "core/cuda/reduce_layout.h"
 #include "core/cuda/tensor_args.h"
 #include "core/device_backend.h"
@@ -65,8 +66,38 @@ void scan_kernel(const Op& op, std::span<const Tensor> in, std::span<Tensor> out
   if (!direct) copy_on_device(o, dst);
 }
 
+void norm_grad_kernel(const Op& op, std::span<const Tensor> in, std::span<Tensor> out) {
+  const auto& g = static_cast<const NormGradOp&>(op);
+  const Tensor& o = out[0];
+  const Tensor x = as_operand(in[0], o.device(), o.dtype());
+  const Tensor n = as_operand(in[1], o.device(), o.dtype());
+  launch_norm_grad(g.p, make_args(o.shape(), {&o, &x, &n}, "norm_backward"), stream_ptr(o));
+}
+
+void cumprod_grad_kernel(const Op& op, std::span<const Tensor> in, std::span<Tensor> out) {
+  const auto& c = static_cast<const CumprodBackwardOp&>(op);
+  const Tensor& o = out[0];
+  const Tensor g = contiguous_as(on_device(in[0], o.device()), o.dtype());
+  const Tensor x = contiguous_as(on_device(in[1], o.device()), o.dtype());
+  int64_t outer = 1, n = 1, inner = 1;
+  if (x.dim() > 0) {
+    const int64_t d = normalize_dim(c.dim, x.dim(), op.name());
+    n = x.shape()[d];
+    for (int64_t i = 0; i < d; ++i) outer *= x.shape()[i];
+    for (int64_t i = d + 1; i < x.dim(); ++i) inner *= x.shape()[i];
+  }
+  if (x.numel() == 0) return;
+  const bool direct = o.is_contiguous();
+  const Tensor dst = direct ? o : Tensor::empty(o.shape(), o.dtype(), o.device());
+  launch_cumprod_grad(static_cast<int>(o.dtype()), g.data_ptr(), x.data_ptr(), dst.data_ptr(),
+                      outer, n, inner, c.exclusive, c.reverse, stream_ptr(o));
+  if (!direct) copy_on_device(o, dst);
+}
+
 struct Registrar {
   Registrar() {
+    register_cuda_kernel("norm_backward", &norm_grad_kernel);
+    register_cuda_kernel("cumprod_backward", &cumprod_grad_kernel);
     register_cuda_kernel("var", &moment_kernel<VarOp, kStatVar>);
     register_cuda_kernel("std", &moment_kernel<StdOp, kStatStd>);
     register_cuda_kernel("logsumexp", &logsumexp_kernel);

@@ -1,6 +1,7 @@
 // Mask and position ops: masked_fill, masked_select, nonzero, one_hot.
 #include "core/cpu/copy.h"
 #include "core/cpu/elementwise_loop.h"
+#include "core/device_backend.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
 #include "core/ops/index_ops.h"
@@ -94,9 +95,16 @@ Tensor masked_select(const Tensor& t, const Tensor& mask) {
 MetaList NonzeroOp::infer(std::span<const Tensor> in) const {
   check_num_inputs(*this, in, 1);
   const Tensor& t = in[0];
-  if (!t.device().is_cpu())
-    raise<NotImplementedError>("[nonzero] needs the CUDA backend for {}", t.device().str());
   int64_t n = 0;
+  if (!t.device().is_cpu()) {
+    // The backend counts on the device and reads the count back (core/cuda/nonzero_ops.cpp).
+    const CudaKernel count = find_cuda_kernel("nonzero_count");
+    if (!count) raise<NotImplementedError>("[nonzero] needs the CUDA backend for {}", t.device().str());
+    Tensor out[] = {Tensor::empty({}, DType::Int64, kCPU)};
+    count(*this, in, std::span<Tensor>(out, 1));
+    n = out[0].item<int64_t>();
+    return {TensorMeta{Shape{n, t.dim()}, DType::Int64, t.device()}};
+  }
   for_each_value(t, [&](int64_t, bool nz) { n += nz; });
   return {TensorMeta{Shape{n, t.dim()}, DType::Int64, t.device()}};
 }

@@ -146,7 +146,9 @@ void Adam::step() {
       }
       auto& st = state_of(p);
       if (!st.count("step")) {
-        st["step"] = zeros({}, DType::Float64);
+        // Fused: the step count lives with the parameter, so on CUDA the update reads it on
+        // the device and a captured CUDA graph replays the current bias correction.
+        st["step"] = zeros({}, DType::Float64, fused ? p.device() : kCPU);
         st["exp_avg"] = zeros_like(p);
         st["exp_avg_sq"] = zeros_like(p);
         if (amsgrad) st["max_exp_avg_sq"] = zeros_like(p);
