@@ -1,0 +1,122 @@
+#include "trace/forward_recompute.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "core/error.h"
+#include "trace/value_description.h"
+
+namespace ember::trace {
+namespace {
+
+// Per joint value: whether it carries autograd history in eager (depends on a differentiable
+// source through differentiable ops) and whether it depends on a random draw.
+struct Lineage {
+  std::vector<bool> differentiable, random;
+};
+
+Lineage trace_lineage(const Graph& joint, size_t num_args, size_t num_forward_nodes,
+                      const std::vector<size_t>& diff_args) {
+  Lineage l{std::vector<bool>(joint.values().size(), false),
+            std::vector<bool>(joint.values().size(), false)};
+  for (size_t i : diff_args) {
+    if (i < num_args) l.differentiable[joint.inputs()[i]] = true;
+  }
+  for (size_t i = 0; i < joint.captures().size(); ++i) {
+    l.differentiable[joint.capture_values()[i]] = joint.captures()[i].requires_grad();
+  }
+  for (size_t n = 0; n < num_forward_nodes; ++n) {
+    const Node& node = joint.nodes()[n];
+    bool any_diff = false, any_random = false;
+    for (ValueId v : node.inputs) {
+      any_diff = any_diff || l.differentiable[v];
+      any_random = any_random || l.random[v];
+    }
+    // A random op is never redrawn; its (in-place) gradient is zero, so no history either.
+    const bool draws = !node.op->is_deterministic();
+    for (ValueId o : node.outputs) {
+      l.differentiable[o] = !draws && node.op->is_differentiable() && any_diff;
+      l.random[o] = draws || any_random;
+    }
+  }
+  return l;
+}
+
+}  // namespace
+
+ForwardRecompute plan_forward_recompute(const Graph& joint, size_t num_args,
+                                        size_t num_forward_nodes,
+                                        const std::vector<ValueId>& saved,
+                                        const std::vector<size_t>& diff_args) {
+  ForwardRecompute plan;
+  const Lineage l = trace_lineage(joint, num_args, num_forward_nodes, diff_args);
+  const size_t num_values = joint.values().size();
+  // Values bound before the recompute runs: saved values without history (from the replay).
+  std::vector<bool> from_replay(num_values, false);
+  for (ValueId s : saved) from_replay[s] = !l.differentiable[s];
+  std::vector<bool> in_plan(num_forward_nodes, false), seen(num_values, false);
+  std::vector<bool> reads_arg(num_args, false);
+  std::vector<ValueId> stack;
+  for (size_t k = 0; k < saved.size(); ++k) {
+    if (!l.differentiable[saved[k]]) continue;
+    plan.saved.push_back(k);
+    stack.push_back(saved[k]);
+  }
+  while (!stack.empty()) {
+    const ValueId v = stack.back();
+    stack.pop_back();
+    if (seen[v]) continue;
+    seen[v] = true;
+    const Value& val = joint.value(v);
+    if (val.kind == ValueKind::Input) {
+      reads_arg[val.index] = true;
+    } else if (val.kind == ValueKind::Node && !from_replay[v]) {
+      if (!l.differentiable[v] && l.random[v]) {
+        plan.kept.push_back(v);  // a draw (or derived from draws alone): never redrawn
+        from_replay[v] = true;
+        continue;
+      }
+      if (in_plan[val.producer]) continue;
+      in_plan[val.producer] = true;
+      for (ValueId in : joint.nodes()[val.producer].inputs) stack.push_back(in);
+    }
+  }
+  for (size_t i = 0; i < num_args; ++i) {
+    if (reads_arg[i]) plan.args.push_back(i);
+  }
+  for (size_t n = 0; n < num_forward_nodes; ++n) {
+    if (in_plan[n]) plan.nodes.push_back(static_cast<int32_t>(n));
+  }
+
+  // In-place writes. The recompute must not write into tensors it does not own, and must
+  // not read a tensor whose contents the forward changed afterwards (the live arguments and
+  // captures, and the replay's values, hold the contents after the whole forward).
+  auto owned = [&](ValueId root) {
+    const Value& r = joint.value(root);
+    return r.kind == ValueKind::Node && in_plan[r.producer] && !from_replay[root];
+  };
+  std::vector<int64_t> last_read(num_values, -1);  // per storage root: last plan node reading it
+  for (int32_t n : plan.nodes) {
+    for (ValueId in : joint.nodes()[n].inputs) last_read[storage_root(joint, in)] = n;
+  }
+  for (size_t k : plan.saved) last_read[storage_root(joint, saved[k])] = INT_MAX;
+  for (size_t n = 0; n < num_forward_nodes && plan.unsupported.empty(); ++n) {
+    const Node& node = joint.nodes()[n];
+    if (!node.inplace) continue;
+    const ValueId root = storage_root(joint, node.inputs[0]);
+    if (in_plan[n] && !owned(root)) {
+      plan.unsupported = fmt::format(
+          "its forward writes in place ({}_) into {}, which a create_graph backward would have "
+          "to write again", node.op->name(), describe_value(joint, root));
+    } else if (!in_plan[n] && last_read[root] >= 0 &&
+               (!owned(root) || last_read[root] > static_cast<int64_t>(n))) {
+      plan.unsupported = fmt::format(
+          "its forward writes in place ({}_) into {} after reading it for values the backward "
+          "needs, so they cannot be recomputed with autograd history", node.op->name(),
+          describe_value(joint, root));
+    }
+  }
+  return plan;
+}
+
+}  // namespace ember::trace
