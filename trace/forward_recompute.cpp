@@ -1,13 +1,15 @@
 #include "trace/forward_recompute.h"
 
 #include <algorithm>
-#include <climits>
+#include <limits>
 
 #include "core/error.h"
 #include "trace/value_description.h"
 
 namespace ember::trace {
 namespace {
+
+constexpr int64_t kAfterForward = std::numeric_limits<int64_t>::max() - 1;
 
 // Per joint value: whether it carries autograd history in eager (depends on a differentiable
 // source through differentiable ops) and whether it depends on a random draw.
@@ -95,25 +97,34 @@ ForwardRecompute plan_forward_recompute(const Graph& joint, size_t num_args,
     const Value& r = joint.value(root);
     return r.kind == ValueKind::Node && in_plan[r.producer] && !from_replay[root];
   };
-  std::vector<int64_t> last_read(num_values, -1);  // per storage root: last plan node reading it
+  // Per storage root: the first and last plan node reading it (the saved values the plan
+  // makes count as read after the whole forward).
+  std::vector<int64_t> first_read(num_values, kAfterForward + 1), last_read(num_values, -1);
+  auto note_read = [&](ValueId v, int64_t at) {
+    const ValueId root = storage_root(joint, v);
+    first_read[root] = std::min(first_read[root], at);
+    last_read[root] = std::max(last_read[root], at);
+  };
   for (int32_t n : plan.nodes) {
-    for (ValueId in : joint.nodes()[n].inputs) last_read[storage_root(joint, in)] = n;
+    for (ValueId in : joint.nodes()[n].inputs) note_read(in, n);
   }
-  for (size_t k : plan.saved) last_read[storage_root(joint, saved[k])] = INT_MAX;
+  for (size_t k : plan.saved) note_read(saved[k], kAfterForward);
   for (size_t n = 0; n < num_forward_nodes && plan.unsupported.empty(); ++n) {
     const Node& node = joint.nodes()[n];
     if (!node.inplace) continue;
     const ValueId root = storage_root(joint, node.inputs[0]);
+    const auto at = static_cast<int64_t>(n);
     if (in_plan[n] && !owned(root)) {
       plan.unsupported = fmt::format(
           "its forward writes in place ({}_) into {}, which a create_graph backward would have "
-          "to write again", node.op->name(), describe_value(joint, root));
-    } else if (!in_plan[n] && last_read[root] >= 0 &&
-               (!owned(root) || last_read[root] > static_cast<int64_t>(n))) {
+          "to write again", node.op->name(), describe_value(joint, root, joint.outputs()));
+    } else if (!in_plan[n] && (owned(root) ? last_read[root] > at : first_read[root] < at)) {
+      // Owned: the recompute would miss this write. Not owned: the tensor now holds what the
+      // write made, but the recompute reads what was there before.
       plan.unsupported = fmt::format(
-          "its forward writes in place ({}_) into {} after reading it for values the backward "
-          "needs, so they cannot be recomputed with autograd history", node.op->name(),
-          describe_value(joint, root));
+          "its forward writes in place ({}_) into {}, which the values the backward needs "
+          "were computed from before the write", node.op->name(),
+          describe_value(joint, root, joint.outputs()));
     }
   }
   return plan;
