@@ -126,7 +126,10 @@ class TracedFunctionBackward final : public ember::Node {
     for (size_t i = 0; i < plan.captures.size(); ++i) {
       fv[f.capture_values()[plan.captures[i]]] = held_.recompute_captures[i].t;
     }
-    dispatch_nodes(f, plan.nodes, fv);
+    for (size_t i = 0; i < plan.nodes.size(); ++i) {
+      GradModeGuard mode(!plan.no_grad[i]);  // made under no_grad in eager: no history here
+      dispatch_nodes(f, std::span<const int32_t>(&plan.nodes[i], 1), fv);
+    }
 
     const Graph& b = split().backward;
     std::vector<Tensor> bv(b.values().size());
@@ -255,7 +258,7 @@ std::shared_ptr<const Halves> record_halves(Tracer& tracer, const std::vector<Te
   std::vector<ValueId> grad_values;
   for (const Tensor& g : grads) grad_values.push_back(g.defined() ? tracer.value_of(g) : -1);
   h->split = partition_joint_graph(tracer.graph(), num_args, num_forward_nodes, grad_values,
-                                   h->diff_args);
+                                   h->diff_args, tracer.requires_grad_of_values());
   // The backward graph's inputs: one gradient per output that carries history.
   h->forward = compile_graph(h->split.forward, {}, passes);
   h->backward = compile_graph(h->split.backward, {}, passes);

@@ -18,7 +18,8 @@ struct Lineage {
 };
 
 Lineage trace_lineage(const Graph& joint, size_t num_args, size_t num_forward_nodes,
-                      const std::vector<size_t>& diff_args) {
+                      const std::vector<size_t>& diff_args,
+                      const std::vector<int8_t>& requires_grad) {
   Lineage l{std::vector<bool>(joint.values().size(), false),
             std::vector<bool>(joint.values().size(), false)};
   for (size_t i : diff_args) {
@@ -37,7 +38,9 @@ Lineage trace_lineage(const Graph& joint, size_t num_args, size_t num_forward_no
     // A random op is never redrawn; its (in-place) gradient is zero, so no history either.
     const bool draws = !node.op->is_deterministic();
     for (ValueId o : node.outputs) {
-      l.differentiable[o] = !draws && node.op->is_differentiable() && any_diff;
+      const bool made_without_grad =
+          static_cast<size_t>(o) < requires_grad.size() && requires_grad[o] == 0;
+      l.differentiable[o] = !draws && node.op->is_differentiable() && any_diff && !made_without_grad;
       l.random[o] = draws || any_random;
     }
   }
@@ -49,9 +52,10 @@ Lineage trace_lineage(const Graph& joint, size_t num_args, size_t num_forward_no
 ForwardRecompute plan_forward_recompute(const Graph& joint, size_t num_args,
                                         size_t num_forward_nodes,
                                         const std::vector<ValueId>& saved,
-                                        const std::vector<size_t>& diff_args) {
+                                        const std::vector<size_t>& diff_args,
+                                        const std::vector<int8_t>& requires_grad) {
   ForwardRecompute plan;
-  const Lineage l = trace_lineage(joint, num_args, num_forward_nodes, diff_args);
+  const Lineage l = trace_lineage(joint, num_args, num_forward_nodes, diff_args, requires_grad);
   const size_t num_values = joint.values().size();
   // Values bound before the recompute runs: saved values without history (from the replay).
   std::vector<bool> from_replay(num_values, false);
@@ -87,7 +91,11 @@ ForwardRecompute plan_forward_recompute(const Graph& joint, size_t num_args,
     if (reads_arg[i]) plan.args.push_back(i);
   }
   for (size_t n = 0; n < num_forward_nodes; ++n) {
-    if (in_plan[n]) plan.nodes.push_back(static_cast<int32_t>(n));
+    if (!in_plan[n]) continue;
+    plan.nodes.push_back(static_cast<int32_t>(n));
+    bool any_diff = false;
+    for (ValueId o : joint.nodes()[n].outputs) any_diff = any_diff || l.differentiable[o];
+    plan.no_grad.push_back(!any_diff);
   }
 
   // In-place writes. The recompute must not write into tensors it does not own, and must

@@ -26,6 +26,8 @@ namespace ember::trace {
 
 struct ForwardRecompute {
   std::vector<int32_t> nodes;       // forward nodes to dispatch again, in order
+  std::vector<bool> no_grad;        // per entry of `nodes`: dispatch with grad mode off (its
+                                    // results had no history in eager: made under no_grad)
   std::vector<size_t> saved;        // saved values (indices into the split's saved) recomputed
   std::vector<ValueId> kept;        // joint values taken from the replay though not saved
   std::vector<size_t> args;         // arguments the recompute reads (held by the node)
@@ -35,10 +37,13 @@ struct ForwardRecompute {
 
 // `saved`: the joint values the backward reads (JointGraphSplit::saved); `diff_args`: the
 // arguments that require grad. Captured tensors that require grad now count as
-// differentiable sources.
+// differentiable sources. `requires_grad`: per joint value, whether its eager tensor
+// required grad (Tracer::requires_grad_of_values; -1 or missing: unknown), so values made
+// under no_grad get no history in the recompute either.
 ForwardRecompute plan_forward_recompute(const Graph& joint, size_t num_args,
                                         size_t num_forward_nodes,
                                         const std::vector<ValueId>& saved,
-                                        const std::vector<size_t>& diff_args);
+                                        const std::vector<size_t>& diff_args,
+                                        const std::vector<int8_t>& requires_grad = {});
 
 }  // namespace ember::trace

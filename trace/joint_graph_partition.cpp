@@ -71,7 +71,8 @@ Graph forward_prefix(const Graph& joint, size_t num_args, size_t num_forward_nod
 JointGraphSplit partition_joint_graph(const Graph& joint, size_t num_args,
                                       size_t num_forward_nodes,
                                       const std::vector<ValueId>& gradients,
-                                      const std::vector<size_t>& diff_args) {
+                                      const std::vector<size_t>& diff_args,
+                                      const std::vector<int8_t>& requires_grad) {
   JointGraphSplit split;
   split.num_user_outputs = joint.outputs().size();
   // Saved values, in order of first use by the backward.
@@ -97,7 +98,8 @@ JointGraphSplit partition_joint_graph(const Graph& joint, size_t num_args,
   }
 
   split.recompute =
-      plan_forward_recompute(joint, num_args, num_forward_nodes, split.saved, diff_args);
+      plan_forward_recompute(joint, num_args, num_forward_nodes, split.saved, diff_args,
+                             requires_grad);
   const std::vector<ValueId>& kept = split.recompute.kept;
   std::vector<ValueId> fwd_outputs = joint.outputs();
   fwd_outputs.insert(fwd_outputs.end(), split.saved.begin(), split.saved.end());

@@ -30,12 +30,13 @@ struct JointGraphSplit {
 // after them the gradients of the outputs; nodes [0, num_forward_nodes) are the forward.
 // joint.outputs() are the user outputs. `gradients`: per requested gradient its value in the
 // joint graph, or -1 (unused: autograd returned none). Raises when the backward writes in
-// place into a value of the forward (not expressible as two graphs). `diff_args`: the
-// arguments that require grad (for the recompute plan).
+// place into a value of the forward (not expressible as two graphs). `diff_args` and
+// `requires_grad`: for the recompute plan (plan_forward_recompute).
 JointGraphSplit partition_joint_graph(const Graph& joint, size_t num_args,
                                       size_t num_forward_nodes,
                                       const std::vector<ValueId>& gradients,
-                                      const std::vector<size_t>& diff_args = {});
+                                      const std::vector<size_t>& diff_args = {},
+                                      const std::vector<int8_t>& requires_grad = {});
 
 // The forward half alone with the given outputs (joint values).
 Graph forward_prefix(const Graph& joint, size_t num_args, size_t num_forward_nodes,
