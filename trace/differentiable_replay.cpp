@@ -110,19 +110,24 @@ class TracedFunctionBackward final : public ember::Node {
                    "not supported: {}. Call the function eagerly (outside ember.function) to "
                    "take higher-order gradients.", name(), plan.unsupported);
     }
+    const Graph& f = forward();
     for (size_t i = 0; i < plan.args.size(); ++i) {
-      check_version(held_.recompute_args[i], describe_value(forward(), forward().inputs()[plan.args[i]]));
+      check_version(held_.recompute_args[i],
+                    [&] { return describe_value(f, f.inputs()[plan.args[i]]); });
     }
     for (size_t i = 0; i < plan.captures.size(); ++i) {
       check_version(held_.recompute_captures[i],
-                    describe_value(forward(), forward().capture_values()[plan.captures[i]]));
+                    [&] { return describe_value(f, f.capture_values()[plan.captures[i]]); });
     }
-    const Graph& f = forward();
     const size_t n = split().num_user_outputs, num_saved = split().saved.size();
     std::vector<Tensor> fv(f.values().size());
     for (size_t k = 0; k < num_saved; ++k) fv[saved_value(k)] = held_.saved[k].t;
-    for (size_t j = 0; j < held_.kept.size(); ++j) fv[f.outputs()[n + num_saved + j]] = held_.kept[j];
-    for (size_t i = 0; i < plan.args.size(); ++i) fv[f.inputs()[plan.args[i]]] = held_.recompute_args[i].t;
+    for (size_t j = 0; j < held_.kept.size(); ++j) {
+      fv[f.outputs()[n + num_saved + j]] = held_.kept[j];
+    }
+    for (size_t i = 0; i < plan.args.size(); ++i) {
+      fv[f.inputs()[plan.args[i]]] = held_.recompute_args[i].t;
+    }
     for (size_t i = 0; i < plan.captures.size(); ++i) {
       fv[f.capture_values()[plan.captures[i]]] = held_.recompute_captures[i].t;
     }
@@ -134,32 +139,35 @@ class TracedFunctionBackward final : public ember::Node {
     const Graph& b = split().backward;
     std::vector<Tensor> bv(b.values().size());
     for (size_t i = 0; i < grads_out.size(); ++i) bv[b.inputs()[i]] = grads_out[i];
-    for (size_t k = 0; k < num_saved; ++k) bv[b.inputs()[grads_out.size() + k]] = fv[saved_value(k)];
-    for (size_t i = 0; i < b.captures().size(); ++i) bv[b.capture_values()[i]] = held_.captures[i].t;
+    for (size_t k = 0; k < num_saved; ++k) {
+      bv[b.inputs()[grads_out.size() + k]] = fv[saved_value(k)];
+    }
+    for (size_t i = 0; i < b.captures().size(); ++i) {
+      bv[b.capture_values()[i]] = held_.captures[i].t;
+    }
     return dispatch_graph(b, bv);
   }
 
   void check_versions() const {
     for (size_t k = 0; k < held_.saved.size(); ++k) {
-      const Watched& w = held_.saved[k];
-      if (w.t.version() != w.version) {
-        check_version(w, describe_value(forward(), saved_value(k), user_outputs()));
-      }
+      check_version(held_.saved[k],
+                    [&] { return describe_value(forward(), saved_value(k), user_outputs()); });
     }
     const Graph& b = split().backward;
     for (size_t i = 0; i < held_.captures.size(); ++i) {
-      const Watched& w = held_.captures[i];
-      if (w.t.version() != w.version) check_version(w, describe_value(b, b.capture_values()[i]));
+      check_version(held_.captures[i], [&] { return describe_value(b, b.capture_values()[i]); });
     }
   }
 
-  // Raises like eager's saved tensors do, naming what the tensor is in the traced function.
-  void check_version(const Watched& w, const std::string& what) const {
+  // Raises like eager's saved tensors do, naming what the tensor is in the traced function
+  // (`what` is only called to build the message).
+  template <class Describe>
+  void check_version(const Watched& w, const Describe& what) const {
     if (w.t.version() == w.version) return;
     raise<Error>("[{}] {} (shape {}, {}), needed for gradient computation, was modified by an "
                  "in-place operation: it is at version {}, expected version {}. Use an "
                  "out-of-place op or clone() the tensor before modifying it, or call backward() "
-                 "before modifying it.", name(), what, shape_str(w.t.shape()),
+                 "before modifying it.", name(), what(), shape_str(w.t.shape()),
                  dtype_name(w.t.dtype()), w.t.version(), w.version);
   }
 

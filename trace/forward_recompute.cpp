@@ -40,7 +40,8 @@ Lineage trace_lineage(const Graph& joint, size_t num_args, size_t num_forward_no
     for (ValueId o : node.outputs) {
       const bool made_without_grad =
           static_cast<size_t>(o) < requires_grad.size() && requires_grad[o] == 0;
-      l.differentiable[o] = !draws && node.op->is_differentiable() && any_diff && !made_without_grad;
+      l.differentiable[o] =
+          !draws && node.op->is_differentiable() && any_diff && !made_without_grad;
       l.random[o] = draws || any_random;
     }
   }
