@@ -174,6 +174,53 @@ def _torch_chain():
     return lambda: _chain(torch, x)
 
 
+GP = dict(batch=64, sizes=(64, 256, 256, 1))
+
+
+def _gp_step(lib, critic, real, fake, eps):
+    """A WGAN-GP critic step: E[D(fake)] - E[D(real)] + 10 E[(|grad D(x_hat)| - 1)^2], the
+    penalty's gradient by create_graph=True (double backward through the critic)."""
+    x_hat = (eps * real + (1 - eps) * fake).detach().requires_grad_(True)
+    g, = lib.autograd.grad([critic(x_hat).sum()], [x_hat], create_graph=True)
+    gp = (((g * g).sum(1).sqrt() - 1) ** 2).mean()
+    loss = critic(fake).mean() - critic(real).mean() + 10 * gp
+    loss.backward()
+    return loss
+
+
+def _gp_data(lib):
+    rng = np.random.default_rng(0)
+    b, d = GP["batch"], GP["sizes"][0]
+    shapes = ((b, d), (b, d), (b, 1))
+    return [lib.from_numpy(rng.standard_normal(s).astype(np.float32)) for s in shapes]
+
+
+def _ember_gradient_penalty(traced):
+    """Double backward through a replay (trace/forward_recompute.h) against eager."""
+    def setup():
+        ember = need_ember()
+        from ember import nn
+        ember.manual_seed(0)
+        model = _layers(nn, GP["sizes"])
+        critic = ember.compile(model) if traced else model
+        real, fake, eps = _gp_data(ember)
+        step = lambda: _gp_step(ember, critic, real, fake, eps)  # noqa: E731
+        step()
+        step()
+        return step
+    return setup
+
+
+def _torch_gradient_penalty():
+    def setup():
+        torch = need("torch")
+        torch.manual_seed(0)
+        model = _layers(torch.nn, GP["sizes"])
+        real, fake, eps = _gp_data(torch)
+        return lambda: _gp_step(torch, model, real, fake, eps)
+    return setup
+
+
 CASES = [
     Case("MLP 128-256-256-10 SGD step, batch 64",
          {"ember": _ember_step(True), "ember eager": _ember_step(False),
@@ -191,6 +238,9 @@ CASES = [
          {"ember": _ember_outside_backward(True, SMALL),
           "ember eager": _ember_outside_backward(False, SMALL),
           "torch": _torch_outside_backward(False, SMALL)}),
+    Case("WGAN-GP critic 64-256-256-1 step with gradient penalty (create_graph), batch 64",
+         {"ember": _ember_gradient_penalty(True), "ember eager": _ember_gradient_penalty(False),
+          "torch": _torch_gradient_penalty()}),
     Case("8 elementwise ops on 1M float32",
          {"ember": _ember_chain(True), "ember eager": _ember_chain(False), "torch": _torch_chain},
          nbytes=2 * 4 * N_CHAIN),

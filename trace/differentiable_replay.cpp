@@ -6,25 +6,40 @@
 #include "core/ops.h"
 #include "eager/autograd.h"
 #include "eager/engine.h"
+#include "trace/eager_interpreter.h"
 #include "trace/tracer.h"
+#include "trace/value_description.h"
 
 namespace ember::trace {
 namespace {
 
 using Halves = DifferentiableReplay::Halves;
 
+// A tensor the replay's backward reads, with its version when the forward ran: an in-place
+// change before backward raises, naming what the tensor is (as eager's saved tensors do).
+struct Watched {
+  Tensor t;
+  uint32_t version = 0;
+  explicit Watched(Tensor x) : t(std::move(x)), version(t.version()) {}
+};
+
 // The autograd node a differentiable replay hangs on its outputs: holds the saved values the
-// forward graph returned and runs the backward graph.
+// forward graph returned and runs the backward graph. Under create_graph it evaluates the
+// backward differentiably instead (create_graph_backward below).
 class TracedFunctionBackward final : public ember::Node {
  public:
-  // `read_captures`: the captured tensors the backward graph reads (parameters, bound by
-  // reference, not saved), with their versions at forward time, so an in-place change
-  // between forward and backward raises as eager's saved tensors do.
-  TracedFunctionBackward(std::shared_ptr<const Halves> halves, std::vector<SavedTensor> saved,
-                         std::vector<SavedTensor> read_captures,
+  struct Held {
+    std::vector<Watched> saved;         // the forward's saved values, in split.saved order
+    std::vector<Tensor> kept;           // split.recompute.kept, from the forward
+    std::vector<Watched> captures;      // the backward graph's captures (parameters)
+    std::vector<Watched> recompute_args;      // split.recompute.args
+    std::vector<Watched> recompute_captures;  // split.recompute.captures
+  };
+
+  TracedFunctionBackward(std::shared_ptr<const Halves> halves, Held held,
                          std::vector<TensorMeta> output_meta)
-      : ember::Node(output_meta.size()), halves_(std::move(halves)), saved_(std::move(saved)),
-        read_captures_(std::move(read_captures)), output_meta_(std::move(output_meta)) {}
+      : ember::Node(output_meta.size()), halves_(std::move(halves)), held_(std::move(held)),
+        output_meta_(std::move(output_meta)) {}
 
   std::string name() const override { return "TracedFunctionBackward"; }
 
@@ -34,24 +49,20 @@ class TracedFunctionBackward final : public ember::Node {
                    "time (its saved values were freed). Pass retain_graph=True to the first "
                    "backward() if you need to backward twice.", name());
     }
-    if (is_grad_enabled()) {
-      raise<Error>("[{}] double backward (create_graph=True) through a replay of a traced "
-                   "function is not supported for traced functions; call the function eagerly "
-                   "(outside ember.function) to take higher-order gradients.", name());
-    }
-    std::vector<Tensor> inputs;
-    inputs.reserve(grads_out.size() + saved_.size());
+    std::vector<Tensor> grads_in;
+    grads_in.reserve(output_meta_.size());
     for (size_t i = 0; i < output_meta_.size(); ++i) {
       Tensor g = i < grads_out.size() ? grads_out[i] : Tensor();
       if (!g.defined()) {
         const TensorMeta& m = output_meta_[i];
         g = zeros(m.shape, m.dtype, m.device);
       }
-      inputs.push_back(std::move(g));
+      grads_in.push_back(std::move(g));
     }
-    for (const SavedTensor& s : saved_) inputs.push_back(s.unpack(nullptr, 0, name()));
-    for (const SavedTensor& c : read_captures_) c.unpack(nullptr, 0, name());  // version check
-    std::vector<Tensor> grads = halves_->backward->run(inputs);
+    check_versions();
+    // Grad mode on inside backward means create_graph: the gradients must carry history.
+    std::vector<Tensor> grads =
+        is_grad_enabled() ? create_graph_backward(grads_in) : compiled_backward(grads_in);
     const auto& slots = halves_->split.gradient_slot;
     TensorList result(slots.size());
     for (size_t i = 0; i < slots.size(); ++i) {
@@ -61,20 +72,107 @@ class TracedFunctionBackward final : public ember::Node {
   }
 
   void for_each_held(const std::function<void(const Tensor&)>& f) const override {
-    for (const SavedTensor& s : saved_) f(s.held());
-    for (const SavedTensor& c : read_captures_) f(c.held());
+    for (const Watched& w : held_.saved) f(w.t);
+    for (const Tensor& t : held_.kept) f(t);
+    for (const Watched& w : held_.captures) f(w.t);
+    for (const Watched& w : held_.recompute_args) f(w.t);
+    for (const Watched& w : held_.recompute_captures) f(w.t);
   }
 
   void release_saved() override {
-    saved_.clear();
-    read_captures_.clear();
+    held_ = Held{};
     released_ = true;
   }
 
  private:
+  const JointGraphSplit& split() const { return halves_->split; }
+  const Graph& forward() const { return split().forward; }
+  std::span<const ValueId> user_outputs() const {
+    return std::span<const ValueId>(forward().outputs()).first(split().num_user_outputs);
+  }
+  ValueId saved_value(size_t k) const {
+    return forward().outputs()[split().num_user_outputs + k];
+  }
+
+  // The fast path: the compiled backward graph.
+  std::vector<Tensor> compiled_backward(std::vector<Tensor>& inputs) const {
+    for (const Watched& s : held_.saved) inputs.push_back(s.t);
+    return halves_->backward->run(inputs);
+  }
+
+  // create_graph: dispatches again, with history, the part of the forward that makes the
+  // saved values that carry history (forward_recompute.h), then the recorded backward graph
+  // op by op, so the gradients are differentiable exactly as eager's are.
+  std::vector<Tensor> create_graph_backward(const std::vector<Tensor>& grads_out) const {
+    const ForwardRecompute& plan = split().recompute;
+    if (!plan.unsupported.empty()) {
+      raise<Error>("[{}] double backward (create_graph=True) through this traced function is "
+                   "not supported: {}. Call the function eagerly (outside ember.function) to "
+                   "take higher-order gradients.", name(), plan.unsupported);
+    }
+    const Graph& f = forward();
+    for (size_t i = 0; i < plan.args.size(); ++i) {
+      check_version(held_.recompute_args[i],
+                    [&] { return describe_value(f, f.inputs()[plan.args[i]]); });
+    }
+    for (size_t i = 0; i < plan.captures.size(); ++i) {
+      check_version(held_.recompute_captures[i],
+                    [&] { return describe_value(f, f.capture_values()[plan.captures[i]]); });
+    }
+    const size_t n = split().num_user_outputs, num_saved = split().saved.size();
+    std::vector<Tensor> fv(f.values().size());
+    for (size_t k = 0; k < num_saved; ++k) fv[saved_value(k)] = held_.saved[k].t;
+    for (size_t j = 0; j < held_.kept.size(); ++j) {
+      fv[f.outputs()[n + num_saved + j]] = held_.kept[j];
+    }
+    for (size_t i = 0; i < plan.args.size(); ++i) {
+      fv[f.inputs()[plan.args[i]]] = held_.recompute_args[i].t;
+    }
+    for (size_t i = 0; i < plan.captures.size(); ++i) {
+      fv[f.capture_values()[plan.captures[i]]] = held_.recompute_captures[i].t;
+    }
+    for (size_t i = 0; i < plan.nodes.size(); ++i) {
+      GradModeGuard mode(!plan.no_grad[i]);  // made under no_grad in eager: no history here
+      dispatch_nodes(f, std::span<const int32_t>(&plan.nodes[i], 1), fv);
+    }
+
+    const Graph& b = split().backward;
+    std::vector<Tensor> bv(b.values().size());
+    for (size_t i = 0; i < grads_out.size(); ++i) bv[b.inputs()[i]] = grads_out[i];
+    for (size_t k = 0; k < num_saved; ++k) {
+      bv[b.inputs()[grads_out.size() + k]] = fv[saved_value(k)];
+    }
+    for (size_t i = 0; i < b.captures().size(); ++i) {
+      bv[b.capture_values()[i]] = held_.captures[i].t;
+    }
+    return dispatch_graph(b, bv);
+  }
+
+  void check_versions() const {
+    for (size_t k = 0; k < held_.saved.size(); ++k) {
+      check_version(held_.saved[k],
+                    [&] { return describe_value(forward(), saved_value(k), user_outputs()); });
+    }
+    const Graph& b = split().backward;
+    for (size_t i = 0; i < held_.captures.size(); ++i) {
+      check_version(held_.captures[i], [&] { return describe_value(b, b.capture_values()[i]); });
+    }
+  }
+
+  // Raises like eager's saved tensors do, naming what the tensor is in the traced function
+  // (`what` is only called to build the message).
+  template <class Describe>
+  void check_version(const Watched& w, const Describe& what) const {
+    if (w.t.version() == w.version) return;
+    raise<Error>("[{}] {} (shape {}, {}), needed for gradient computation, was modified by an "
+                 "in-place operation: it is at version {}, expected version {}. Use an "
+                 "out-of-place op or clone() the tensor before modifying it, or call backward() "
+                 "before modifying it.", name(), what(), shape_str(w.t.shape()),
+                 dtype_name(w.t.dtype()), w.t.version(), w.version);
+  }
+
   std::shared_ptr<const Halves> halves_;
-  std::vector<SavedTensor> saved_;
-  std::vector<SavedTensor> read_captures_;
+  Held held_;
   std::vector<TensorMeta> output_meta_;
   bool released_ = false;
 };
@@ -167,7 +265,8 @@ std::shared_ptr<const Halves> record_halves(Tracer& tracer, const std::vector<Te
                                    /*create_graph=*/false, /*allow_unused=*/true);
   std::vector<ValueId> grad_values;
   for (const Tensor& g : grads) grad_values.push_back(g.defined() ? tracer.value_of(g) : -1);
-  h->split = partition_joint_graph(tracer.graph(), num_args, num_forward_nodes, grad_values);
+  h->split = partition_joint_graph(tracer.graph(), num_args, num_forward_nodes, grad_values,
+                                   h->diff_args, tracer.requires_grad_of_values());
   // The backward graph's inputs: one gradient per output that carries history.
   h->forward = compile_graph(h->split.forward, {}, passes);
   h->backward = compile_graph(h->split.backward, {}, passes);
@@ -222,6 +321,7 @@ std::optional<std::vector<Tensor>> DifferentiableReplay::try_run(const std::vect
     h->split.saved = p.base->split.saved;
     h->split.num_user_outputs = p.base->split.num_user_outputs;
     h->split.gradient_slot = p.base->split.gradient_slot;
+    h->split.recompute = p.base->split.recompute;
     h->diff_outputs = p.base->diff_outputs;
     h->diff_args = p.base->diff_args;
     h->diff_captures = p.base->diff_captures;
@@ -239,22 +339,28 @@ std::optional<std::vector<Tensor>> DifferentiableReplay::try_run(const std::vect
   }
   if (h->diff_outputs.empty()) return plain().run(args);
   std::vector<Tensor> all = h->forward->run(args);
-  const size_t n = h->split.num_user_outputs;
+  const JointGraphSplit& split = h->split;
+  const size_t n = split.num_user_outputs, num_saved = split.saved.size();
   std::vector<Tensor> outs(std::make_move_iterator(all.begin()),
                            std::make_move_iterator(all.begin() + n));
-  std::vector<SavedTensor> saved;
-  saved.reserve(all.size() - n);
-  for (size_t i = n; i < all.size(); ++i) saved.emplace_back(all[i], /*is_output=*/true);
+  TracedFunctionBackward::Held held;
+  held.saved.reserve(num_saved);
+  for (size_t i = n; i < n + num_saved; ++i) held.saved.emplace_back(all[i]);
+  held.kept.assign(all.begin() + n + num_saved, all.end());
+  held.captures.reserve(split.backward.captures().size());
+  for (const Tensor& c : split.backward.captures()) held.captures.emplace_back(c);
+  // What a create_graph backward would dispatch again (nothing when it would raise anyway).
+  if (split.recompute.unsupported.empty()) {
+    for (size_t i : split.recompute.args) held.recompute_args.emplace_back(args[i]);
+    for (int32_t c : split.recompute.captures) {
+      held.recompute_captures.emplace_back(split.forward.captures()[c]);
+    }
+  }
   std::vector<TensorMeta> metas;
   for (size_t i : h->diff_outputs) {
     metas.push_back({outs[i].shape(), outs[i].dtype(), outs[i].device()});
   }
-  std::vector<SavedTensor> read_captures;
-  for (const Tensor& c : h->backward->graph().captures()) {
-    read_captures.emplace_back(c, /*is_output=*/false);
-  }
-  auto node = std::make_shared<TracedFunctionBackward>(h, std::move(saved),
-                                                       std::move(read_captures), std::move(metas));
+  auto node = std::make_shared<TracedFunctionBackward>(h, std::move(held), std::move(metas));
   auto& edges = node->next_edges();
   for (size_t i : h->diff_args) edges.push_back(engine::edge_of(args[i]));
   for (const Tensor& c : h->diff_captures) edges.push_back(engine::edge_of(c));

@@ -6,7 +6,9 @@
 // (joint_graph_partition.h), both optimized and compiled. A replay runs the forward and
 // hangs one TracedFunctionBackward node on the outputs; its backward runs the backward graph
 // and hands the engine gradients for the arguments and captured tensors, which accumulate
-// into .grad exactly as eager would.
+// into .grad exactly as eager would. Under create_graph=True the node instead dispatches the
+// forward's differentiable part and the backward graph op by op with autograd on
+// (forward_recompute.h), so higher-order gradients equal eager's.
 #include <functional>
 #include <map>
 #include <memory>

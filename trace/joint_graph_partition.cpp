@@ -70,7 +70,9 @@ Graph forward_prefix(const Graph& joint, size_t num_args, size_t num_forward_nod
 
 JointGraphSplit partition_joint_graph(const Graph& joint, size_t num_args,
                                       size_t num_forward_nodes,
-                                      const std::vector<ValueId>& gradients) {
+                                      const std::vector<ValueId>& gradients,
+                                      const std::vector<size_t>& diff_args,
+                                      const std::vector<int8_t>& requires_grad) {
   JointGraphSplit split;
   split.num_user_outputs = joint.outputs().size();
   // Saved values, in order of first use by the backward.
@@ -95,9 +97,24 @@ JointGraphSplit partition_joint_graph(const Graph& joint, size_t num_args,
     if (g >= 0) note(g);
   }
 
+  split.recompute =
+      plan_forward_recompute(joint, num_args, num_forward_nodes, split.saved, diff_args,
+                             requires_grad);
+  const std::vector<ValueId>& kept = split.recompute.kept;
   std::vector<ValueId> fwd_outputs = joint.outputs();
   fwd_outputs.insert(fwd_outputs.end(), split.saved.begin(), split.saved.end());
+  fwd_outputs.insert(fwd_outputs.end(), kept.begin(), kept.end());
   split.forward = forward_prefix(joint, num_args, num_forward_nodes, fwd_outputs);
+  std::vector<bool> read(split.forward.captures().size(), false);
+  for (int32_t n : split.recompute.nodes) {
+    for (ValueId v : split.forward.nodes()[n].inputs) {
+      const Value& val = split.forward.value(v);
+      if (val.kind == ValueKind::Capture) read[val.index] = true;
+    }
+  }
+  for (size_t i = 0; i < read.size(); ++i) {
+    if (read[i]) split.recompute.captures.push_back(static_cast<int32_t>(i));
+  }
 
   ValueCopier copy(joint, split.backward);
   for (size_t i = num_args; i < joint.inputs().size(); ++i) {

@@ -90,6 +90,15 @@ bool Tracer::is_traced(const Tensor& t) const {
   return k == ValueKind::Input || k == ValueKind::Node;
 }
 
+std::vector<int8_t> Tracer::requires_grad_of_values() const {
+  std::vector<int8_t> rg(graph_.values().size(), -1);
+  for (const auto& [impl, id] : ids_) {
+    if (id < 0 || static_cast<size_t>(id) >= rg.size()) continue;
+    rg[id] = std::max<int8_t>(rg[id], impl->requires_grad() ? 1 : 0);
+  }
+  return rg;
+}
+
 void Tracer::set_outputs(const std::vector<Tensor>& outputs) {
   std::vector<ValueId> ids;
   for (const Tensor& t : outputs) ids.push_back(value_of(t));

@@ -42,6 +42,10 @@ class Tracer final : public TraceHook {
   // such as optimizer moments made on the first step. A replay would remake them on every
   // call instead of carrying them over. Their values, for an error message.
   std::vector<ValueId> escaped_state(const std::vector<Tensor>& outputs) const;
+  // Per value of the graph: 1 if a tensor that holds it requires grad now, 0 if none does,
+  // -1 if no tensor holds it any more (an in-place write moved its tensor to a new value).
+  // Tells values made under no_grad from values with autograd history.
+  std::vector<int8_t> requires_grad_of_values() const;
   // Side effects beyond in-place writes: (capture value of a leaf, value of its new .grad).
   const std::vector<std::pair<ValueId, ValueId>>& grad_writes() const { return grad_writes_; }
 

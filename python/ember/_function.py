@@ -122,6 +122,40 @@ def _modules_in(fn):
     return found
 
 
+def _capture_names(fn, modules):
+    """(name, tensor) for tensors a traced function may capture, so printed graphs and
+    replay errors say '0.weight' or 'w' rather than 'captured tensor #3': the parameters and
+    buffers of the modules it reaches (prefixed with the variable's name when there are
+    several), then tensors in its closure cells and the globals it names."""
+    named = []
+    target = getattr(fn, "__func__", fn)
+    code = getattr(target, "__code__", None)
+    cells = dict(zip(code.co_freevars, target.__closure__ or ())) if code else {}
+    prefixes = {}
+    for var, cell in cells.items():
+        try:
+            prefixes.setdefault(id(cell.cell_contents), var + ".")
+        except ValueError:
+            continue
+    for m in modules:
+        prefix = "" if len(modules) == 1 else prefixes.get(id(m), "self.")
+        named += [(prefix + n, t) for n, t in m.named_parameters()]
+        named += [(prefix + n, t) for n, t in m.named_buffers() if t is not None]
+    for var, cell in cells.items():
+        try:
+            v = cell.cell_contents
+        except ValueError:
+            continue
+        if isinstance(v, _Tensor):
+            named.append((var, v))
+    glob = getattr(target, "__globals__", {})
+    for var in code.co_names if code else ():
+        v = glob.get(var)
+        if isinstance(v, _Tensor):
+            named.append((var, v))
+    return named
+
+
 class Function:
     """A traced, cached version of `fn` (see the module docstring)."""
 
@@ -220,6 +254,8 @@ class Function:
     def _run_flat(self, flat):
         desc, key = self._pending
         args, kwargs = _rebuild(desc, iter(flat))
+        if _C.is_tracing():
+            _C.trace._name_captures(_capture_names(self._fn, self._modules))
         result = self._fn(*args, **kwargs)
         out = _Flat()
         # Non-tensor leaves of the result are returned as they were on this run.

@@ -5,6 +5,7 @@
 #include "nn/module.h"
 #include "trace/function.h"
 #include "trace/serialize.h"
+#include "trace/tracer.h"
 
 namespace ember::python {
 namespace {
@@ -39,6 +40,13 @@ class ModeKey {
 void bind_trace(py::module_& m) {
   py::module_ tm = m.def_submodule("trace", "tracing and graph execution");
   m.def("is_tracing", [] { return trace_hook() != nullptr; });
+  // Names for tensors the active trace may capture ("0.weight"): printed graphs and replay
+  // errors use them. A no-op when no Tracer records on this thread.
+  tm.def("_name_captures", [](const std::vector<std::pair<std::string, Tensor>>& named) {
+    auto* tracer = dynamic_cast<Tracer*>(trace_hook());
+    if (!tracer) return;
+    for (const auto& [name, t] : named) tracer->name_tensor(t, name);
+  });
 
   py::class_<Graph, std::shared_ptr<Graph>>(tm, "Graph")
       .def("__str__", &Graph::str)

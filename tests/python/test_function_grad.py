@@ -198,14 +198,21 @@ def test_second_backward_needs_retain_graph():
     _assert_grads_equal(got, [2 * g for g in _grads(m)])
 
 
-def test_double_backward_through_a_replay_raises_clearly():
-    m = nn.Linear(3, 2)
+def test_double_backward_through_a_replay_matches_eager():
+    # More in test_function_double_backward.py.
+    ember.manual_seed(6)
+    m = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
     f = ember.function(m)
     x = ember.randn(4, 3)
     for _ in range(3):
         y = f(x)
-    with pytest.raises(RuntimeError, match="not supported for traced functions"):
-        ember.autograd.grad([y.sum()], [m.weight], create_graph=True)
+    assert _is_traced_backward(y)
+    got = ember.autograd.grad([(y * y).sum()], [m[0].weight], create_graph=True)[0]
+    want = ember.autograd.grad([(m(x) * m(x)).sum()], [m[0].weight], create_graph=True)[0]
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-5, atol=1e-6)
+    g2 = ember.autograd.grad([(got * got).sum()], [m[2].weight])[0]
+    g2_want = ember.autograd.grad([(want * want).sum()], [m[2].weight])[0]
+    np.testing.assert_allclose(g2.numpy(), g2_want.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_freezing_a_parameter_after_tracing():
