@@ -21,6 +21,7 @@ from ._sources import IterableSource as _IterableSource
 from ._sources import groups as _groups
 from ._summary import summary as _summary
 from .layers.base import Layer, flatten_structure
+from .layers.random_layer import seeded_step_stream as _seeded_step_stream
 
 __all__ = ["Model"]
 
@@ -244,7 +245,8 @@ class Model(Layer):
             self.train()
             try:
                 self.optimizer._apply_schedule()
-                out = fn(*args)
+                with _seeded_step_stream(self):
+                    out = fn(*args)
             finally:
                 self.eval()  # back to inference mode for direct calls, as in Keras
             self.optimizer.iterations += len(batches)

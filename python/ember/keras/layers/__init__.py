@@ -20,8 +20,11 @@ from .attention import Attention, MultiHeadAttention  # noqa: F401
 from .conv_variants import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D  # noqa: F401
 from .merge_dot import Dot  # noqa: F401
 from .normalization_extra import GroupNormalization, UnitNormalization  # noqa: F401
-from .preprocessing import (CenterCrop, GaussianNoise, Normalization, RandomFlip,  # noqa: F401
-                            Rescaling, Resizing, SpatialDropout2D)
+from .preprocessing import CenterCrop, Normalization, Rescaling, Resizing  # noqa: F401
+from .noise import (AlphaDropout, GaussianDropout, GaussianNoise,  # noqa: F401
+                    SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
+from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa: F401
+                                 RandomFlip, RandomRotation, RandomTranslation, RandomZoom)
 from .reshaping import (Cropping2D, Permute, RepeatVector, UpSampling2D,  # noqa: F401
                         ZeroPadding2D)
 from .wrappers import Bidirectional, TimeDistributed  # noqa: F401
@@ -45,7 +48,9 @@ __all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation",
            "SeparableConv2D", "Dot", "GroupNormalization", "UnitNormalization", "CenterCrop",
            "GaussianNoise", "Normalization", "RandomFlip", "Rescaling", "Resizing",
            "SpatialDropout2D", "Cropping2D", "Permute", "RepeatVector", "UpSampling2D",
-           "ZeroPadding2D", "Bidirectional", "TimeDistributed"]
+           "ZeroPadding2D", "Bidirectional", "TimeDistributed", "AlphaDropout",
+           "GaussianDropout", "SpatialDropout1D", "SpatialDropout3D", "RandomBrightness",
+           "RandomContrast", "RandomCrop", "RandomRotation", "RandomTranslation", "RandomZoom"]
 
 
 def get_layer_class(name, custom_objects=None):

@@ -8,8 +8,11 @@ from ... import _C
 from ...nn import functional as _F
 from .. import activations as _activations
 from .. import initializers as _initializers
+from .. import random as _krandom
 from .. import regularizers as _regularizers
 from .base import Layer, _check_positive_int, format_shape
+from .random_layer import generator as random_generator
+from .random_layer import init_seed
 
 __all__ = ["Dense", "Activation", "ReLU", "Softmax", "Flatten", "Reshape", "Dropout",
            "Embedding"]
@@ -168,23 +171,29 @@ class Reshape(Layer):
 
 class Dropout(Layer):
     """Zeroes a fraction `rate` of the inputs in training and scales the rest by
-    1 / (1 - rate); the identity in inference (``model.predict``, ``evaluate``)."""
+    1 / (1 - rate); the identity in inference (``model.predict``, ``evaluate``).
+    ``noise_shape`` (None entries: the input's size) drops whole slices; ``seed`` gives the
+    layer a stream of its own (see random_layer.py)."""
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0.0 <= float(rate) < 1.0:
             raise ValueError(f"[Dropout] rate must be in [0, 1), got {rate}")
-        if noise_shape is not None:
-            raise NotImplementedError("[Dropout] noise_shape is not supported")
-        self.rate, self.seed = float(rate), seed
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        init_seed(self, seed)
 
     def call(self, x, training=None):
         if not self._training(training) or self.rate == 0.0:
             return x
-        return _F.dropout(x, self.rate, True)
+        gen = random_generator(self)
+        if gen is None and self.noise_shape is None:
+            return _F.dropout(x, self.rate, True)     # one op, from the global generator
+        return _krandom.dropout(x, self.rate, self.noise_shape, gen)
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
 
 
 class Embedding(Layer):

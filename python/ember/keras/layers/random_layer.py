@@ -1,0 +1,52 @@
+"""What a random layer keeps of its ``seed=``: its own stream when seeded (two layers with
+the same seed draw the same numbers), else None, so its draws come from the global
+generator and follow ``keras.utils.set_random_seed`` / ``ember.manual_seed``.
+
+A traced train step draws fresh numbers on every replay, from the global generator; a
+model whose random layers are all seeded swaps in a stream of its own around each replay
+(``Model._run``, ``seeded_step_stream``) so the layer seeds keep deciding the numbers."""
+
+import contextlib
+
+from ... import _C
+from .. import random as _krandom
+
+
+def init_seed(layer, seed):
+    """Sets `layer.seed` and the layer's generator (None when unseeded)."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"[{type(layer).__name__}] seed must be an int or None, got "
+                        f"{type(seed).__name__}")
+    layer.__dict__["seed"] = seed
+    layer.__dict__["_random_generator"] = None if seed is None else \
+        _krandom.SeedGenerator(seed).generator
+
+
+def generator(layer):
+    return layer.__dict__.get("_random_generator")
+
+
+def _random_layers(model):
+    return [m for m in model.modules() if "_random_generator" in m.__dict__]
+
+
+@contextlib.contextmanager
+def seeded_step_stream(model):
+    """Around a traced step's replay: when every random layer of `model` is seeded, the
+    global generator is swapped for a stream seeded from the layer seeds (and advanced
+    across steps); otherwise nothing changes."""
+    layers = _random_layers(model)
+    if not layers or any(generator(m) is None for m in layers):
+        yield
+        return
+    stream = model.__dict__.get("_seeded_step_stream")
+    if stream is None:
+        seed = hash(tuple(m.seed for m in layers)) % 2**62
+        stream = model.__dict__["_seeded_step_stream"] = _C.Generator().manual_seed(seed)
+    saved = _C.get_rng_state()
+    _C.set_rng_state(stream.get_state())
+    try:
+        yield
+    finally:
+        stream.set_state(_C.get_rng_state())
+        _C.set_rng_state(saved)
