@@ -117,7 +117,7 @@ class _RandomWarp(_RandomImage):
 
 class RandomRotation(_RandomWarp):
     """Rotates each image by an angle drawn from `factor` (a fraction of a full turn:
-    0.1 means up to +-36 degrees) about its center."""
+    0.1 means up to +-36 degrees; positive: counter-clockwise) about its center."""
 
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
                  fill_value=0.0, data_format=None, **kwargs):
@@ -129,7 +129,8 @@ class RandomRotation(_RandomWarp):
         dy, dx, cy, cx = self._centered(img)
         angle = self._per_image(img, self._lo * 2 * math.pi, self._hi * 2 * math.pi)
         cos, sin = _C.cos(angle), _C.sin(angle)
-        return cos * dy - sin * dx + cy, sin * dy + cos * dx + cx
+        # Positive angles turn the picture counter-clockwise (as Keras).
+        return cos * dy + sin * dx + cy, cos * dx - sin * dy + cx
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor}

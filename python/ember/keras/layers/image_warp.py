@@ -1,6 +1,6 @@
 """Sampling images at transformed coordinates, for the random geometric augmentation
 layers (RandomRotation, RandomZoom, RandomTranslation): ``warp(x, src_y, src_x, ...)``
-reads channels-last images x (N, H, W, C) at source coordinates (N, H, W), with
+reads channels-last images x (N, H, W, C) at source coordinates (each broadcasting to (N, H, W)), with
 bilinear or nearest interpolation and Keras's fill modes for points outside the image.
 
 Everything is tensor ops (floor, gather), so a traced step replays it with fresh random
@@ -43,6 +43,8 @@ def _gather(flat, iy, ix, width):
 def warp(x, src_y, src_x, interpolation="bilinear", fill_mode="reflect", fill_value=0.0):
     n, height, width, c = x.shape
     flat = x.reshape(n, height * width, c)
+    # The coordinate maps may be (N, H, 1) and (N, 1, W) (zoom, translation).
+    src_y, src_x = src_y.expand(n, height, width), src_x.expand(n, height, width)
     if interpolation == "nearest":
         corners = [(_C.floor(src_y + 0.5), _C.floor(src_x + 0.5), None)]
     else:
