@@ -102,6 +102,11 @@ class Functional(Model):
     def _n_outputs(self):
         return len(self._outputs)
 
+    def _pack_outputs(self, arrays):
+        if isinstance(self._output_struct, dict):
+            return dict(zip(self._output_struct, arrays))
+        return super()._pack_outputs(arrays)
+
     def _flat_inputs(self, inputs):
         if isinstance(inputs, dict):
             names = self._input_names()
@@ -127,6 +132,7 @@ class Functional(Model):
                                  f"{format_shape(got)}")
 
     def call(self, inputs, training=None):
+        from .sequential import _accepts_training
         values = {}
         for t, v in zip(self._inputs, self._flat_inputs(inputs)):
             values[id(t)] = v
@@ -139,6 +145,9 @@ class Functional(Model):
                 continue
             args = map_structure(look, node.inputs)
             kwargs = {k: map_structure(look, v) for k, v in node.kwargs.items()}
+            if training is not None and "training" not in kwargs and \
+                    _accepts_training(node.layer):
+                kwargs["training"] = training
             out = node.layer(args, *node.args, **kwargs)
             outs = list(out) if node.multi_output else [out]
             for kt, o in zip(node.outputs, outs):

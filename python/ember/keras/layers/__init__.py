@@ -19,6 +19,8 @@ from .activation_layers import ELU, Identity, Lambda, LeakyReLU, PReLU  # noqa: 
 from .attention import Attention, MultiHeadAttention  # noqa: F401
 from .conv_variants import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D  # noqa: F401
 from .merge_dot import Dot  # noqa: F401
+from .merge_functions import (add, average, concatenate, dot, maximum,  # noqa: F401
+                              minimum, multiply, subtract)
 from .normalization_extra import GroupNormalization, UnitNormalization  # noqa: F401
 from .preprocessing import CenterCrop, Normalization, Rescaling, Resizing  # noqa: F401
 from .noise import (AlphaDropout, GaussianDropout, GaussianNoise,  # noqa: F401
@@ -50,7 +52,9 @@ __all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation",
            "SpatialDropout2D", "Cropping2D", "Permute", "RepeatVector", "UpSampling2D",
            "ZeroPadding2D", "Bidirectional", "TimeDistributed", "AlphaDropout",
            "GaussianDropout", "SpatialDropout1D", "SpatialDropout3D", "RandomBrightness",
-           "RandomContrast", "RandomCrop", "RandomRotation", "RandomTranslation", "RandomZoom"]
+           "RandomContrast", "RandomCrop", "RandomRotation", "RandomTranslation", "RandomZoom",
+           "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
+           "subtract"]
 
 
 def get_layer_class(name, custom_objects=None):
