@@ -25,6 +25,7 @@ from .normalization_extra import GroupNormalization, UnitNormalization  # noqa: 
 from .preprocessing import CenterCrop, Normalization, Rescaling, Resizing  # noqa: F401
 from .noise import (AlphaDropout, GaussianDropout, GaussianNoise,  # noqa: F401
                     SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
+from .text_vectorization import TextVectorization  # noqa: F401
 from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa: F401
                                  RandomFlip, RandomRotation, RandomTranslation, RandomZoom)
 from .reshaping import (Cropping2D, Permute, RepeatVector, UpSampling2D,  # noqa: F401
@@ -53,7 +54,7 @@ __all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation",
            "ZeroPadding2D", "Bidirectional", "TimeDistributed", "AlphaDropout",
            "GaussianDropout", "SpatialDropout1D", "SpatialDropout3D", "RandomBrightness",
            "RandomContrast", "RandomCrop", "RandomRotation", "RandomTranslation", "RandomZoom",
-           "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
+           "TextVectorization", "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
            "subtract"]
 
 
@@ -61,6 +62,10 @@ def get_layer_class(name, custom_objects=None):
     """The layer class for a saved config's class_name (built-ins and custom_objects)."""
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    from .activation_layers import _loading_custom_objects
+    known = _loading_custom_objects[-1]   # registered classes and custom_object_scope's
+    if name in known and isinstance(known[name], type):
+        return known[name]
     if name in ("Sequential", "Functional", "Model"):
         from .. import models
         return models.Functional if name == "Model" else getattr(models, name)

@@ -186,8 +186,9 @@ class RandomContrast(_RandomImage):
     """Scales each image's deviation from its per-channel mean by a factor drawn from
     [1 - lower, 1 + upper], clipped to `value_range`."""
 
-    def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(seed, None, **kwargs)
+    def __init__(self, factor, value_range=(0, 255), seed=None, data_format=None,
+                 **kwargs):
+        super().__init__(seed, data_format, **kwargs)
         self.factor, self.value_range = factor, tuple(value_range)
         lo, hi = _range("RandomContrast", "factor", factor)
         self._lo, self._hi = 1.0 + lo, 1.0 + hi
@@ -200,7 +201,7 @@ class RandomContrast(_RandomImage):
         x = _float(x, self)
         f = _krandom.uniform_like(x, (x.shape[0], 1, 1, 1), generator(self))
         f = f * (self._hi - self._lo) + self._lo
-        mean = x.mean([1, 2], keepdim=True)
+        mean = x.mean(list(self._hw_axes()), keepdim=True)
         return _C.clamp((x - mean) * f + mean, *map(float, self.value_range))
 
     def get_config(self):
@@ -212,8 +213,9 @@ class RandomBrightness(_RandomImage):
     """Adds to each image a delta drawn from `factor` times the width of `value_range`,
     clipped to `value_range`."""
 
-    def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(seed, None, **kwargs)
+    def __init__(self, factor, value_range=(0, 255), seed=None, data_format=None,
+                 **kwargs):
+        super().__init__(seed, data_format, **kwargs)
         self.factor, self.value_range = factor, tuple(value_range)
         self._lo, self._hi = _range("RandomBrightness", "factor", factor)
 
