@@ -254,6 +254,7 @@ def test_save_and_load_model_round_trip(tmp_path):
     model.fit(x, y, epochs=3, verbose=0)
     path = tmp_path / "model.keras"
     model.save(path)
+    assert "\"UserScripts>Scale\"" in model.to_json()
     loaded = keras.models.load_model(path)           # Scale found by its registration
     assert isinstance(loaded.layers[2], Scale) and loaded.layers[2].factor == 0.5
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

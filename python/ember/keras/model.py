@@ -611,7 +611,8 @@ class Model(Layer):
     def to_json(self, **kwargs):
         """The architecture as a JSON string (no weights); ``models.model_from_json``."""
         import json
-        return json.dumps({"class_name": type(self).__name__, "config": self.get_config()},
+        from .layers import class_name
+        return json.dumps({"class_name": class_name(type(self)), "config": self.get_config()},
                           **kwargs)
 
     def save(self, filepath, overwrite=True):
@@ -647,7 +648,9 @@ def _functional_subclass(cls):
     if cls not in _FUNCTIONAL_SUBCLASSES:
         _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
                                            {"__module__": cls.__module__,
-                                            "__qualname__": cls.__qualname__})
+                                            "__qualname__": cls.__qualname__,
+                                            **{k: cls.__dict__[k] for k in ("_registered_name",)
+                                               if k in cls.__dict__}})
     return _FUNCTIONAL_SUBCLASSES[cls]
 
 

@@ -23,13 +23,13 @@ _FORMAT = "ember.keras/1"
 
 def register_keras_serializable(package="Custom", name=None):
     """Class decorator: makes a custom layer or model class known to ``load_model`` /
-    ``model_from_json`` without ``custom_objects`` (as ``'package>Name'`` and ``'Name'``)."""
+    ``model_from_json`` without ``custom_objects``; configs name it ``'package>Name'``."""
     def register(cls):
         from .layers.activation_layers import _loading_custom_objects
         key = name or cls.__name__
         registered = f"{package}>{key}"
         for scope in _loading_custom_objects:
-            scope[registered] = scope[key] = cls
+            scope[registered] = cls
         cls._registered_name = registered
         return cls
     return register
@@ -121,7 +121,8 @@ def save_model(model, filepath, overwrite=True):
         raise ValueError(f"[save] model '{model.name}' is a subclassed Model without "
                          f"get_config / from_config, so its architecture cannot be saved as "
                          f"data; use save_weights, or define get_config")
-    config = {"format": _FORMAT, "class_name": type(model).__name__,
+    from .layers import class_name
+    config = {"format": _FORMAT, "class_name": class_name(type(model)),
               "config": model.get_config(), "compile_config": _compile_config(model),
               "build_config": _build_config(model)}
     with tempfile.TemporaryDirectory() as tmp:

@@ -174,7 +174,8 @@ def _layer_config(layer):
     if not isinstance(layer, Layer):
         raise ValueError(f"[save] layer {layer!r} is not a keras Layer, so its config cannot "
                          f"be saved (use save_weights)")
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    from .layers import class_name
+    return {"class_name": class_name(type(layer)), "config": layer.get_config()}
 
 
 def _accepts_training(layer):

@@ -58,14 +58,23 @@ __all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation",
            "subtract"]
 
 
+def class_name(cls):
+    """The class name a config records: 'package>Name' for a class registered with
+    keras.saving.register_keras_serializable, else its name."""
+    return cls.__dict__.get("_registered_name", cls.__name__)
+
+
 def get_layer_class(name, custom_objects=None):
-    """The layer class for a saved config's class_name (built-ins and custom_objects)."""
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
+    """The layer class for a saved config's class_name (built-ins, custom_objects, classes
+    registered with keras.saving.register_keras_serializable)."""
     from .activation_layers import _loading_custom_objects
     known = _loading_custom_objects[-1]   # registered classes and custom_object_scope's
-    if name in known and isinstance(known[name], type):
-        return known[name]
+    plain = name.split(">")[-1]
+    for scope, key in ((custom_objects or {}, name), (custom_objects or {}, plain),
+                       (known, name), (known, plain)):
+        if key in scope and isinstance(scope[key], type):
+            return scope[key]
+    name = plain
     if name in ("Sequential", "Functional", "Model"):
         from .. import models
         return models.Functional if name == "Model" else getattr(models, name)

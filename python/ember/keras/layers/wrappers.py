@@ -9,7 +9,8 @@ __all__ = ["TimeDistributed", "Bidirectional"]
 
 
 def _layer_config(layer):
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    from . import class_name
+    return {"class_name": class_name(type(layer)), "config": layer.get_config()}
 
 
 def _layer_from_config(spec):
