@@ -382,3 +382,84 @@ def test_image_augmentation_in_a_convnet(tmp_path):
     model.save(tmp_path / "aug.keras")
     loaded = keras.models.load_model(tmp_path / "aug.keras")
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# -- 7. transfer learning: a frozen base, fine-tuning, feature extraction -----------------
+def test_freeze_fine_tune_and_extract_features():
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.random((200, 10)).astype("float32")
+    y = (x[:, 0] > 0.5).astype("int64")
+    base = keras.Sequential([keras.Input((10,)), layers.Dense(16, activation="relu", name="h1"),
+                             layers.Dense(8, activation="relu", name="h2")], name="base")
+    inputs = keras.Input((10,))
+    model = keras.Model(inputs, layers.Dense(2, name="head")(base(inputs, training=False)))
+    schedule = keras.optimizers.schedules.ExponentialDecay(1e-2, 100, 0.9)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    base.trainable = False
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, metrics=["accuracy"])
+    assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 4
+    frozen = base.get_weights()
+    model.fit(x, y, epochs=2, verbose=0)
+    for a, b in zip(frozen, base.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    base.trainable = True
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss, metrics=["accuracy"])
+    hist = model.fit(x, y, epochs=15, verbose=0).history
+    assert not np.array_equal(frozen[0], base.get_weights()[0])
+    assert hist["accuracy"][-1] > 0.85
+    # Keras 3's Sequential has symbolic inputs, and its layers' outputs can be tapped.
+    features = keras.Model(inputs=base.inputs, outputs=base.get_layer("h1").output)
+    h1 = features.predict(x[:3], verbose=0)
+    w, b = base.get_layer("h1").get_weights()
+    np.testing.assert_allclose(h1, np.maximum(x[:3] @ w + b, 0), rtol=1e-5, atol=1e-6)
+    every = keras.Model(inputs=base.inputs, outputs=[la.output for la in base.layers])
+    assert [a.shape for a in every.predict(x[:3], verbose=0)] == [(3, 16), (3, 8)]
+
+
+# -- 8. a Transformer block from subclassed layers (keras.io text classification) --------
+class TransformerBlock(layers.Layer):
+    def __init__(self, embed_dim, num_heads, ff_dim, rate=0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.att = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+        self.ffn = keras.Sequential([layers.Dense(ff_dim, activation="relu"),
+                                     layers.Dense(embed_dim)])
+        self.layernorm1 = layers.LayerNormalization(epsilon=1e-6)
+        self.layernorm2 = layers.LayerNormalization(epsilon=1e-6)
+        self.dropout1 = layers.Dropout(rate, seed=1)
+        self.dropout2 = layers.Dropout(rate, seed=2)
+
+    def call(self, inputs, training=None):
+        attn_output = self.dropout1(self.att(inputs, inputs), training=training)
+        out1 = self.layernorm1(inputs + attn_output)
+        ffn_output = self.dropout2(self.ffn(out1), training=training)
+        return self.layernorm2(out1 + ffn_output)
+
+
+class TokenAndPositionEmbedding(layers.Layer):
+    def __init__(self, maxlen, vocab_size, embed_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.token_emb = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+        self.pos_emb = layers.Embedding(input_dim=maxlen, output_dim=embed_dim)
+
+    def call(self, x):
+        positions = self.pos_emb(keras.ops.arange(start=0, stop=keras.ops.shape(x)[-1], step=1))
+        return self.token_emb(x) + positions
+
+
+def test_transformer_block_text_classifier():
+    keras.utils.set_random_seed(0)
+    vocab_size, maxlen, embed_dim = 50, 8, 8
+    inputs = layers.Input(shape=(maxlen,))
+    x = TokenAndPositionEmbedding(maxlen, vocab_size, embed_dim)(inputs)
+    x = layers.GlobalAveragePooling1D()(TransformerBlock(embed_dim, 2, 16)(x))
+    outputs = layers.Dense(2, activation="softmax")(layers.Dropout(0.1)(x))
+    model = keras.Model(inputs=inputs, outputs=outputs)
+    rng = np.random.default_rng(0)
+    xs = rng.integers(0, vocab_size, (192, maxlen))
+    ys = (xs == 7).any(axis=1).astype("int64")         # does token 7 occur?
+    model.compile(optimizer=keras.optimizers.Adam(1e-2),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    hist = model.fit(xs, ys, batch_size=32, epochs=15, verbose=0).history
+    assert hist["loss"][-1] < 0.6 * hist["loss"][0]
+    assert hist["accuracy"][-1] > 0.85

@@ -621,8 +621,11 @@ class Model(Layer):
         from .saving import save_model
         save_model(self, filepath, overwrite=overwrite)
 
-    def summary(self, line_length=None, positions=None, print_fn=None):
-        """Prints the layers with their output shapes and parameter counts, like Keras."""
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Prints the layers with their output shapes and parameter counts, like Keras
+        (nested models are one row; expand_nested, show_trainable and layer_range are
+        accepted and ignored)."""
         self._require_built("summary")
         _summary(self, line_length, positions, print_fn)
 

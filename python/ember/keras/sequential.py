@@ -136,6 +136,40 @@ class Sequential(Model):
                               for a, b in zip(out_shape, (None,) + tuple(x.shape)[1:]))
         return out_shape
 
+    # -- the symbolic graph: Keras 3's Sequential.inputs / outputs and layer.output -------
+    def _symbolic(self):
+        """(input, output) KerasTensors of the layers called on a keras.Input, made on
+        first use, so ``keras.Model(seq.inputs, seq.get_layer('h').output)`` works."""
+        graph = self.__dict__.get("_symbolic_graph")
+        if graph is not None and graph[2] == len(self._layer_list):
+            return graph
+        if not self.built:
+            self.build()
+        if not all(isinstance(la, Layer) for la in self._layer_list):
+            raise ValueError(f"[Sequential] model '{self.name}' holds layers that are not "
+                             f"keras Layers, so it has no symbolic inputs / outputs")
+        from .layers.input_layer import Input
+        dtypes = self._input_dtypes()
+        x = inp = Input(shape=self.input_shape_[1:], dtype=dtypes[0] if dtypes else None)
+        for layer in self._layer_list:
+            x = layer(x)
+        graph = self.__dict__["_symbolic_graph"] = (inp, x, len(self._layer_list))
+        return graph
+
+    @property
+    def inputs(self):
+        return [self._symbolic()[0]]
+
+    @property
+    def outputs(self):
+        return [self._symbolic()[1]]
+
+    def get_layer(self, name=None, index=None):
+        layer = super().get_layer(name, index)
+        if self.built or self._declared_input_shape is not None:
+            self._symbolic()    # so the layer's .output is defined, as in Keras
+        return layer
+
     def call(self, x, training=None):
         for layer in self._layer_list:
             if training is not None and _accepts_training(layer):
