@@ -3,7 +3,6 @@
 down, the accuracy is good, a reloaded model predicts the same."""
 
 import csv
-import os
 
 import numpy as np
 import pytest
