@@ -34,17 +34,18 @@ def _inside(i, n):
 
 def _gather(flat, iy, ix, width):
     """flat (N, H*W, C) at integer-valued (N, H, W) coordinates -> (N, H, W, C)."""
-    n, c = flat.shape[0], flat.shape[2]
+    c = flat.shape[2]
     h, w = iy.shape[1], iy.shape[2]
-    index = (iy * width + ix).to(_C.dtype.int64).reshape(n, h * w, 1).expand(n, h * w, c)
-    return _C.gather(flat, 1, index).reshape(n, h, w, c)
+    # -1 for the batch: a traced step replays for other batch sizes.
+    index = (iy * width + ix).to(_C.dtype.int64).reshape(-1, h * w, 1).expand(-1, h * w, c)
+    return _C.gather(flat, 1, index).reshape(-1, h, w, c)
 
 
 def warp(x, src_y, src_x, interpolation="bilinear", fill_mode="reflect", fill_value=0.0):
-    n, height, width, c = x.shape
-    flat = x.reshape(n, height * width, c)
+    _, height, width, c = x.shape
+    flat = x.reshape(-1, height * width, c)
     # The coordinate maps may be (N, H, 1) and (N, 1, W) (zoom, translation).
-    src_y, src_x = src_y.expand(n, height, width), src_x.expand(n, height, width)
+    src_y, src_x = src_y.expand(-1, height, width), src_x.expand(-1, height, width)
     if interpolation == "nearest":
         corners = [(_C.floor(src_y + 0.5), _C.floor(src_x + 0.5), None)]
     else:

@@ -28,7 +28,15 @@ def generator(layer):
 
 
 def _random_layers(model):
-    return [m for m in model.modules() if "_random_generator" in m.__dict__]
+    """The random layers in `model`, cached until its traced steps are reset (which
+    happens whenever its layers change), so a train step does not walk the modules."""
+    steps = model.__dict__.get("_steps")
+    cached = model.__dict__.get("_random_layers_cache")
+    if cached is not None and steps is not None and cached[0] is steps:
+        return cached[1]
+    found = [m for m in model.modules() if "_random_generator" in m.__dict__]
+    model.__dict__["_random_layers_cache"] = (steps, found)
+    return found
 
 
 def _state(gen):
