@@ -462,3 +462,23 @@ def test_transformer_block_text_classifier():
     hist = model.fit(xs, ys, batch_size=32, epochs=15, verbose=0).history
     assert hist["loss"][-1] < 0.6 * hist["loss"][0]
     assert hist["accuracy"][-1] > 0.85
+
+
+def test_train_step_override_calling_super_keeps_the_traced_step():
+    class Counting(keras.Model):
+        calls = 0
+
+        def train_step(self, data):
+            Counting.calls += 1
+            return super().train_step(data)
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    model = Counting(inputs, layers.Dense(1)(inputs))
+    model.compile(keras.optimizers.Adam(0.05), "mse", metrics=["mae"])
+    x, y = _regression_data(64)
+    hist = model.fit(x, y, epochs=4, batch_size=16, verbose=0).history
+    assert Counting.calls == 16 and set(hist) == {"loss", "mae"}
+    assert hist["loss"][-1] < 0.5 * hist["loss"][0]
+    assert model.evaluate(x, y, verbose=0)[0] == pytest.approx(
+        float(((model.predict(x, verbose=0) - y) ** 2).mean()), rel=1e-4)
