@@ -482,3 +482,35 @@ def test_train_step_override_calling_super_keeps_the_traced_step():
     assert hist["loss"][-1] < 0.5 * hist["loss"][0]
     assert model.evaluate(x, y, verbose=0)[0] == pytest.approx(
         float(((model.predict(x, verbose=0) - y) ** 2).mean()), rel=1e-4)
+
+
+# -- 9. the MNIST convnet of keras.io, and the small API calls around it ------------------
+def test_mnist_style_convnet_and_layer_outputs():
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.random((96, 12, 12, 1)).astype("float32")
+    labels = rng.integers(0, 2, 96)
+    x[labels == 1, :6] += 0.5                 # class 1: a brighter top half
+    model = keras.Sequential([
+        keras.Input(shape=(12, 12, 1)),
+        layers.Conv2D(8, kernel_size=(3, 3), activation="relu"),
+        layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Flatten(),
+        layers.Dropout(0.5),
+        layers.Dense(2, activation="softmax"),
+    ])
+    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(1e-2),
+                  metrics=["accuracy"])
+    y = keras.utils.to_categorical(labels, 2)
+    hist = model.fit(x, y, batch_size=16, epochs=15, validation_split=0.1, verbose=0).history
+    assert hist["loss"][-1] < hist["loss"][0]
+    assert model.evaluate(x, y, verbose=0)[1] > 0.85
+    assert model.input_shape == (None, 12, 12, 1) and model.output_shape == (None, 2)
+    assert model.layers[0].output.shape == (None, 10, 10, 8)       # Keras 3: symbolic
+    loss, acc = model.test_on_batch(x[:8], y[:8])
+    assert 0 <= acc <= 1 and loss > 0
+    np.testing.assert_allclose(
+        keras.ops.einsum("ij,jk->ik", x[:2, 0, :, 0], x[0, :, :, 0]).numpy(),
+        x[:2, 0, :, 0] @ x[0, :, :, 0], rtol=1e-5)
+    with pytest.raises(ValueError, match=r"has 0 call sites in functional models"):
+        layers.Dense(2).output

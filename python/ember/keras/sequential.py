@@ -96,6 +96,9 @@ class Sequential(Model):
         self.input_shape_ = shape
         self.output_shape_ = out_shape
         self.built = True
+        if self._declared_input_shape is not None and \
+                all(isinstance(la, Layer) for la in self._layer_list):
+            self._symbolic()    # Keras 3: a Sequential with an Input is a functional graph
 
     def _example(self, shape, size):
         """A batch of one zero sample; variable (None) dims take `size`."""
@@ -141,19 +144,26 @@ class Sequential(Model):
         """(input, output) KerasTensors of the layers called on a keras.Input, made on
         first use, so ``keras.Model(seq.inputs, seq.get_layer('h').output)`` works."""
         graph = self.__dict__.get("_symbolic_graph")
-        if graph is not None and graph[2] == len(self._layer_list):
+        if graph is not None and graph[2] == tuple(self._layer_list):
             return graph
         if not self.built:
             self.build()
         if not all(isinstance(la, Layer) for la in self._layer_list):
             raise ValueError(f"[Sequential] model '{self.name}' holds layers that are not "
                              f"keras Layers, so it has no symbolic inputs / outputs")
+        if graph is not None:      # layers were added or removed: drop the old graph's nodes
+            for layer, node in graph[3]:
+                if node in layer.__dict__["_inbound_nodes"]:
+                    layer.__dict__["_inbound_nodes"].remove(node)
         from .layers.input_layer import Input
         dtypes = self._input_dtypes()
         x = inp = Input(shape=self.input_shape_[1:], dtype=dtypes[0] if dtypes else None)
+        nodes = []
         for layer in self._layer_list:
             x = layer(x)
-        graph = self.__dict__["_symbolic_graph"] = (inp, x, len(self._layer_list))
+            nodes.append((layer, layer.__dict__["_inbound_nodes"][-1]))
+        graph = (inp, x, tuple(self._layer_list), nodes)
+        self.__dict__["_symbolic_graph"] = graph
         return graph
 
     @property

@@ -203,7 +203,8 @@ class Layer(Module):
     def _node_tensor(self, what, pick):
         nodes = self.__dict__.get("_inbound_nodes", [])
         if len(nodes) != 1:
-            raise AttributeError(f"[{type(self).__name__}] layer '{self.name}' has "
+            # Not AttributeError: Module.__getattr__ would replace this message.
+            raise ValueError(f"[{type(self).__name__}] layer '{self.name}' has "
                                  f"{len(nodes)} call sites in functional models, so its "
                                  f"{what} is not defined")
         return pick(nodes[0])
