@@ -8,6 +8,7 @@ state dict reads ``'dense_1.kernel'``."""
 
 from .layers.base import flatten_structure, map_structure
 from .layers.input_layer import InputLayer, KerasTensor
+from .layers.masking import call_with_mask
 from .model import Model
 
 __all__ = ["Functional"]
@@ -133,12 +134,15 @@ class Functional(Model):
 
     def call(self, inputs, training=None):
         from .sequential import _accepts_training
-        values = {}
+        values, masks = {}, {}      # by KerasTensor id: the tensor, and its Keras mask
         for t, v in zip(self._inputs, self._flat_inputs(inputs)):
             values[id(t)] = v
 
         def look(v):
             return values[id(v)] if isinstance(v, KerasTensor) else v
+
+        def mask_of(v):
+            return masks.get(id(v)) if isinstance(v, KerasTensor) else None
 
         for node in self._nodes:
             if node.is_input:
@@ -148,10 +152,16 @@ class Functional(Model):
             if training is not None and "training" not in kwargs and \
                     _accepts_training(node.layer):
                 kwargs["training"] = training
-            out = node.layer(args, *node.args, **kwargs)
+            in_mask = [mask_of(v) for v in node.inputs] \
+                if isinstance(node.inputs, (list, tuple)) else mask_of(node.inputs)
+            if isinstance(in_mask, list) and all(m is None for m in in_mask):
+                in_mask = None
+            out, out_mask = call_with_mask(node.layer, args, in_mask, *node.args, **kwargs)
             outs = list(out) if node.multi_output else [out]
             for kt, o in zip(node.outputs, outs):
                 values[id(kt)] = o
+            if out_mask is not None and not node.multi_output:
+                masks[id(node.outputs[0])] = out_mask
         return map_structure(look, self._output_struct)
 
     # -- summary and config ----------------------------------------------------------

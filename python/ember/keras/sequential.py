@@ -7,6 +7,7 @@ from .._grad_mode import no_grad
 from ..nn.modules.module import Module
 from .layers.base import Layer, format_shape
 from .layers.input_layer import _EXAMPLE_SIZES, InputLayer, KerasTensor
+from .layers.masking import call_with_mask
 from .model import Model, _out_shape
 
 __all__ = ["Sequential"]
@@ -181,11 +182,11 @@ class Sequential(Model):
         return layer
 
     def call(self, x, training=None):
+        mask = None
         for layer in self._layer_list:
-            if training is not None and _accepts_training(layer):
-                x = layer(x, training=training)
-            else:
-                x = layer(x)
+            kwargs = {"training": training} if training is not None and \
+                _accepts_training(layer) else {}
+            x, mask = call_with_mask(layer, x, mask, **kwargs)
         return x
 
     def _input_dtypes(self):

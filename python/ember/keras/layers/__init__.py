@@ -26,6 +26,7 @@ from .preprocessing import CenterCrop, Normalization, Rescaling, Resizing  # noq
 from .noise import (AlphaDropout, GaussianDropout, GaussianNoise,  # noqa: F401
                     SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from .text_vectorization import TextVectorization  # noqa: F401
+from .masking import Masking  # noqa: F401
 from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa: F401
                                  RandomFlip, RandomRotation, RandomTranslation, RandomZoom)
 from .reshaping import (Cropping2D, Permute, RepeatVector, UpSampling2D,  # noqa: F401
@@ -54,7 +55,7 @@ __all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation",
            "ZeroPadding2D", "Bidirectional", "TimeDistributed", "AlphaDropout",
            "GaussianDropout", "SpatialDropout1D", "SpatialDropout3D", "RandomBrightness",
            "RandomContrast", "RandomCrop", "RandomRotation", "RandomTranslation", "RandomZoom",
-           "TextVectorization", "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
+           "TextVectorization", "Masking", "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
            "subtract"]
 
 

@@ -328,6 +328,16 @@ class Layer(Module):
     def _training(self, training):
         return self.training if training is None else bool(training)
 
+    # Keras masking: a (batch, timesteps) boolean mask made by Embedding(mask_zero=True) or
+    # Masking flows through Sequential and functional models to the layers whose call
+    # takes `mask` (RNNs, GlobalAveragePooling1D, Attention). Layers that keep the
+    # timesteps pass it on when they set supports_masking; others end it.
+    supports_masking = False
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output, given its input's."""
+        return mask if self.supports_masking else None
+
     def get_config(self):
         """The constructor arguments that recreate this layer (JSON-serializable)."""
         config = {"name": self.name, "trainable": self._trainable}

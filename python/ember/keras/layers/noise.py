@@ -22,6 +22,8 @@ def _check_rate(layer, rate):
 class GaussianNoise(Layer):
     """Adds N(0, stddev^2) noise in training."""
 
+    supports_masking = True
+
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         if float(stddev) < 0:
@@ -41,6 +43,8 @@ class GaussianNoise(Layer):
 class GaussianDropout(Layer):
     """Multiplies by N(1, rate / (1 - rate)) noise in training."""
 
+    supports_masking = True
+
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = _check_rate("GaussianDropout", rate)
@@ -59,6 +63,8 @@ class GaussianDropout(Layer):
 class AlphaDropout(Layer):
     """Dropout that keeps SELU's self-normalization: dropped units take SELU's negative
     saturation value, then an affine map restores the mean and variance (Keras's formula)."""
+
+    supports_masking = True
 
     _ALPHA = 1.6732632423543772848170429916717
     _SCALE = 1.0507009873554804934193349852946
