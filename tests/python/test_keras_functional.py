@@ -107,8 +107,9 @@ def test_functional_errors():
         model.predict(np.zeros((2, 3)), verbose=0)
     with pytest.raises(ValueError, match=r"\[Dense\] layer 'bad' needs inputs"):
         layers.Dense(2, name="bad")([a, b])
-    with pytest.raises(ValueError, match=r"\[Input\] shape must be fully defined"):
-        keras.Input(shape=(None, 3))
+    assert keras.Input(shape=(None, 3)).shape == (None, None, 3)   # a variable dim
+    with pytest.raises(ValueError, match=r"\[Input\] shape entries must be sizes >= 0 or None"):
+        keras.Input(shape=(-1, 3))
 
 
 def test_subclassed_model_with_call_and_training_flag():

@@ -8,6 +8,7 @@ state dict reads ``'dense_1.kernel'``."""
 
 from .layers.base import flatten_structure, map_structure
 from .layers.input_layer import InputLayer, KerasTensor
+from .layers.masking import call_with_mask
 from .model import Model
 
 __all__ = ["Functional"]
@@ -102,6 +103,11 @@ class Functional(Model):
     def _n_outputs(self):
         return len(self._outputs)
 
+    def _pack_outputs(self, arrays):
+        if isinstance(self._output_struct, dict):
+            return dict(zip(self._output_struct, arrays))
+        return super()._pack_outputs(arrays)
+
     def _flat_inputs(self, inputs):
         if isinstance(inputs, dict):
             names = self._input_names()
@@ -127,22 +133,35 @@ class Functional(Model):
                                  f"{format_shape(got)}")
 
     def call(self, inputs, training=None):
-        values = {}
+        from .sequential import _accepts_training
+        values, masks = {}, {}      # by KerasTensor id: the tensor, and its Keras mask
         for t, v in zip(self._inputs, self._flat_inputs(inputs)):
             values[id(t)] = v
 
         def look(v):
             return values[id(v)] if isinstance(v, KerasTensor) else v
 
+        def mask_of(v):
+            return masks.get(id(v)) if isinstance(v, KerasTensor) else None
+
         for node in self._nodes:
             if node.is_input:
                 continue
             args = map_structure(look, node.inputs)
             kwargs = {k: map_structure(look, v) for k, v in node.kwargs.items()}
-            out = node.layer(args, *node.args, **kwargs)
+            if training is not None and "training" not in kwargs and \
+                    _accepts_training(node.layer):
+                kwargs["training"] = training
+            in_mask = [mask_of(v) for v in node.inputs] \
+                if isinstance(node.inputs, (list, tuple)) else mask_of(node.inputs)
+            if isinstance(in_mask, list) and all(m is None for m in in_mask):
+                in_mask = None
+            out, out_mask = call_with_mask(node.layer, args, in_mask, *node.args, **kwargs)
             outs = list(out) if node.multi_output else [out]
             for kt, o in zip(node.outputs, outs):
                 values[id(kt)] = o
+            if out_mask is not None and not node.multi_output:
+                masks[id(node.outputs[0])] = out_mask
         return map_structure(look, self._output_struct)
 
     # -- summary and config ----------------------------------------------------------

@@ -13,7 +13,9 @@ from .._function import function as _function
 from .._grad_mode import no_grad
 from ..nn.modules.module import Module
 from . import _compile
+from . import _custom_steps
 from . import _data
+from . import metrics as _metrics_module
 from . import callbacks as _callbacks
 from . import optimizers as _optimizers
 from ._sources import ArraySource as _ArraySource
@@ -21,6 +23,7 @@ from ._sources import IterableSource as _IterableSource
 from ._sources import groups as _groups
 from ._summary import summary as _summary
 from .layers.base import Layer, flatten_structure
+from .layers.random_layer import seeded_step_stream as _seeded_step_stream
 
 __all__ = ["Model"]
 
@@ -33,9 +36,11 @@ class Model(Layer):
     _kind = "model"
 
     def __new__(cls, *args, **kwargs):
+        from .functional import Functional
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from .functional import Functional
             cls = Functional
+        elif not issubclass(cls, Functional) and _functional_arguments(args, kwargs):
+            cls = _functional_subclass(cls)
         return super().__new__(cls)
 
     def __init__(self, *args, name=None, **kwargs):
@@ -81,6 +86,11 @@ class Model(Layer):
     def _input_dtypes(self):
         return None
 
+    def _pack_outputs(self, arrays):
+        """predict's result: one array, or a list (functional models: their outputs'
+        structure, a dict for dict outputs)."""
+        return arrays[0] if len(arrays) == 1 else arrays
+
     def _n_outputs(self):
         shape = self.output_shape_
         return len(shape) if isinstance(shape, list) else 1
@@ -122,7 +132,50 @@ class Model(Layer):
 
     @property
     def metrics(self):
-        return self._spec.flat_metrics if self._spec is not None else []
+        """The compiled metrics; a model with its own train_step gets Keras 3's list: a
+        'loss' Mean first (for ``metric.update_state(loss)``), then the compiled ones."""
+        compiled = self._spec.flat_metrics if self._spec is not None else []
+        if _custom_steps.overrides(self, "train_step") or \
+                _custom_steps.overrides(self, "test_step"):
+            if "_loss_tracker" not in self.__dict__:
+                self.__dict__["_loss_tracker"] = _metrics_module.Mean(name="loss")
+            return [self.__dict__["_loss_tracker"]] + compiled
+        return compiled
+
+    def reset_metrics(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    # -- the steps a subclass may override (Keras's customization points) --------------
+    def train_step(self, data):
+        """One optimizer step on `data` ((x, y) or (x, y, sample_weight)); returns the
+        running logs of the epoch. Override it to customize fit (it then runs eagerly)."""
+        xs, ys, sw = _custom_steps.unpack(data)
+        self._spec.merge(self._run("train", [(xs, ys, sw)])[0], int(xs[0].shape[0]))
+        return self._spec.results()
+
+    def test_step(self, data):
+        """The loss and metrics of one batch, accumulated; override to customize
+        evaluate (and fit's validation)."""
+        xs, ys, sw = _custom_steps.unpack(data)
+        self._spec.merge(self._run("test", [(xs, ys, sw)])[0], int(xs[0].shape[0]))
+        return self._spec.results()
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss (weighted over outputs) plus the regularization penalties,
+        as a tensor, for use in a custom train_step."""
+        if self._spec is None or not self._spec.has_loss:
+            raise RuntimeError(f"[compute_loss] model '{self.name}' was compiled without a "
+                               f"loss; pass loss= to compile()")
+        ys = y if isinstance(y, (list, tuple)) else [y]
+        preds = flatten_structure(y_pred)
+        if isinstance(y, dict):
+            ys = [y[n] for n in self._spec.output_names]
+        ys = [_data.tensor(v) if not isinstance(v, _C.Tensor) else v for v in ys]
+        total, _ = self._spec.loss_values(ys, preds, sample_weight)
+        for penalty in self.losses:
+            total = total + penalty
+        return total
 
     @property
     def _metrics(self):
@@ -132,6 +185,9 @@ class Model(Layer):
         if not self.compiled:
             raise RuntimeError(f"[{op}] model '{self.name}' must be compiled before {op}(): "
                                f"call model.compile(optimizer=..., loss=...) first")
+        step = "train_step" if op == "fit" else "test_step"
+        if op in ("fit", "evaluate") and _custom_steps.overrides(self, step):
+            return   # the model's own step computes its loss
         if not self._spec.has_loss:
             raise RuntimeError(f"[{op}] model '{self.name}' was compiled without a loss; "
                                f"pass loss= to compile()")
@@ -244,7 +300,8 @@ class Model(Layer):
             self.train()
             try:
                 self.optimizer._apply_schedule()
-                out = fn(*args)
+                with _seeded_step_stream(self):
+                    out = fn(*args)
             finally:
                 self.eval()  # back to inference mode for direct calls, as in Keras
             self.optimizer.iterations += len(batches)
@@ -334,25 +391,31 @@ class Model(Layer):
         self.stop_training = False
         cblist.call("on_train_begin", None)
         logs = {}
-        group = self.steps_per_execution
+        custom = _custom_steps.overrides(self, "train_step")
+        group = 1 if custom else self.steps_per_execution
         for epoch in range(initial_epoch, epochs):
             cblist.call("on_epoch_begin", epoch, None)
             self._spec.reset()
+            if custom:
+                self.reset_metrics()
             order = _data.epoch_order(source.n) if shuffled else None
             step = 0
             for chunk in _groups(source.batches(batch_size, order), group, steps):
                 cblist.call("on_train_batch_begin", step, None)
-                for values, (bx, _, _) in zip(self._run("train", chunk), chunk):
-                    self._spec.merge(values, len(bx[0]))
+                if custom:
+                    logs = _custom_steps.run(self, "train", *chunk[0])
+                else:
+                    for values, (bx, _, _) in zip(self._run("train", chunk), chunk):
+                        self._spec.merge(values, len(bx[0]))
+                    logs = self._spec.results()
                 step += len(chunk)
-                logs = self._spec.results()
                 cblist.call("on_train_batch_end", step - 1, logs)
                 if self.stop_training:
                     break
             if step == 0:
                 raise ValueError(f"[fit] the data gave no batches in epoch {epoch + 1} (an "
                                  f"exhausted generator? pass steps_per_epoch)")
-            logs = dict(self._spec.results())
+            logs = dict(logs if custom else self._spec.results())
             if val is not None and (epoch + 1) % validation_freq == 0:
                 vlogs = self._evaluate_source(val, validation_batch_size or batch_size,
                                               validation_steps)
@@ -366,12 +429,19 @@ class Model(Layer):
 
     def _evaluate_source(self, source, batch_size, steps=None, cblist=None):
         self._spec.reset()
+        custom = _custom_steps.overrides(self, "test_step")
+        if custom:
+            self.reset_metrics()
+        logs = {}
         for step, chunk in enumerate(_groups(source.batches(batch_size), 1, steps)):
-            values = self._run("test", chunk)[0]
-            self._spec.merge(values, len(chunk[0][0][0]))
+            if custom:
+                logs = _custom_steps.run(self, "test", *chunk[0])
+            else:
+                self._spec.merge(self._run("test", chunk)[0], len(chunk[0][0][0]))
+                logs = self._spec.results()
             if cblist is not None:
-                cblist.call("on_test_batch_end", step, self._spec.results())
-        return self._spec.results()
+                cblist.call("on_test_batch_end", step, logs)
+        return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
@@ -392,12 +462,13 @@ class Model(Layer):
             print(f"{n}/{n} - " + " - ".join(f"{k}: {v:.4f}" for k, v in sorted(logs.items())))
         if return_dict:
             return logs
-        values = [logs[n] for n in self.metrics_names]
+        names = [n for n in self.metrics_names if n in logs] or list(logs)
+        values = [logs[n] for n in names]
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for x, batched, as a NumPy array (a list for several
-        outputs)."""
+        outputs, a dict for a functional model with dict outputs)."""
         x = _data.batched(x, batch_size)
         if _data.is_iterable_data(x):
             batches = (_data.to_arrays(_data.unpack_batch(item, "predict")[0], "x", "predict",
@@ -421,7 +492,7 @@ class Model(Layer):
             shape = self.output_shape_ if isinstance(self.output_shape_, tuple) else (None,)
             return np.zeros((0,) + tuple(shape or (None,))[1:], np.float32)
         result = [np.concatenate([o[k] for o in outs], axis=0) for k in range(len(outs[0]))]
-        return result[0] if len(result) == 1 else result
+        return self._pack_outputs(result)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
@@ -449,7 +520,7 @@ class Model(Layer):
         self.eval()
         with no_grad():
             out = [o.numpy().copy() for o in self._forward([_data.tensor(a) for a in xs])]
-        return out[0] if len(out) == 1 else out
+        return self._pack_outputs(out)
 
     def _batch_result(self, return_dict):
         logs = self._spec.results()
@@ -540,7 +611,8 @@ class Model(Layer):
     def to_json(self, **kwargs):
         """The architecture as a JSON string (no weights); ``models.model_from_json``."""
         import json
-        return json.dumps({"class_name": type(self).__name__, "config": self.get_config()},
+        from .layers import class_name
+        return json.dumps({"class_name": class_name(type(self)), "config": self.get_config()},
                           **kwargs)
 
     def save(self, filepath, overwrite=True):
@@ -549,13 +621,40 @@ class Model(Layer):
         from .saving import save_model
         save_model(self, filepath, overwrite=overwrite)
 
-    def summary(self, line_length=None, positions=None, print_fn=None):
-        """Prints the layers with their output shapes and parameter counts, like Keras."""
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Prints the layers with their output shapes and parameter counts, like Keras
+        (nested models are one row; expand_nested, show_trainable and layer_range are
+        accepted and ignored)."""
         self._require_built("summary")
         _summary(self, line_length, positions, print_fn)
 
     def _summary_rows(self):
         return [(m, None) for _, m in self.named_children()]
+
+
+def _functional_arguments(args, kwargs):
+    """Whether a Model subclass is being built as ``Sub(inputs, outputs)``."""
+    from .layers.input_layer import KerasTensor
+    first = args[0] if args else kwargs.get("inputs")
+    flat = flatten_structure(first) if first is not None else []
+    return bool(flat) and all(isinstance(t, KerasTensor) for t in flat)
+
+
+_FUNCTIONAL_SUBCLASSES = {}
+
+
+def _functional_subclass(cls):
+    """`cls` with Functional mixed in (after it, so its train_step & co. win), as Keras
+    makes ``class Custom(keras.Model)`` called with (inputs, outputs) a functional model."""
+    from .functional import Functional
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
+                                           {"__module__": cls.__module__,
+                                            "__qualname__": cls.__qualname__,
+                                            **{k: cls.__dict__[k] for k in ("_registered_name",)
+                                               if k in cls.__dict__}})
+    return _FUNCTIONAL_SUBCLASSES[cls]
 
 
 def _out_shape(out):

@@ -109,8 +109,8 @@ def dot(a, b):
 
 
 def einsum(subscripts, *operands):
-    raise NotImplementedError("[keras.ops.einsum] is not supported by Ember yet; use "
-                              "matmul / transpose / sum")
+    from ..einsum import einsum as _einsum
+    return _einsum(subscripts, *[_t(o) for o in operands])
 
 
 def _axis(axis):

@@ -82,6 +82,20 @@ class Optimizer:
         self._opt.step()
         self.iterations += 1
 
+    def apply(self, grads, trainable_variables=None):
+        """Keras 3's ``optimizer.apply(grads, variables)`` (default: the variables the
+        optimizer was built on)."""
+        if trainable_variables is None:
+            if self._params is None:
+                raise ValueError(f"[{type(self).__name__}.apply] the optimizer is not built: "
+                                 f"pass trainable_variables")
+            trainable_variables = self._params
+        grads, variables = list(grads), list(trainable_variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"[{type(self).__name__}.apply] got {len(grads)} gradients for "
+                             f"{len(variables)} variables")
+        self.apply_gradients(zip(grads, variables))
+
     def get_config(self):
         """The constructor arguments (a schedule as {'class_name', 'config'})."""
         import inspect

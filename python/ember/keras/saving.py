@@ -12,11 +12,50 @@ import zipfile
 
 from .. import serialization as _serialization
 
-__all__ = ["save_model", "load_model", "read_archive", "model_from_json"]
+__all__ = ["save_model", "load_model", "read_archive", "model_from_json",
+           "register_keras_serializable", "get_custom_objects", "custom_object_scope",
+           "get_registered_name", "get_registered_object"]
 
 _CONFIG = "config.json"
 _WEIGHTS = "model.weights.safetensors"
 _FORMAT = "ember.keras/1"
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Class decorator: makes a custom layer or model class known to ``load_model`` /
+    ``model_from_json`` without ``custom_objects``; configs name it ``'package>Name'``."""
+    def register(cls):
+        from .layers.activation_layers import _loading_custom_objects
+        key = name or cls.__name__
+        registered = f"{package}>{key}"
+        for scope in _loading_custom_objects:
+            scope[registered] = cls
+        cls._registered_name = registered
+        return cls
+    return register
+
+
+def get_registered_name(obj):
+    return getattr(obj, "_registered_name", getattr(obj, "__name__", type(obj).__name__))
+
+
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    from .layers.activation_layers import _loading_custom_objects
+    for scope in (custom_objects or {}, _loading_custom_objects[-1], module_objects or {}):
+        if name in scope:
+            return scope[name]
+    return None
+
+
+def get_custom_objects():
+    """The global dict of custom objects (``load_model`` looks classes up in it)."""
+    from .layers.activation_layers import _loading_custom_objects
+    return _loading_custom_objects[0]
+
+
+def custom_object_scope(objects):
+    from .layers.activation_layers import custom_objects_scope
+    return custom_objects_scope(objects)
 
 
 def _compile_config(model):
@@ -60,6 +99,14 @@ def _compile_config(model):
         return None   # custom objects: the model loads uncompiled
 
 
+def _build_config(model):
+    """The input shape a subclassed model is rebuilt with on load (Keras's build_config)."""
+    shape = model.input_shape_
+    if isinstance(shape, tuple):
+        return {"input_shape": list(shape)}
+    return None
+
+
 def save_model(model, filepath, overwrite=True):
     path = os.fspath(filepath)
     if not path.endswith(".keras"):
@@ -74,8 +121,10 @@ def save_model(model, filepath, overwrite=True):
         raise ValueError(f"[save] model '{model.name}' is a subclassed Model without "
                          f"get_config / from_config, so its architecture cannot be saved as "
                          f"data; use save_weights, or define get_config")
-    config = {"format": _FORMAT, "class_name": type(model).__name__,
-              "config": model.get_config(), "compile_config": _compile_config(model)}
+    from .layers import class_name
+    config = {"format": _FORMAT, "class_name": class_name(type(model)),
+              "config": model.get_config(), "compile_config": _compile_config(model),
+              "build_config": _build_config(model)}
     with tempfile.TemporaryDirectory() as tmp:
         weights = os.path.join(tmp, _WEIGHTS)
         _serialization.save(model.state_dict(), weights)
@@ -142,6 +191,9 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Ker
     from . import optimizers as _optimizers
     config, state = read_archive(os.fspath(filepath))
     model = _from_config(config, custom_objects)
+    build = config.get("build_config")
+    if not model.built and build:
+        model.build(tuple(build["input_shape"]))
     if not model.built:
         raise ValueError(f"[load_model] the saved model '{model.name}' could not be built "
                          f"from its config")

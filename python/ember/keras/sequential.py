@@ -6,7 +6,8 @@ from .. import _C
 from .._grad_mode import no_grad
 from ..nn.modules.module import Module
 from .layers.base import Layer, format_shape
-from .layers.input_layer import InputLayer, KerasTensor
+from .layers.input_layer import _EXAMPLE_SIZES, InputLayer, KerasTensor
+from .layers.masking import call_with_mask
 from .model import Model, _out_shape
 
 __all__ = ["Sequential"]
@@ -83,28 +84,109 @@ class Sequential(Model):
                              f"{format_shape(tuple(input_shape))}")
         if not self._layer_list:
             raise ValueError(f"[build] model '{self.name}' has no layers")
-        dtypes = self._input_dtypes()
-        x = _C.zeros((1,) + shape[1:], dtype=dtypes[0] if dtypes else self._dtype)
         was_training = self.training
         self.eval()
         try:
             with no_grad():
-                for layer in self._layer_list:
-                    x = layer(x)
-                    if not isinstance(layer, Layer):
-                        layer.__dict__["output_shape_"] = (None,) + tuple(x.shape)[1:]
+                x, seen = self._run_example(shape, _EXAMPLE_SIZES[0])
+                out_shape = _out_shape(x)
+                if None in shape[1:]:
+                    out_shape = self._mark_variable_dims(shape, seen, out_shape)
         finally:
             self.train(was_training)
         self.input_shape_ = shape
-        self.output_shape_ = _out_shape(x)
+        self.output_shape_ = out_shape
         self.built = True
+        if self._declared_input_shape is not None and \
+                all(isinstance(la, Layer) for la in self._layer_list):
+            self._symbolic()    # Keras 3: a Sequential with an Input is a functional graph
+
+    def _example(self, shape, size):
+        """A batch of one zero sample; variable (None) dims take `size`."""
+        dtypes = self._input_dtypes()
+        dims = tuple(size if d is None else d for d in shape[1:])
+        return _C.zeros((1,) + dims, dtype=dtypes[0] if dtypes else self._dtype)
+
+    def _run_example(self, shape, size):
+        """Runs the example through the layers; returns the output and each layer's input
+        shape."""
+        x, seen = self._example(shape, size), []
+        for layer in self._layer_list:
+            seen.append(tuple(x.shape))
+            x = layer(x)
+            if not isinstance(layer, Layer):
+                layer.__dict__["output_shape_"] = (None,) + tuple(x.shape)[1:]
+        return x, seen
+
+    def _mark_variable_dims(self, shape, seen, out_shape):
+        """Runs a second example with other sizes for the variable dims: each dim that
+        differs between the two runs becomes None in the layers' recorded shapes, so
+        inputs of any size there pass their checks. Returns the output shape."""
+        x = self._example(shape, _EXAMPLE_SIZES[1])
+        for layer, first in zip(self._layer_list, seen):
+            recorded = layer.__dict__.get("input_shape_")
+            if isinstance(recorded, tuple) and len(recorded) == len(first) == x.dim():
+                layer.__dict__["input_shape_"] = tuple(
+                    None if a != b else r for a, b, r in zip(first, tuple(x.shape), recorded))
+            try:
+                x = layer(x)
+            except (ValueError, RuntimeError, TypeError) as e:
+                raise ValueError(f"[Sequential] layer '{getattr(layer, 'name', layer)}' of "
+                                 f"model '{self.name}' cannot take inputs with variable dims "
+                                 f"{format_shape(shape)} (it failed on another size of "
+                                 f"them): {e}") from e
+        if isinstance(out_shape, tuple) and len(out_shape) == x.dim():
+            out_shape = tuple(None if a != b else a
+                              for a, b in zip(out_shape, (None,) + tuple(x.shape)[1:]))
+        return out_shape
+
+    # -- the symbolic graph: Keras 3's Sequential.inputs / outputs and layer.output -------
+    def _symbolic(self):
+        """(input, output) KerasTensors of the layers called on a keras.Input, made on
+        first use, so ``keras.Model(seq.inputs, seq.get_layer('h').output)`` works."""
+        graph = self.__dict__.get("_symbolic_graph")
+        if graph is not None and graph[2] == tuple(self._layer_list):
+            return graph
+        if not self.built:
+            self.build()
+        if not all(isinstance(la, Layer) for la in self._layer_list):
+            raise ValueError(f"[Sequential] model '{self.name}' holds layers that are not "
+                             f"keras Layers, so it has no symbolic inputs / outputs")
+        if graph is not None:      # layers were added or removed: drop the old graph's nodes
+            for layer, node in graph[3]:
+                if node in layer.__dict__["_inbound_nodes"]:
+                    layer.__dict__["_inbound_nodes"].remove(node)
+        from .layers.input_layer import Input
+        dtypes = self._input_dtypes()
+        x = inp = Input(shape=self.input_shape_[1:], dtype=dtypes[0] if dtypes else None)
+        nodes = []
+        for layer in self._layer_list:
+            x = layer(x)
+            nodes.append((layer, layer.__dict__["_inbound_nodes"][-1]))
+        graph = (inp, x, tuple(self._layer_list), nodes)
+        self.__dict__["_symbolic_graph"] = graph
+        return graph
+
+    @property
+    def inputs(self):
+        return [self._symbolic()[0]]
+
+    @property
+    def outputs(self):
+        return [self._symbolic()[1]]
+
+    def get_layer(self, name=None, index=None):
+        layer = super().get_layer(name, index)
+        if self.built or self._declared_input_shape is not None:
+            self._symbolic()    # so the layer's .output is defined, as in Keras
+        return layer
 
     def call(self, x, training=None):
+        mask = None
         for layer in self._layer_list:
-            if training is not None and _accepts_training(layer):
-                x = layer(x, training=training)
-            else:
-                x = layer(x)
+            kwargs = {"training": training} if training is not None and \
+                _accepts_training(layer) else {}
+            x, mask = call_with_mask(layer, x, mask, **kwargs)
         return x
 
     def _input_dtypes(self):
@@ -137,7 +219,8 @@ def _layer_config(layer):
     if not isinstance(layer, Layer):
         raise ValueError(f"[save] layer {layer!r} is not a keras Layer, so its config cannot "
                          f"be saved (use save_weights)")
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    from .layers import class_name
+    return {"class_name": class_name(type(layer)), "config": layer.get_config()}
 
 
 def _accepts_training(layer):

@@ -19,9 +19,16 @@ from .activation_layers import ELU, Identity, Lambda, LeakyReLU, PReLU  # noqa: 
 from .attention import Attention, MultiHeadAttention  # noqa: F401
 from .conv_variants import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D  # noqa: F401
 from .merge_dot import Dot  # noqa: F401
+from .merge_functions import (add, average, concatenate, dot, maximum,  # noqa: F401
+                              minimum, multiply, subtract)
 from .normalization_extra import GroupNormalization, UnitNormalization  # noqa: F401
-from .preprocessing import (CenterCrop, GaussianNoise, Normalization, RandomFlip,  # noqa: F401
-                            Rescaling, Resizing, SpatialDropout2D)
+from .preprocessing import CenterCrop, Normalization, Rescaling, Resizing  # noqa: F401
+from .noise import (AlphaDropout, GaussianDropout, GaussianNoise,  # noqa: F401
+                    SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
+from .text_vectorization import TextVectorization  # noqa: F401
+from .masking import Masking  # noqa: F401
+from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa: F401
+                                 RandomFlip, RandomRotation, RandomTranslation, RandomZoom)
 from .reshaping import (Cropping2D, Permute, RepeatVector, UpSampling2D,  # noqa: F401
                         ZeroPadding2D)
 from .wrappers import Bidirectional, TimeDistributed  # noqa: F401
@@ -45,13 +52,30 @@ __all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation",
            "SeparableConv2D", "Dot", "GroupNormalization", "UnitNormalization", "CenterCrop",
            "GaussianNoise", "Normalization", "RandomFlip", "Rescaling", "Resizing",
            "SpatialDropout2D", "Cropping2D", "Permute", "RepeatVector", "UpSampling2D",
-           "ZeroPadding2D", "Bidirectional", "TimeDistributed"]
+           "ZeroPadding2D", "Bidirectional", "TimeDistributed", "AlphaDropout",
+           "GaussianDropout", "SpatialDropout1D", "SpatialDropout3D", "RandomBrightness",
+           "RandomContrast", "RandomCrop", "RandomRotation", "RandomTranslation", "RandomZoom",
+           "TextVectorization", "Masking", "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
+           "subtract"]
+
+
+def class_name(cls):
+    """The class name a config records: 'package>Name' for a class registered with
+    keras.saving.register_keras_serializable, else its name."""
+    return cls.__dict__.get("_registered_name", cls.__name__)
 
 
 def get_layer_class(name, custom_objects=None):
-    """The layer class for a saved config's class_name (built-ins and custom_objects)."""
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
+    """The layer class for a saved config's class_name (built-ins, custom_objects, classes
+    registered with keras.saving.register_keras_serializable)."""
+    from .activation_layers import _loading_custom_objects
+    known = _loading_custom_objects[-1]   # registered classes and custom_object_scope's
+    plain = name.split(">")[-1]
+    for scope, key in ((custom_objects or {}, name), (custom_objects or {}, plain),
+                       (known, name), (known, plain)):
+        if key in scope and isinstance(scope[key], type):
+            return scope[key]
+    name = plain
     if name in ("Sequential", "Functional", "Model"):
         from .. import models
         return models.Functional if name == "Model" else getattr(models, name)

@@ -6,15 +6,18 @@ return_attention_scores=False, use_causal_mask=False)``; weights (in order)
 and value (``value_dim``), then ``output kernel [heads, value_dim, out]`` and its bias.
 Attention (Luong dot-product): ``att([query, value])`` or ``att([query, value, key])``.
 A boolean / 0-1 ``attention_mask`` of shape (N, T_query, T_key) marks the keys each
-query may attend to."""
+query may attend to. ``attention_axes`` (MultiHeadAttention) attends over chosen axes of
+inputs of rank > 3, as Keras."""
 
 import math
 
 from ... import _C
-from ...nn import functional as _F
 from .. import initializers as _initializers
+from .. import random as _krandom
 from .. import regularizers as _regularizers
 from .base import Layer, _as_tensor, _check_positive_int, format_shape
+from .random_layer import generator as random_generator
+from .random_layer import init_seed
 
 __all__ = ["MultiHeadAttention", "Attention"]
 
@@ -33,23 +36,32 @@ def _causal(tq, tk, dtype):
 
 def _dropout(layer, x, training):
     if layer.dropout and layer._training(training):
-        return _F.dropout(x, layer.dropout, True)
+        return _krandom.dropout(x, layer.dropout, seed=random_generator(layer))
     return x
 
 
 class MultiHeadAttention(Layer):
+    """Keras's multi-head attention. Inputs are (batch, <dims>, features); attention runs
+    over `attention_axes` of them (default: every axis but the batch and the features);
+    the other <dims> act as batch dims and must match between query and key/value.
+    Attention scores have shape (batch, <other dims>, heads, <query attention dims>,
+    <key attention dims>), (batch, heads, T, S) for 3-D inputs."""
+
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 **kwargs):
+                 seed=None, **kwargs):
         super().__init__(**kwargs)
         self.num_heads = _check_positive_int("MultiHeadAttention", "num_heads", num_heads)
         self.key_dim = _check_positive_int("MultiHeadAttention", "key_dim", key_dim)
         self.value_dim = key_dim if value_dim is None else \
             _check_positive_int("MultiHeadAttention", "value_dim", value_dim)
-        if attention_axes is not None:
-            raise NotImplementedError("[MultiHeadAttention] attention_axes is not supported "
-                                      "(attention runs over axis 1 of (N, T, dim) inputs)")
+        if isinstance(attention_axes, int) and not isinstance(attention_axes, bool):
+            attention_axes = (attention_axes,)
+        elif attention_axes is not None and not isinstance(attention_axes, (list, tuple)):
+            raise ValueError(f"[MultiHeadAttention] attention_axes must be an int, list, or "
+                             f"tuple, got {attention_axes!r}")
+        self.attention_axes = None if attention_axes is None else tuple(attention_axes)
         if output_shape is not None and not isinstance(output_shape, int):
             output_shape = tuple(output_shape)
             if len(output_shape) != 1:
@@ -61,6 +73,7 @@ class MultiHeadAttention(Layer):
         self.bias_initializer = _initializers.get(bias_initializer)
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
+        init_seed(self, seed)
 
     def __call__(self, query, value=None, key=None, attention_mask=None, **kwargs):
         if isinstance(query, (list, tuple)) and value is None:   # a packed [q, v(, k)] list
@@ -81,13 +94,35 @@ class MultiHeadAttention(Layer):
             self.add_weight(name + "_bias", bias_shape, self.bias_initializer,
                             regularizer=self.bias_regularizer)
 
+    def _axes(self, rank):
+        """The attention axes of rank-`rank` inputs, as sorted non-negative ints."""
+        if self.attention_axes is None:
+            return tuple(range(1, rank - 1))
+        axes = []
+        for a in self.attention_axes:
+            if isinstance(a, bool) or not isinstance(a, int) or not -rank < a < rank \
+                    or a % rank in (0, rank - 1):
+                raise ValueError(f"[MultiHeadAttention] layer '{self.name}': attention_axes "
+                                 f"{self.attention_axes} must name axes of inputs of rank "
+                                 f"{rank} other than the batch (0) and the features "
+                                 f"({rank - 1})")
+            axes.append(a % rank)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"[MultiHeadAttention] layer '{self.name}': attention_axes "
+                             f"{self.attention_axes} repeats an axis")
+        return tuple(sorted(axes))
+
     def build(self, input_shape):
-        if not isinstance(input_shape, list) or any(len(s) != 3 for s in input_shape[:3]):
+        n_inputs = 3 if self.__dict__.get("_build_has_key") else 2
+        shapes = input_shape[:n_inputs] if isinstance(input_shape, list) else None
+        if shapes is None or any(len(s) < 3 for s in shapes) or \
+                len({len(s) for s in shapes}) != 1:
             raise ValueError(f"[MultiHeadAttention] layer '{self.name}' expects query, value "
-                             f"(and key) of shape (batch, time, dim), got "
-                             f"{format_shape(input_shape)}")
-        q, v = input_shape[0], input_shape[1]
-        k = input_shape[2] if self.__dict__.get("_build_has_key") else v
+                             f"(and key) of the same rank >= 3, (batch, <dims>, features), "
+                             f"got {format_shape(input_shape)}")
+        self._axes(len(shapes[0]))
+        q, v = shapes[0], shapes[1]
+        k = shapes[2] if n_inputs == 3 else v
         h = self.num_heads
         self._dense("query", (q[-1], h, self.key_dim), (h, self.key_dim))
         self._dense("key", (k[-1], h, self.key_dim), (h, self.key_dim))
@@ -96,67 +131,121 @@ class MultiHeadAttention(Layer):
         self._dense("output", (h, self.value_dim, out), (out,))
 
     def _project(self, x, name):
-        """(N, T, dim) @ [dim, heads, d] -> (N, heads, T, d)."""
+        """(N, <dims>, dim) @ [dim, heads, d] -> (N, <dims>, heads, d)."""
         kernel = getattr(self, name + "_kernel")
         dim, h, d = kernel.shape
         y = _C.matmul(x, kernel.reshape(dim, h * d))
         if self.use_bias:
             y = y + getattr(self, name + "_bias").reshape(h * d)
-        return y.reshape(x.shape[0], x.shape[1], h, d).permute(0, 2, 1, 3)
+        return y.reshape(*x.shape[:-1], h, d)
+
+    def _check(self, query, value, key, axes):
+        rank = query.dim()
+        for what, t in (("value", value), ("key", key)):
+            if t.dim() != rank:
+                raise ValueError(f"[MultiHeadAttention] layer '{self.name}': query of shape "
+                                 f"{tuple(query.shape)} and {what} of shape "
+                                 f"{tuple(t.shape)} need the same rank")
+        if any(key.shape[a] != value.shape[a] for a in axes):
+            raise ValueError(f"[MultiHeadAttention] layer '{self.name}': key of shape "
+                             f"{tuple(key.shape)} and value of shape {tuple(value.shape)} "
+                             f"need the same number of timesteps")
+        others = [a for a in range(rank - 1) if a not in axes]
+        for what, t in (("value", value), ("key", key)):
+            if any(t.shape[a] != query.shape[a] for a in others):
+                raise ValueError(f"[MultiHeadAttention] layer '{self.name}': query of shape "
+                                 f"{tuple(query.shape)} and {what} of shape "
+                                 f"{tuple(t.shape)} differ outside the attention axes "
+                                 f"{axes}")
 
     def call(self, inputs, has_key=False, has_mask=False, return_attention_scores=False,
              training=None, use_causal_mask=False):
         query, value = inputs[0], inputs[1]
         key = inputs[2] if has_key else value
         mask = inputs[-1] if has_mask else None
-        for what, t in (("query", query), ("value", value), ("key", key)):
-            if t.dim() != 3:
-                raise ValueError(f"[MultiHeadAttention] layer '{self.name}': {what} must have "
-                                 f"shape (batch, time, dim), got {tuple(t.shape)}")
-        if key.shape[1] != value.shape[1]:
-            raise ValueError(f"[MultiHeadAttention] layer '{self.name}': key of shape "
-                             f"{tuple(key.shape)} and value of shape {tuple(value.shape)} "
-                             f"need the same number of timesteps")
-        q = self._project(query, "query") * (1.0 / math.sqrt(self.key_dim))
-        k = self._project(key, "key")
-        v = self._project(value, "value")
-        scores = _C.matmul(q, k.transpose(-1, -2))            # (N, heads, Tq, Tk)
-        tq, tk = query.shape[1], key.shape[1]
+        rank = query.dim()
+        axes = self._axes(rank)
+        self._check(query, value, key, axes)
+        # Projected tensors are (N, <dims>, heads, d); attention gathers the batch-like
+        # axes (N, other dims, heads) first and flattens the attention axes into one.
+        batch_axes = [a for a in range(rank - 1) if a not in axes] + [rank - 1]
+        order = batch_axes + list(axes) + [rank]
+        q = self._project(query, "query").permute(*order)
+        k = self._project(key, "key").permute(*order)
+        v = self._project(value, "value").permute(*order)
+        nb = len(batch_axes)
+        batch_shape = tuple(q.shape[:nb])
+        tq, tk = tuple(q.shape[nb:-1]), tuple(k.shape[nb:-1])
+        lq, lk = math.prod(tq), math.prod(tk)
+        q = q.reshape(*batch_shape, lq, q.shape[-1]) * (1.0 / math.sqrt(self.key_dim))
+        k = k.reshape(*batch_shape, lk, k.shape[-1])
+        v = v.reshape(*batch_shape, lk, v.shape[-1])
+        scores = _C.matmul(q, k.transpose(-1, -2))             # (*batch, Lq, Lk)
+        full_shape = batch_shape + tq + tk
+        mask = self._score_mask(mask, use_causal_mask, full_shape, len(axes), query, key,
+                                scores.dtype)
         if mask is not None:
-            if tuple(mask.shape)[-2:] != (tq, tk):
-                raise ValueError(f"[MultiHeadAttention] layer '{self.name}': attention_mask "
-                                 f"of shape {tuple(mask.shape)} does not match (batch, "
-                                 f"{tq}, {tk}) for query {tuple(query.shape)} and key "
-                                 f"{tuple(key.shape)}")
-            mask = mask.to(scores.dtype).unsqueeze(1)
-        if use_causal_mask:
-            causal = _causal(tq, tk, scores.dtype)
-            mask = causal if mask is None else mask * causal
+            mask = mask.reshape(*batch_shape, lq, lk)
         weights = _masked_softmax(scores, mask)
-        attended = _C.matmul(_dropout(self, weights, training), v)   # (N, heads, Tq, dv)
+        attended = _C.matmul(_dropout(self, weights, training), v)   # (*batch, Lq, dv)
+        attended = attended.reshape(*batch_shape, *tq, attended.shape[-1])
+        inverse = [order.index(i) for i in range(rank + 1)]
+        attended = attended.permute(*inverse)                  # (N, <dims>, heads, dv)
         h, dv, out = self.output_kernel.shape
-        merged = attended.permute(0, 2, 1, 3).reshape(query.shape[0], tq, h * dv)
-        y = _C.matmul(merged, self.output_kernel.reshape(h * dv, out))
+        y = _C.matmul(attended.reshape(*attended.shape[:-2], h * dv),
+                      self.output_kernel.reshape(h * dv, out))
         if self.use_bias:
             y = y + self.output_bias
-        return [y, weights] if return_attention_scores else y
+        if return_attention_scores:
+            return [y, weights.reshape(*full_shape)]
+        return y
+
+    def _score_mask(self, mask, use_causal_mask, full_shape, n_axes, query, key, dtype):
+        """The 0/1 mask broadcast to the scores' full shape (*batch, *Tq, *Tk), or None.
+        As Keras, a lower-rank attention_mask gains axes just before the query's
+        attention axes (the heads axis first)."""
+        if mask is not None:
+            given = tuple(_as_tensor(mask).shape)
+            mask = _as_tensor(mask).to(dtype)
+            while mask.dim() < len(full_shape):
+                mask = mask.unsqueeze(mask.dim() - 2 * n_axes)
+            if not _broadcasts(tuple(mask.shape), full_shape):
+                tq_tk = full_shape[len(full_shape) - 2 * n_axes:]
+                raise ValueError(f"[MultiHeadAttention] layer '{self.name}': attention_mask "
+                                 f"of shape {given} does not match "
+                                 f"(batch, {', '.join(map(str, tq_tk))}) for query "
+                                 f"{tuple(query.shape)} and key {tuple(key.shape)}")
+        if use_causal_mask:
+            if n_axes != 1:
+                raise ValueError(f"[MultiHeadAttention] layer '{self.name}': use_causal_mask "
+                                 f"needs a single attention axis, got {n_axes}")
+            causal = _causal(full_shape[-2], full_shape[-1], dtype)
+            mask = causal if mask is None else mask * causal
+        return None if mask is None else mask.expand(*full_shape)
 
     def get_config(self):
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
                 "value_dim": self.value_dim, "dropout": self.dropout,
                 "use_bias": self.use_bias, "output_shape": self.output_dim,
+                "attention_axes": None if self.attention_axes is None
+                else list(self.attention_axes), "seed": self.seed,
                 "kernel_initializer": _initializers.serialize(self.kernel_initializer),
                 "bias_initializer": _initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
                 "bias_regularizer": _regularizers.serialize(self.bias_regularizer)}
 
 
+def _broadcasts(shape, full):
+    return len(shape) == len(full) and all(s in (1, f) for s, f in zip(shape, full))
+
+
 class Attention(Layer):
     """Dot-product attention ``softmax(q @ k^T [* scale]) @ v`` (no projections);
     ``use_scale`` adds a trainable scalar ``scale``. 'concat' scoring is not supported."""
 
-    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, **kwargs):
+    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
+        init_seed(self, seed)
         if score_mode != "dot":
             raise NotImplementedError(f"[Attention] score_mode {score_mode!r} is not "
                                       f"supported (only 'dot')")
@@ -196,4 +285,4 @@ class Attention(Layer):
 
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale,
-                "score_mode": self.score_mode, "dropout": self.dropout}
+                "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed}

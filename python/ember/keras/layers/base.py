@@ -203,7 +203,8 @@ class Layer(Module):
     def _node_tensor(self, what, pick):
         nodes = self.__dict__.get("_inbound_nodes", [])
         if len(nodes) != 1:
-            raise AttributeError(f"[{type(self).__name__}] layer '{self.name}' has "
+            # Not AttributeError: Module.__getattr__ would replace this message.
+            raise ValueError(f"[{type(self).__name__}] layer '{self.name}' has "
                                  f"{len(nodes)} call sites in functional models, so its "
                                  f"{what} is not defined")
         return pick(nodes[0])
@@ -326,6 +327,16 @@ class Layer(Module):
 
     def _training(self, training):
         return self.training if training is None else bool(training)
+
+    # Keras masking: a (batch, timesteps) boolean mask made by Embedding(mask_zero=True) or
+    # Masking flows through Sequential and functional models to the layers whose call
+    # takes `mask` (RNNs, GlobalAveragePooling1D, Attention). Layers that keep the
+    # timesteps pass it on when they set supports_masking; others end it.
+    supports_masking = False
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output, given its input's."""
+        return mask if self.supports_masking else None
 
     def get_config(self):
         """The constructor arguments that recreate this layer (JSON-serializable)."""

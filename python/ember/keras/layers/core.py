@@ -8,8 +8,11 @@ from ... import _C
 from ...nn import functional as _F
 from .. import activations as _activations
 from .. import initializers as _initializers
+from .. import random as _krandom
 from .. import regularizers as _regularizers
-from .base import Layer, _check_positive_int, format_shape
+from .base import Layer, _as_tensor, _check_positive_int, format_shape
+from .random_layer import generator as random_generator
+from .random_layer import init_seed
 
 __all__ = ["Dense", "Activation", "ReLU", "Softmax", "Flatten", "Reshape", "Dropout",
            "Embedding"]
@@ -22,6 +25,8 @@ def _init_config(init):
 class Dense(Layer):
     """``output = activation(x @ kernel + bias)`` with ``kernel`` of shape ``[in, units]``;
     applies to the last axis of inputs of any rank >= 2."""
+
+    supports_masking = True
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -74,6 +79,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function: ``Activation('relu')``."""
 
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = _activations.get(activation)
@@ -86,6 +93,8 @@ class Activation(Layer):
 
 
 class ReLU(Layer):
+    supports_masking = True
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
@@ -99,6 +108,8 @@ class ReLU(Layer):
 
 
 class Softmax(Layer):
+    supports_masking = True
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -168,23 +179,31 @@ class Reshape(Layer):
 
 class Dropout(Layer):
     """Zeroes a fraction `rate` of the inputs in training and scales the rest by
-    1 / (1 - rate); the identity in inference (``model.predict``, ``evaluate``)."""
+    1 / (1 - rate); the identity in inference (``model.predict``, ``evaluate``).
+    ``noise_shape`` (None entries: the input's size) drops whole slices; ``seed`` gives the
+    layer a stream of its own (see random_layer.py)."""
+
+    supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0.0 <= float(rate) < 1.0:
             raise ValueError(f"[Dropout] rate must be in [0, 1), got {rate}")
-        if noise_shape is not None:
-            raise NotImplementedError("[Dropout] noise_shape is not supported")
-        self.rate, self.seed = float(rate), seed
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        init_seed(self, seed)
 
     def call(self, x, training=None):
         if not self._training(training) or self.rate == 0.0:
             return x
-        return _F.dropout(x, self.rate, True)
+        gen = random_generator(self)
+        if gen is None and self.noise_shape is None:
+            return _F.dropout(x, self.rate, True)     # one op, from the global generator
+        return _krandom.dropout(x, self.rate, self.noise_shape, gen)
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
 
 
 class Embedding(Layer):
@@ -200,8 +219,7 @@ class Embedding(Layer):
         super().__init__(**kwargs)
         self.input_dim = _check_positive_int("Embedding", "input_dim", input_dim)
         self.output_dim = _check_positive_int("Embedding", "output_dim", output_dim)
-        if mask_zero:
-            raise NotImplementedError("[Embedding] mask_zero is not supported (no masking)")
+        self.mask_zero = bool(mask_zero)
         init = _initializers.RandomUniform() if embeddings_initializer == "uniform" \
             else _initializers.get(embeddings_initializer)
         self.embeddings_initializer = init
@@ -216,8 +234,12 @@ class Embedding(Layer):
             x = x.to(_C.dtype.int64)
         return _F.embedding(x, self.embeddings)
 
+    def compute_mask(self, inputs, mask=None):
+        """mask_zero: id 0 is padding, masked out downstream."""
+        return _as_tensor(inputs) != 0 if self.mask_zero else None
+
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
-                "output_dim": self.output_dim,
+                "output_dim": self.output_dim, "mask_zero": self.mask_zero,
                 "embeddings_initializer": _init_config(self.embeddings_initializer),
                 "embeddings_regularizer": _regularizers.serialize(self.embeddings_regularizer)}

@@ -5,7 +5,9 @@ computation.
 
 A KerasTensor carries a concrete example value (a batch of one zero sample) computed by
 running the layer in inference mode, so shapes, dtypes and the layer's weights come from
-the layer's own code, with no separate shape inference to keep in step."""
+the layer's own code, with no separate shape inference to keep in step. Inputs with
+variable dims (``keras.Input((None,))``, ``(None, None, 3)``) carry a second example with
+other sizes for those dims: a dim is None wherever the two examples differ."""
 
 from ... import _C
 from ..._grad_mode import no_grad
@@ -17,14 +19,18 @@ __all__ = ["KerasTensor", "Node", "InputLayer", "Input", "call_symbolic"]
 class KerasTensor:
     """The symbolic output of a layer in a functional model (shape with None batch)."""
 
-    def __init__(self, value, node, index):
+    def __init__(self, value, node, index, alt=None):
         self._value = value
+        self._alt = alt          # the example with other sizes for the variable dims
         self.node = node
         self.index = index
 
     @property
     def shape(self):
-        return (None,) + tuple(self._value.shape)[1:]
+        dims = tuple(self._value.shape)[1:]
+        if self._alt is not None:
+            dims = tuple(None if a != b else a for a, b in zip(dims, tuple(self._alt.shape)[1:]))
+        return (None,) + dims
 
     @property
     def dtype(self):
@@ -85,27 +91,72 @@ def call_symbolic(layer, inputs, args, kwargs):
     def value(v):
         return v._value if isinstance(v, KerasTensor) else v
 
-    concrete = map_structure(value, inputs)
-    concrete_kwargs = {k: map_structure(value, v) for k, v in kwargs.items()}
-    was_training = layer.training
-    layer.eval()
-    try:
-        with no_grad():
-            out = layer(concrete, *args, **concrete_kwargs)
-    finally:
-        layer.train(was_training)
+    def alt(v):
+        if isinstance(v, KerasTensor):
+            return v._value if v._alt is None else v._alt
+        return v
+
+    out = _run_inference(layer, map_structure(value, inputs), args,
+                         {k: map_structure(value, v) for k, v in kwargs.items()})
+    variable = [t for t in flatten_structure([inputs, list(kwargs.values())])
+                if isinstance(t, KerasTensor) and t._alt is not None]
+    alt_out = None
+    if variable:
+        _relax_input_shape(layer, inputs)
+        try:
+            alt_out = _run_inference(layer, map_structure(alt, inputs), args,
+                                     {k: map_structure(alt, v) for k, v in kwargs.items()})
+        except (ValueError, RuntimeError, TypeError) as e:
+            raise ValueError(f"[{type(layer).__name__}] layer '{layer.name}' cannot take "
+                             f"inputs with variable dims {[t.shape for t in variable]} "
+                             f"(it failed on another size of them): {e}") from e
     node = Node(layer, inputs, args, kwargs)
     layer.__dict__["_inbound_nodes"].append(node)
     if isinstance(out, _C.Tensor):
-        node.outputs = [KerasTensor(out, node, 0)]
+        node.outputs = [KerasTensor(out, node, 0, alt_out)]
+        if alt_out is not None:
+            layer.output_shape_ = node.outputs[0].shape
         return node.outputs[0]
     if isinstance(out, (list, tuple)) and all(isinstance(o, _C.Tensor) for o in out):
         node.multi_output = True
-        node.outputs = [KerasTensor(o, node, i) for i, o in enumerate(out)]
+        alts = list(alt_out) if alt_out is not None else [None] * len(out)
+        node.outputs = [KerasTensor(o, node, i, a) for i, (o, a) in enumerate(zip(out, alts))]
         return list(node.outputs)
     raise TypeError(f"[{type(layer).__name__}] layer '{layer.name}' returned "
                     f"{type(out).__name__}; functional models need a tensor or a list of "
                     f"tensors")
+
+
+def _run_inference(layer, inputs, args, kwargs):
+    was_training = layer.training
+    layer.eval()
+    try:
+        with no_grad():
+            return layer(inputs, *args, **kwargs)
+    finally:
+        layer.train(was_training)
+
+
+def _relax_input_shape(layer, inputs):
+    """Marks the variable dims of the layer's recorded input shape None, so calls with
+    other sizes pass its input check."""
+    shape = layer.input_shape_
+    tensors = flatten_structure(inputs)
+    if isinstance(shape, tuple) and len(tensors) == 1 and isinstance(tensors[0], KerasTensor):
+        layer.input_shape_ = _merge(shape, tensors[0].shape)
+    elif isinstance(shape, list) and len(shape) == len(tensors):
+        layer.input_shape_ = [_merge(s, t.shape) if isinstance(t, KerasTensor) else s
+                              for s, t in zip(shape, tensors)]
+
+
+def _merge(shape, symbolic):
+    if len(shape) != len(symbolic):
+        return shape
+    return tuple(None if b is None else a for a, b in zip(shape, symbolic))
+
+
+# The sizes the examples of an Input give its variable dims.
+_EXAMPLE_SIZES = (32, 48)
 
 
 class InputLayer(Layer):
@@ -123,17 +174,18 @@ class InputLayer(Layer):
         if isinstance(shape, int):
             shape = (shape,)
         shape = tuple(shape)
-        if any(d is None or int(d) < 0 for d in shape):
-            raise ValueError(f"[Input] shape must be fully defined (apart from the implicit "
-                             f"batch dimension), got {shape}")
+        if any(d is not None and int(d) < 0 for d in shape):
+            raise ValueError(f"[Input] shape entries must be sizes >= 0 or None (a variable "
+                             f"size), got {shape}")
         super().__init__(input_shape=shape, name=name, dtype=dtype, **kwargs)
         self.batch_size = batch_size
         self.shape = (batch_size,) + shape
         self.input_shape_ = self.output_shape_ = (None,) + shape
         self.built = True
         node = Node(self, None, (), {})
-        example = _C.zeros((1,) + shape, dtype=self._dtype)
-        node.outputs = [KerasTensor(example, node, 0)]
+        example, alt = (_C.zeros((1,) + tuple(size if d is None else d for d in shape),
+                                 dtype=self._dtype) for size in _EXAMPLE_SIZES)
+        node.outputs = [KerasTensor(example, node, 0, alt if None in shape else None)]
         self.__dict__["_inbound_nodes"].append(node)
 
     def call(self, x):

@@ -79,6 +79,8 @@ class BatchNormalization(_Norm):
     last). Training uses the batch's statistics and updates ``moving_mean`` /
     ``moving_variance`` (non-trainable weights); inference uses the moving ones."""
 
+    supports_masking = True
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
@@ -125,6 +127,8 @@ class BatchNormalization(_Norm):
 class LayerNormalization(_Norm):
     """Normalizes each sample over `axis` (default the last), then scales by ``gamma`` and
     shifts by ``beta``."""
+
+    supports_masking = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,

@@ -4,7 +4,7 @@ Keras) and the global poolings."""
 
 from ... import _C
 from ...nn import functional as _F
-from .base import Layer, _tuple, format_shape
+from .base import Layer, _as_tensor, _tuple, format_shape
 from .conv import normalize_data_format, pad_spatial, same_padding
 
 __all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
@@ -101,12 +101,23 @@ class _GlobalPooling(Layer):
                              f"rank {self.rank + 2}, got input shape "
                              f"{format_shape(input_shape)}")
 
-    def call(self, x):
+    def call(self, x, mask=None):
         axes = list(range(1, self.rank + 1)) if self.data_format == "channels_last" \
             else list(range(2, self.rank + 2))
+        if mask is not None and self.rank == 1:
+            return self._masked(x, _as_tensor(mask).to(x.dtype), axes[0])
         if self.mode == "avg":
             return x.mean(axes, keepdim=self.keepdims)
         return _C.amax(x, axes, self.keepdims)
+
+    def _masked(self, x, keep, axis):
+        """Pools the unmasked timesteps only (keep: (batch, steps) of 0/1)."""
+        keep = keep.unsqueeze(-1 if axis == 1 else 1)
+        if self.mode == "avg":
+            total = (x * keep).sum([axis], keepdim=self.keepdims)
+            count = _C.clamp(keep.sum([axis], keepdim=self.keepdims), min=1.0)
+            return total / count
+        return _C.amax(x + (keep - 1.0) * 1e30, [axis], self.keepdims)
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,

@@ -1,6 +1,6 @@
-"""Preprocessing layers: Rescaling, Normalization (with ``adapt``), Resizing, CenterCrop,
-RandomFlip (random only in training), and the noise layers GaussianNoise and
-SpatialDropout2D (active only in training)."""
+"""Preprocessing layers: Rescaling, Normalization (with ``adapt``), Resizing, CenterCrop.
+The random augmentation layers are in image_augmentation.py, the noise layers in
+noise.py."""
 
 import numpy as np
 
@@ -9,8 +9,7 @@ from ..._grad_mode import no_grad
 from .base import Layer, format_shape
 from .reshaping import _Image2D, resize_images
 
-__all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip",
-           "GaussianNoise", "SpatialDropout2D"]
+__all__ = ["Rescaling", "Normalization", "Resizing", "CenterCrop"]
 
 
 class Rescaling(Layer):
@@ -177,77 +176,3 @@ class CenterCrop(_Image2D):
 
     def get_config(self):
         return {**super().get_config(), "height": self.height, "width": self.width}
-
-
-def _sample_mask(x, shape):
-    """A float 0/1 tensor of `shape` with P(1) = 0.5."""
-    return (_C.rand(*shape, dtype=x.dtype) < 0.5).to(x.dtype)
-
-
-class RandomFlip(_Image2D):
-    """Flips each image left-right and/or up-down with probability 1/2 in training; the
-    identity in inference."""
-
-    def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, **kwargs):
-        super().__init__(data_format, **kwargs)
-        if mode not in ("horizontal", "vertical", "horizontal_and_vertical"):
-            raise ValueError(f"[RandomFlip] mode must be 'horizontal', 'vertical' or "
-                             f"'horizontal_and_vertical', got {mode!r}")
-        self.mode, self.seed = mode, seed
-
-    def call(self, x, training=None):
-        if not self._training(training):
-            return x
-        h_ax, w_ax = self._hw_axes()
-        shape = [x.shape[0], 1, 1, 1]
-        if "horizontal" in self.mode:
-            m = _sample_mask(x, shape)
-            x = m * _C.flip(x, [w_ax]) + (1.0 - m) * x
-        if "vertical" in self.mode:
-            m = _sample_mask(x, shape)
-            x = m * _C.flip(x, [h_ax]) + (1.0 - m) * x
-        return x
-
-    def get_config(self):
-        return {**super().get_config(), "mode": self.mode, "seed": self.seed}
-
-
-class GaussianNoise(Layer):
-    """Adds N(0, stddev^2) noise in training; the identity in inference."""
-
-    def __init__(self, stddev, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        if float(stddev) < 0:
-            raise ValueError(f"[GaussianNoise] stddev must be >= 0, got {stddev}")
-        self.stddev, self.seed = float(stddev), seed
-
-    def call(self, x, training=None):
-        if not self._training(training) or self.stddev == 0.0:
-            return x
-        return x + _C.randn(*x.shape, dtype=x.dtype) * self.stddev
-
-    def get_config(self):
-        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
-
-
-class SpatialDropout2D(_Image2D):
-    """Drops whole channels (each with probability `rate`, per sample) in training and
-    scales the rest by 1 / (1 - rate)."""
-
-    def __init__(self, rate, data_format=None, seed=None, **kwargs):
-        super().__init__(data_format, **kwargs)
-        if not 0.0 <= float(rate) < 1.0:
-            raise ValueError(f"[SpatialDropout2D] rate must be in [0, 1), got {rate}")
-        self.rate, self.seed = float(rate), seed
-
-    def call(self, x, training=None):
-        if not self._training(training) or self.rate == 0.0:
-            return x
-        n = x.shape[0]
-        shape = [n, 1, 1, x.shape[3]] if self.data_format == "channels_last" \
-            else [n, x.shape[1], 1, 1]
-        keep = (_C.rand(*shape, dtype=x.dtype) >= self.rate).to(x.dtype)
-        return x * keep * (1.0 / (1.0 - self.rate))
-
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}

@@ -1,14 +1,15 @@
 """Recurrent layers over (N, timesteps, features) inputs: SimpleRNN, LSTM and GRU with
 Keras's weights (``kernel [in, k*units]``, ``recurrent_kernel [units, k*units]``), gate
 orders (LSTM: i, f, c, o; GRU: z, r, h with ``reset_after=True``: bias ``[2, 3*units]``)
-and defaults (orthogonal recurrent kernel, unit forget bias). The time loop is unrolled in
+and defaults (orthogonal recurrent kernel, unit forget bias). A (batch, timesteps) `mask`
+(from Embedding(mask_zero=True) or Masking) skips timesteps: their states carry over. The time loop is unrolled in
 Python, so a traced train step holds one copy of the cell per timestep."""
 
 from ... import _C
 from .. import activations as _activations
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
-from .base import Layer, _check_positive_int, format_shape
+from .base import Layer, _as_tensor, _check_positive_int, format_shape
 
 __all__ = ["SimpleRNN", "LSTM", "GRU"]
 
@@ -38,6 +39,10 @@ class _RNN(Layer):
     def _bias_shape(self):
         return (self.gates * self.units,)
 
+    def compute_mask(self, inputs, mask=None):
+        """The sequence output keeps the input's mask; the last output has none."""
+        return mask if self.return_sequences else None
+
     def build(self, input_shape):
         if isinstance(input_shape, list) or len(input_shape) != 3 or input_shape[-1] is None:
             raise ValueError(f"[{type(self).__name__}] layer '{self.name}' expects inputs of "
@@ -61,7 +66,7 @@ class _RNN(Layer):
     def _input_projection(self, x):
         return _C.matmul(x, self.kernel)
 
-    def call(self, x, initial_state=None):
+    def call(self, x, initial_state=None, mask=None):
         if x.dtype != self.kernel.dtype:
             x = x.to(self.kernel.dtype)
         steps = x.shape[1]
@@ -70,10 +75,22 @@ class _RNN(Layer):
                              f"no timesteps")
         projected = self._input_projection(x)     # all timesteps in one matmul
         states = list(initial_state) if initial_state is not None else self._initial_states(x)
+        keep = None if mask is None else _as_tensor(mask).to(x.dtype)
         outputs = []
         order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
-        for t in order:
-            h, states = self._cell(projected.select(1, t), states)
+        for i, t in enumerate(order):
+            h, new_states = self._cell(projected.select(1, t), states)
+            if keep is None:
+                states = new_states
+            else:
+                # A masked timestep keeps the states, so it repeats the last output (h is
+                # states[0] in every cell), as Keras. The last step blends only what is
+                # used: a traced step must not compute values nothing reads.
+                m = keep.select(1, t).unsqueeze(-1)
+                used = len(states) if self.return_state or i + 1 < steps else 1
+                states = [o + (n - o) * m if k < used else n
+                          for k, (n, o) in enumerate(zip(new_states, states))]
+                h = states[0]
             if self.return_sequences:
                 outputs.append(h)
         out = _C.stack(outputs, 1) if self.return_sequences else h

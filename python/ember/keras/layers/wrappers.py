@@ -9,7 +9,8 @@ __all__ = ["TimeDistributed", "Bidirectional"]
 
 
 def _layer_config(layer):
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    from . import class_name
+    return {"class_name": class_name(type(layer)), "config": layer.get_config()}
 
 
 def _layer_from_config(spec):
@@ -107,13 +108,16 @@ class Bidirectional(Layer):
             return (f + b) * 0.5
         return [f, b]
 
-    def call(self, x, initial_state=None):
+    def call(self, x, initial_state=None, mask=None):
         fs = bs = None
         if initial_state is not None:
             half = len(initial_state) // 2
             fs, bs = initial_state[:half], initial_state[half:]
-        f = self.forward_layer(x, initial_state=fs) if fs else self.forward_layer(x)
-        b = self.backward_layer(x, initial_state=bs) if bs else self.backward_layer(x)
+        extra = {} if mask is None else {"mask": mask}
+        f = self.forward_layer(x, initial_state=fs, **extra) if fs else \
+            self.forward_layer(x, **extra)
+        b = self.backward_layer(x, initial_state=bs, **extra) if bs else \
+            self.backward_layer(x, **extra)
         f_states = b_states = []
         if self.return_state:
             f, f_states = f[0], f[1:]
@@ -124,6 +128,9 @@ class Bidirectional(Layer):
         if self.return_state:
             return (out if isinstance(out, list) else [out]) + f_states + b_states
         return out
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences and not self.return_state else None
 
     def get_config(self):
         config = {**super().get_config(), "layer": _layer_config(self.forward_layer),
