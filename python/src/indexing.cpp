@@ -98,9 +98,11 @@ IndexSpec spec_of_tensors(py::handle indices) {
   return spec;
 }
 
-Tensor value_of(py::handle v) {
+// A number is stored in the destination's dtype, as torch does: a float64 tensor keeps all of
+// 0.1234567890123, not its float32 rounding.
+Tensor value_of(const Tensor& dst, py::handle v) {
   if (py::isinstance<Tensor>(v)) return v.cast<Tensor>();
-  if (auto s = as_scalar(v)) return scalar_tensor(*s);
+  if (auto s = as_scalar(v)) return scalar_tensor(*s, dst.dtype());
   if ((py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v)) ||
       py::isinstance<py::array>(v)) {
     return py::module_::import("ember").attr("tensor")(v).cast<Tensor>();
@@ -117,7 +119,7 @@ void bind_indexing(py::module_& m) {
           return index(t, spec_of(key));
         })
       .def("__setitem__", [](const Tensor& t, py::handle key,
-                             py::handle value) { index_put_(t, spec_of(key), value_of(value)); })
+                             py::handle value) { index_put_(t, spec_of(key), value_of(t, value)); })
       .def(
           "index_put_",
           [](const Tensor& t, py::handle indices, const Tensor& values, bool acc) {

@@ -585,3 +585,16 @@ def test_augmented_assignment_on_non_leaf_is_differentiable():
         y[:, 1:] += 1.0
         return y * y
     gradcheck(f, rand(3, 4), rand(4))
+
+
+def test_setitem_number_keeps_destination_precision():
+    # A Python number is converted to the destination's dtype (as torch does), not
+    # rounded through float32 on the way.
+    t = ember.zeros(2, 3, dtype=ember.float64)
+    t[0, 1] = 0.1234567890123
+    t[1] = 0.9876543210987
+    assert t[0, 1].item() == 0.1234567890123
+    assert t[1, 2].item() == 0.9876543210987
+    i = ember.zeros(3, dtype=ember.int64)
+    i[0] = 1.7
+    assert i.tolist() == [1, 0, 0]
