@@ -3,10 +3,11 @@ tracing mode (graphs, like tf.function), over one set of ops written in C++."""
 
 from . import _C
 from ._C import Tensor, device, dtype, from_dlpack, from_numpy  # noqa: F401
-from ._C import is_grad_enabled, set_grad_enabled  # noqa: F401
+from ._C import is_grad_enabled  # noqa: F401
 from ._dtypes import *  # noqa: F401,F403
 from ._tensor_api import *  # noqa: F401,F403
-from ._grad_mode import enable_grad, inference_mode, no_grad  # noqa: F401
+from ._grad_mode import (enable_grad, inference_mode, is_inference_mode_enabled,  # noqa: F401
+                         no_grad, set_grad_enabled)
 from . import autograd  # noqa: F401
 from .serialization import load, save  # noqa: F401
 from ._function import Function, TensorSpec, cond, function, load_function  # noqa: F401
