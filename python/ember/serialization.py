@@ -9,6 +9,8 @@ header's metadata under "ember.structure"."""
 import json
 import os
 
+import numpy as np
+
 from . import _C
 
 _STRUCT_KEY = "ember.structure"
@@ -36,8 +38,19 @@ def _flatten(obj, path, tensors):
                        for i, v in enumerate(obj)]}
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return {"$value": obj}
+    if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":  # np.float32(acc), np.int64
+        return {"$value": obj.item()}
+    if isinstance(obj, np.ndarray) and obj.dtype.kind in "biuf":
+        node = _flatten(_C.from_numpy(np.ascontiguousarray(obj)), path, tensors)
+        return {"$ndarray": node["$tensor"]}
+    hint = ""
+    if hasattr(obj, "state_dict"):
+        hint = (f"; save its state_dict() instead (ember.save({path or 'obj'}.state_dict(), "
+                "f)) and rebuild the object before load_state_dict: checkpoints hold no "
+                "pickled code")
     raise TypeError(f"[save] cannot save an object of type {type(obj).__name__} at '{path}': "
-                    "only tensors, numbers, strings, None and dicts/lists/tuples of them")
+                    "only tensors, numbers, strings, None, NumPy arrays and dicts/lists/tuples "
+                    f"of them{hint}")
 
 
 def _unflatten(node, tensors, depth=0):
@@ -48,6 +61,10 @@ def _unflatten(node, tensors, depth=0):
         if val not in tensors:
             raise ValueError(f"[load] structure refers to a missing tensor '{val}'")
         return tensors[val]
+    if kind == "$ndarray":
+        if val not in tensors:
+            raise ValueError(f"[load] structure refers to a missing tensor '{val}'")
+        return tensors[val].numpy()
     if kind == "$dict":
         return {k: _unflatten(v, tensors, depth + 1) for k, v in val}
     if kind == "$list":
