@@ -281,3 +281,24 @@ def test_retain_grad_and_leaf_flags():
     (b ** 2).sum().backward()
     assert b.grad.tolist() == [6.0, 12.0] and a.grad.tolist() == [18.0, 36.0]
     assert a.is_leaf and not b.is_leaf and b.grad_fn is not None
+
+
+def test_custom_function_in_a_traced_training_step_matches_eager():
+    def run(traced):
+        torch.manual_seed(0)
+        lin = nn.Linear(3, 1)
+        opt = torch.optim.SGD(lin.parameters(), lr=0.1)
+        x, y = torch.randn(8, 3), torch.randn(8, 1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = Square.apply(lin(x) - y).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        step = torch.function(step) if traced else step
+        return [step(x, y).item() for _ in range(5)]
+
+    eager, traced = run(False), run(True)
+    assert traced == pytest.approx(eager, rel=1e-6) and eager[-1] < eager[0]
