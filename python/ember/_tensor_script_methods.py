@@ -30,8 +30,7 @@ def register_hook(self, hook):
 
 
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-               "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
-               "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+               "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor", "uint8": "ByteTensor",
                "bool": "BoolTensor"}
 _BY_TYPE_NAME = {v: k for k, v in _TYPE_NAMES.items()}
 
@@ -115,6 +114,7 @@ _METHODS = {
     "is_complex": lambda self: False,
     "pin_memory": lambda self, device=None: self,
     "is_pinned": lambda self, device=None: False,
+    "max": script_ops.max, "min": script_ops.min,
     "median": script_ops.median, "nansum": script_ops.nansum, "nanmean": script_ops.nanmean,
     "atan": script_ops.atan, "asin": script_ops.asin, "acos": script_ops.acos,
     "arctan": script_ops.atan, "arcsin": script_ops.asin, "arccos": script_ops.acos,
@@ -125,7 +125,7 @@ _METHODS = {
     "aminmax": script_ops.aminmax, "histc": script_ops.histc,
 }
 
-_REPLACED = {"register_hook", "scatter", "scatter_", "type"}
+_REPLACED = {"register_hook", "scatter", "scatter_", "type", "max", "min"}
 for _name, _fn in _METHODS.items():
     if _name in _REPLACED or not hasattr(Tensor, _name):
         setattr(Tensor, _name, _fn)

@@ -11,7 +11,8 @@ import numpy as _np
 from . import _C
 from .autograd.function import Function
 
-__all__ = ["where", "median", "nansum", "nanmean", "atan", "asin", "acos", "arctan", "arcsin",
+__all__ = ["where", "max", "min", "Size", "FloatTensor", "DoubleTensor", "HalfTensor",
+           "BFloat16Tensor", "LongTensor", "IntTensor", "ByteTensor", "BoolTensor", "cosine_similarity", "median", "nansum", "nanmean", "atan", "asin", "acos", "arctan", "arcsin",
            "arccos", "atan2", "arctan2", "hypot", "logaddexp",
            "argwhere", "fliplr", "flipud", "tensor_split", "isin", "aminmax", "histc",
            "is_floating_point", "is_complex", "finfo", "iinfo",
@@ -19,6 +20,7 @@ __all__ = ["where", "median", "nansum", "nanmean", "atan", "asin", "acos", "arct
            "set_float32_matmul_precision", "get_float32_matmul_precision"]
 
 _where = _C.where
+_max, _min = _C.max, _C.min
 _median_result = namedtuple("median", ["values", "indices"])
 _aminmax_result = namedtuple("aminmax", ["min", "max"])
 
@@ -30,6 +32,20 @@ def where(condition, input=None, other=None):
     if input is None or other is None:
         raise TypeError("[where] expected where(condition) or where(condition, input, other)")
     return _where(condition, input, other)
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    """max(x), max(x, dim) -> (values, indices), and PyTorch's elementwise max(x, y)."""
+    if isinstance(dim, _C.Tensor):
+        return _C.maximum(input, dim)
+    return _max(input, dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    """min(x), min(x, dim) -> (values, indices), and PyTorch's elementwise min(x, y)."""
+    if isinstance(dim, _C.Tensor):
+        return _C.minimum(input, dim)
+    return _min(input, dim, keepdim)
 
 
 def median(input, dim=None, keepdim=False):
@@ -247,3 +263,46 @@ def set_float32_matmul_precision(precision):
 
 def get_float32_matmul_precision():
     return _matmul_precision[0]
+
+
+class Size(tuple):
+    """torch.Size: a tuple of ints (ember shapes are plain tuples, which compare equal)."""
+
+    def numel(self):
+        n = 1
+        for d in self:
+            n *= int(d)
+        return n
+
+    def __repr__(self):
+        return f"ember.Size({list(self)})"
+
+
+def _legacy_tensor_type(name, dtype_name):
+    def make(*args, device=None):
+        """Legacy constructor: ints make an uninitialised tensor of that shape, data makes
+        a tensor of the data."""
+        dtype = getattr(_C.dtype, dtype_name)
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            return _C.empty(args, dtype=dtype, device=device or "cpu")
+        from ._tensor_api import tensor
+        if len(args) != 1:
+            raise TypeError(f"[{name}] expected sizes or one data argument, got {args!r}")
+        return tensor(args[0], dtype=dtype, device=device)
+    make.__name__ = name
+    return make
+
+
+FloatTensor = _legacy_tensor_type("FloatTensor", "float32")
+DoubleTensor = _legacy_tensor_type("DoubleTensor", "float64")
+HalfTensor = _legacy_tensor_type("HalfTensor", "float16")
+BFloat16Tensor = _legacy_tensor_type("BFloat16Tensor", "bfloat16")
+LongTensor = _legacy_tensor_type("LongTensor", "int64")
+IntTensor = _legacy_tensor_type("IntTensor", "int32")
+ByteTensor = _legacy_tensor_type("ByteTensor", "uint8")
+BoolTensor = _legacy_tensor_type("BoolTensor", "bool")
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    from .nn import functional
+    return functional.cosine_similarity(x1, x2, dim=dim, eps=eps)

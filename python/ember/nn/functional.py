@@ -6,16 +6,27 @@ from .. import _C
 _F = _C.nn.functional
 globals().update({k: getattr(_F, k) for k in dir(_F) if not k.startswith("_")})
 
-relu = _C.relu
-relu6 = _C.relu6
+
+
+def _with_inplace(op, name):
+    """op plus PyTorch's `inplace=` flag: True writes the result into the input."""
+    def fn(input, *args, inplace=False, **kwargs):
+        out = op(input, *args, **kwargs)
+        return input.copy_(out) if inplace else out
+    fn.__name__, fn.__doc__ = name, op.__doc__
+    return fn
+
+
+relu = _with_inplace(_C.relu, "relu")
+relu6 = _with_inplace(_C.relu6, "relu6")
 gelu = _C.gelu
-silu = _C.silu
+silu = _with_inplace(_C.silu, "silu")
 sigmoid = _C.sigmoid
 tanh = _C.tanh
 softplus = _C.softplus
-leaky_relu = _C.leaky_relu
-elu = _C.elu
-hardtanh = _C.hardtanh
+leaky_relu = _with_inplace(_C.leaky_relu, "leaky_relu")
+elu = _with_inplace(_C.elu, "elu")
+hardtanh = _with_inplace(_C.hardtanh, "hardtanh")
 softmax = _C.softmax
 log_softmax = _C.log_softmax
 one_hot = _C.one_hot
