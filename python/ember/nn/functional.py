@@ -9,10 +9,14 @@ globals().update({k: getattr(_F, k) for k in dir(_F) if not k.startswith("_")})
 
 
 def _with_inplace(op, name):
-    """op plus PyTorch's `inplace=` flag: True writes the result into the input."""
+    """op plus PyTorch's `inplace=` flag: True writes the result into the input, unless the
+    input records autograd history (some of these ops keep their input for backward, and
+    overwriting it would break the gradient): then the result is returned out of place."""
     def fn(input, *args, inplace=False, **kwargs):
         out = op(input, *args, **kwargs)
-        return input.copy_(out) if inplace else out
+        if inplace and not (input.requires_grad and _C.is_grad_enabled()):
+            return input.copy_(out)
+        return out
     fn.__name__, fn.__doc__ = name, op.__doc__
     return fn
 

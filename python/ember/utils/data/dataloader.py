@@ -74,6 +74,14 @@ class DataLoader:
         self.prefetch = max(int(prefetch), 1 if num_workers else 0)
 
     def __len__(self):
+        if self._iterable:
+            try:
+                n = len(self.dataset)
+            except NotImplementedError:
+                raise TypeError(f"[DataLoader] the IterableDataset {type(self.dataset).__name__} "
+                                "has no __len__") from None
+            return n if self.batch_size is None else (
+                n // self.batch_size if self.drop_last else -(-n // self.batch_size))
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)
