@@ -462,3 +462,33 @@ def test_set_grad_enabled_is_a_function_and_a_context_manager():
 
     assert torch.is_grad_enabled() and not frozen(x).requires_grad
     assert torch.autograd.set_grad_enabled is torch.set_grad_enabled
+
+
+@requires_torch
+def test_load_reads_a_pytorch_checkpoint_without_running_code(tmp_path):
+    """A .pth file from torch.save (model, optimizer, epoch) resumes in ember."""
+    th = real_torch.nn.Linear(3, 2)
+    opt_t = real_torch.optim.Adam(th.parameters(), lr=1e-2)
+    th(real_torch.ones(4, 3)).sum().backward()
+    opt_t.step()
+    path = tmp_path / "torch_ckpt.pth"
+    real_torch.save({"model": th.state_dict(), "optim": opt_t.state_dict(), "epoch": 3,
+                     "half": real_torch.ones(2, dtype=real_torch.bfloat16)}, path)
+    ck = torch.load(path, map_location="cpu", weights_only=True)
+    assert ck["epoch"] == 3 and ck["half"].dtype == torch.bfloat16
+    em = nn.Linear(3, 2)
+    em.load_state_dict(ck["model"])
+    opt_e = torch.optim.Adam(em.parameters(), lr=1e-2)
+    opt_e.load_state_dict(ck["optim"])
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3)
+    for model, opt, lib in ((em, opt_e, torch), (th, opt_t, real_torch)):
+        opt.zero_grad()
+        (model(lib.tensor(x)) ** 2).sum().backward()
+        opt.step()
+    np.testing.assert_allclose(em.weight.detach().numpy(), th.weight.detach().numpy(),
+                               rtol=1e-6, atol=1e-7)
+
+    import fractions
+    real_torch.save({"obj": fractions.Fraction(1, 3)}, path)  # not a weight type
+    with pytest.raises(ValueError, match="weights_only=True\\) refuses"):
+        torch.load(path)
