@@ -34,7 +34,9 @@ from .torch_names import *  # noqa: E402,F401,F403
 from . import amp  # noqa: E402,F401  (torch.amp: autocast, GradScaler as float32 no-ops)
 # Everyday torch names (where(cond), median, finfo, atan2, ...) and torch.backends switches.
 from .script_ops import *  # noqa: E402,F401,F403
-from . import backends, distributions, testing  # noqa: E402,F401
+from .script_ops import torch_max as max, torch_min as min  # noqa: E402,F401,A001
+from . import backends, distributions, linalg, testing  # noqa: E402,F401
+from .linalg import det, inv as inverse, slogdet  # noqa: E402,F401
 from . import _tensor_script_methods  # noqa: E402,F401
 cuda.amp = amp  # torch.cuda.amp.autocast / GradScaler
 

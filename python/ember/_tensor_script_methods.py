@@ -2,7 +2,7 @@
 a removable handle, type(), in-place squeeze_/unsqueeze_, scatter with reduce=, nbytes, and
 the method forms of script_ops (median, nansum, atan2, tensor_split, ...)."""
 
-from . import _C, script_ops
+from . import _C, linalg, script_ops
 
 Tensor = _C.Tensor
 _register_hook = Tensor.register_hook
@@ -114,7 +114,8 @@ _METHODS = {
     "is_complex": lambda self: False,
     "pin_memory": lambda self, device=None: self,
     "is_pinned": lambda self, device=None: False,
-    "max": script_ops.max, "min": script_ops.min,
+    "max": script_ops.torch_max, "min": script_ops.torch_min,
+    "inverse": linalg.inv, "det": linalg.det, "slogdet": linalg.slogdet,
     "median": script_ops.median, "nansum": script_ops.nansum, "nanmean": script_ops.nanmean,
     "atan": script_ops.atan, "asin": script_ops.asin, "acos": script_ops.acos,
     "arctan": script_ops.atan, "arcsin": script_ops.asin, "arccos": script_ops.acos,

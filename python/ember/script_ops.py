@@ -11,7 +11,9 @@ import numpy as _np
 from . import _C
 from .autograd.function import Function
 
-__all__ = ["where", "max", "min", "Size", "FloatTensor", "DoubleTensor", "HalfTensor",
+# torch_max / torch_min are exported as ember.max / ember.min by __init__ (named otherwise
+# here so that this module keeps the builtins).
+__all__ = ["where", "Size", "FloatTensor", "DoubleTensor", "HalfTensor",
            "BFloat16Tensor", "LongTensor", "IntTensor", "ByteTensor", "BoolTensor", "cosine_similarity", "median", "nansum", "nanmean", "atan", "asin", "acos", "arctan", "arcsin",
            "arccos", "atan2", "arctan2", "hypot", "logaddexp",
            "argwhere", "fliplr", "flipud", "tensor_split", "isin", "aminmax", "histc",
@@ -34,14 +36,14 @@ def where(condition, input=None, other=None):
     return _where(condition, input, other)
 
 
-def max(input, dim=None, keepdim=False, *, other=None):
+def torch_max(input, dim=None, keepdim=False):
     """max(x), max(x, dim) -> (values, indices), and PyTorch's elementwise max(x, y)."""
     if isinstance(dim, _C.Tensor):
         return _C.maximum(input, dim)
     return _max(input, dim, keepdim)
 
 
-def min(input, dim=None, keepdim=False, *, other=None):
+def torch_min(input, dim=None, keepdim=False):
     """min(x), min(x, dim) -> (values, indices), and PyTorch's elementwise min(x, y)."""
     if isinstance(dim, _C.Tensor):
         return _C.minimum(input, dim)
@@ -75,7 +77,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def _from_numpy_like(a, like):
-    return _C.from_numpy(_np.ascontiguousarray(a).astype(
+    return _C.from_numpy(_np.array(a, order="C").astype(
         _np.dtype(str(like.dtype).replace("ember.", "").replace("bfloat16", "float32")),
         copy=False)).to(like.dtype).to(like.device)
 

@@ -62,6 +62,7 @@ def idioms(lib):
     out["median_all"] = lib.tensor([3.0, 1.0, 2.0, 5.0]).median()
     nan = lib.tensor([1.0, float("nan"), 3.0])
     out["nansum"], out["nanmean"] = lib.nansum(nan), lib.nanmean(nan)
+    out["atan2_0d"] = lib.atan2(lib.tensor(1.0), lib.tensor(-1.0))
     out["atan2"] = lib.atan2(lib.tensor([1.0, -1.0, 0.0, 2.0]), lib.tensor([-1.0, -1.0, 1.0, 0.0]))
     out["argwhere"] = lib.argwhere(m)
     out["fliplr"] = lib.fliplr(x)
@@ -105,6 +106,7 @@ def _compare(e, t, key):
 
 
 @requires_torch
+@pytest.mark.filterwarnings("ignore:The reduce argument of torch.scatter")
 def test_tensor_idioms_match_pytorch():
     e, t = idioms(torch), idioms(real_torch)
     assert e.keys() == t.keys()
@@ -168,3 +170,49 @@ def test_repr_reads_like_torch():
     assert repr(torch.tensor([True, False])) == "tensor([ True, False])"
     x = torch.tensor([1.0], requires_grad=True)
     assert repr(x * 2) == "tensor([2.], grad_fn=<MulBackward0>)"
+
+
+_RNG = np.random.default_rng(0)
+_A = _RNG.standard_normal((2, 3, 3)) + 3 * np.eye(3)
+_B = _RNG.standard_normal((2, 3, 2))
+_b = _RNG.standard_normal((2, 3))
+_LINALG = {
+    "inv": (lambda m, a: m.linalg.inv(a), [_A]),
+    "det": (lambda m, a: m.linalg.det(a), [_A]),
+    "slogdet": (lambda m, a: m.linalg.slogdet(a)[1], [_A]),
+    "solve": (lambda m, a, b: m.linalg.solve(a, b), [_A, _B]),
+    "solve-vector": (lambda m, a, b: m.linalg.solve(a, b), [_A, _b]),
+    "norm": (lambda m, a: m.linalg.norm(a), [_A]),
+    "vector_norm-3": (lambda m, a: m.linalg.vector_norm(a, ord=3, dim=-1), [_A]),
+    "matrix_norm": (lambda m, a: m.linalg.matrix_norm(a), [_A]),
+    "Tensor.inverse": (lambda m, a: a.inverse(), [_A]),
+    "torch.det": (lambda m, a: m.det(a), [_A]),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(_LINALG))
+def test_linalg_values_and_gradients_match_pytorch(name):
+    fn, arrays = _LINALG[name]
+    results = []
+    for lib in (torch, real_torch):
+        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(lib, *ts)
+        w = lib.tensor(np.arange(out.numel()).reshape(tuple(out.shape)) * 0.1 + 1)
+        (out * w).sum().backward()
+        results.append([out.detach().numpy()] + [t.grad.numpy() for t in ts])
+    for e, t in zip(*results):
+        np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12)
+
+
+def test_linalg_gradcheck_and_errors():
+    A = torch.tensor(_A[0], requires_grad=True)
+    assert torch.autograd.gradcheck(torch.linalg.inv, (A,))
+    assert torch.autograd.gradcheck(torch.linalg.det, (A,))
+    assert torch.autograd.gradgradcheck(torch.linalg.inv, (A,))
+    with pytest.raises(RuntimeError, match="singular"):
+        torch.linalg.inv(torch.zeros(2, 2))
+    with pytest.raises(RuntimeError, match="square matrices, but they are 2 by 3"):
+        torch.linalg.det(torch.ones(2, 3))
+    with pytest.raises(RuntimeError, match="incompatible shapes"):
+        torch.linalg.solve(torch.eye(3), torch.ones(2, 1))
