@@ -492,3 +492,15 @@ def test_load_reads_a_pytorch_checkpoint_without_running_code(tmp_path):
     real_torch.save({"obj": fractions.Fraction(1, 3)}, path)  # not a weight type
     with pytest.raises(ValueError, match="weights_only=True\\) refuses"):
         torch.load(path)
+
+
+def test_inference_mode_as_decorator_and_flag():
+    @torch.inference_mode()
+    def predict(t):
+        return t * 2, torch.is_inference_mode_enabled()
+
+    x = torch.ones(2, requires_grad=True)
+    y, inside = predict(x)
+    assert inside and not y.requires_grad and not torch.is_inference_mode_enabled()
+    with torch.inference_mode(False):
+        assert (x * 2).requires_grad and not torch.is_inference_mode_enabled()
