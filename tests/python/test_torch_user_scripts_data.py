@@ -138,3 +138,15 @@ def test_assert_close_default_tolerances_match_pytorch():
                 except AssertionError:
                     outs.append(False)
             assert outs[0] == outs[1], (dt, delta)
+
+
+def test_manual_seed_makes_shuffling_and_splits_reproducible():
+    def run():
+        torch.manual_seed(123)
+        train, val = D.random_split(_ds(20), [15, 5])
+        dl = D.DataLoader(train, batch_size=5, shuffle=True)
+        return [val.indices] + [[y.tolist() for _, y in dl] for _ in range(2)]
+
+    a, b = run(), run()
+    assert a == b
+    assert a[1] != a[2]  # each epoch a new order

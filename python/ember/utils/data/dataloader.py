@@ -10,6 +10,7 @@ import numpy as np
 
 from ... import _C
 from .dataset import IterableDataset, TensorDataset
+from .sampler import global_seeded_rng
 
 
 def default_collate(batch):
@@ -70,7 +71,9 @@ class DataLoader:
         self.num_workers, self.pin_memory = num_workers, pin_memory
         if seed is None and generator is not None and hasattr(generator, "initial_seed"):
             seed = int(generator.initial_seed())
-        self._rng = np.random.default_rng(seed)
+        # Without a seed, each epoch's order is drawn from ember's global generator (as
+        # PyTorch does), so ember.manual_seed makes the shuffling reproducible.
+        self._rng = None if seed is None else np.random.default_rng(seed)
         self.prefetch = max(int(prefetch), 1 if num_workers else 0)
 
     def __len__(self):
@@ -93,7 +96,9 @@ class DataLoader:
         if self.sampler is not None:
             return list(self.sampler)
         n = len(self.dataset)
-        return self._rng.permutation(n) if self.shuffle else np.arange(n)
+        if not self.shuffle:
+            return np.arange(n)
+        return (self._rng or global_seeded_rng()).permutation(n)
 
     def _index_batches(self):
         if self.batch_sampler is not None:

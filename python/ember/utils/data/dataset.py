@@ -95,7 +95,12 @@ def random_split(dataset, lengths, generator=None, seed=None):
                          f"dataset length {n}")
     if seed is None and generator is not None:
         seed = int(generator.initial_seed()) if hasattr(generator, "initial_seed") else None
-    perm = np.random.default_rng(seed).permutation(n).tolist()
+    if seed is None:  # ember.manual_seed makes the split reproducible, as in PyTorch
+        from .sampler import global_seeded_rng
+        rng = global_seeded_rng()
+    else:
+        rng = np.random.default_rng(seed)
+    perm = rng.permutation(n).tolist()
     out, start = [], 0
     for length in lengths:
         out.append(Subset(dataset, perm[start:start + length]))

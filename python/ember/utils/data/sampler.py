@@ -11,12 +11,15 @@ __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler
            "WeightedRandomSampler", "BatchSampler"]
 
 
+def global_seeded_rng():
+    """A NumPy generator seeded by one draw from ember's global generator."""
+    return np.random.default_rng(int(_C.randint(0, 2 ** 31 - 1, (1,)).item()))
+
+
 def _rng(generator):
     if generator is not None and hasattr(generator, "initial_seed"):
-        seed = int(generator.initial_seed())
-    else:
-        seed = int(_C.randint(0, 2 ** 31 - 1, (1,)).item())
-    return np.random.default_rng(seed)
+        return np.random.default_rng(int(generator.initial_seed()))
+    return global_seeded_rng()
 
 
 class Sampler:
