@@ -504,3 +504,49 @@ def test_inference_mode_as_decorator_and_flag():
     assert inside and not y.requires_grad and not torch.is_inference_mode_enabled()
     with torch.inference_mode(False):
         assert (x * 2).requires_grad and not torch.is_inference_mode_enabled()
+
+
+def test_resume_with_shuffling_dropout_and_rng_state_is_identical(tmp_path):
+    """Epoch-based training with a shuffled DataLoader and Dropout: saving the RNG state with
+    the checkpoint makes the resumed epochs equal the uninterrupted run."""
+    torch.manual_seed(0)
+    X, Y = torch.randn(64, 4), torch.randint(0, 3, (64,))
+    ds = torch.utils.data.TensorDataset(X, Y)
+
+    def build():
+        m = nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 3))
+        opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+        return m, opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=6)
+
+    def epochs(m, opt, sched, n):
+        dl = DataLoader(ds, batch_size=16, shuffle=True)
+        out = []
+        for _ in range(n):
+            m.train()
+            for xb, yb in dl:
+                opt.zero_grad()
+                loss = F.cross_entropy(m(xb), yb)
+                loss.backward()
+                opt.step()
+                out.append(loss.item())
+            sched.step()
+        return out
+
+    torch.manual_seed(7)
+    m, opt, sched = build()
+    full = epochs(m, opt, sched, 6)
+
+    torch.manual_seed(7)
+    m, opt, sched = build()
+    first = epochs(m, opt, sched, 3)
+    torch.save({"model": m.state_dict(), "optim": opt.state_dict(),
+                "sched": sched.state_dict(), "rng": torch.get_rng_state()}, tmp_path / "c.pt")
+
+    torch.manual_seed(999)  # a fresh process would start elsewhere
+    m2, opt2, sched2 = build()
+    ck = torch.load(tmp_path / "c.pt")
+    m2.load_state_dict(ck["model"])
+    opt2.load_state_dict(ck["optim"])
+    sched2.load_state_dict(ck["sched"])
+    torch.set_rng_state(ck["rng"])
+    assert first + epochs(m2, opt2, sched2, 3) == full
