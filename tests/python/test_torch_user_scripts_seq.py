@@ -166,3 +166,63 @@ def test_next_token_models_train(Model):
     mask = tgt != PAD
     acc = (pred[mask] == tgt[mask]).float().mean().item()
     assert acc > 0.8
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
+@pytest.mark.parametrize("batch_first", [True, False])
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_encoder_decoder_transformer_matches_pytorch(batch_first, norm_first):
+    torch.manual_seed(0)
+    kw = dict(d_model=16, nhead=4, num_encoder_layers=2, num_decoder_layers=2,
+              dim_feedforward=32, dropout=0.0, batch_first=batch_first, norm_first=norm_first)
+    em, th = nn.Transformer(**kw), real_torch.nn.Transformer(**kw)
+    assert sorted(em.state_dict()) == sorted(th.state_dict())
+    _copy_weights(em, th)
+    rng = np.random.default_rng(0)
+    src = rng.standard_normal((2, 5, 16) if batch_first else (5, 2, 16)).astype(np.float32)
+    tgt = rng.standard_normal((2, 4, 16) if batch_first else (4, 2, 16)).astype(np.float32)
+    pad = np.zeros((2, 5), bool)
+    pad[1, 3:] = True
+    outs = []
+    for lib, model in ((torch, em), (real_torch, th)):
+        s, t = lib.tensor(src, requires_grad=True), lib.tensor(tgt, requires_grad=True)
+        out = model(s, t, tgt_mask=model.generate_square_subsequent_mask(4),
+                    src_key_padding_mask=lib.tensor(pad), memory_key_padding_mask=lib.tensor(pad))
+        (out * out).sum().backward()
+        outs.append([out.detach().numpy(), s.grad.numpy(), t.grad.numpy()])
+    for e, t in zip(*outs):
+        np.testing.assert_allclose(e, t, rtol=1e-4, atol=1e-5)
+
+
+def test_seq2seq_copy_task_trains():
+    """A script-style encoder-decoder: learn to copy a sequence (teacher forcing)."""
+    torch.manual_seed(0)
+    BOS = 1
+
+    class Seq2Seq(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(V, D)
+            self.tf = nn.Transformer(d_model=D, nhead=4, num_encoder_layers=1,
+                                     num_decoder_layers=1, dim_feedforward=32, dropout=0.0,
+                                     batch_first=True)
+            self.out = nn.Linear(D, V)
+
+        def forward(self, src, tgt_in):
+            mask = nn.Transformer.generate_square_subsequent_mask(tgt_in.size(1))
+            return self.out(self.tf(self.emb(src), self.emb(tgt_in), tgt_mask=mask))
+
+    src = torch.randint(2, V, (32, 6))
+    tgt_in = torch.cat([torch.full((32, 1), BOS, dtype=torch.int64), src[:, :-1]], dim=1)
+    model = Seq2Seq()
+    opt = torch.optim.Adam(model.parameters(), lr=5e-3)
+    crit = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(80):
+        loss = crit(model(src, tgt_in).reshape(-1, V), src.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.3 * losses[0]
