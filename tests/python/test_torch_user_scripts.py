@@ -550,3 +550,101 @@ def test_resume_with_shuffling_dropout_and_rng_state_is_identical(tmp_path):
     sched2.load_state_dict(ck["sched"])
     torch.set_rng_state(ck["rng"])
     assert first + epochs(m2, opt2, sched2, 3) == full
+
+
+# ---------------------------------------------------------------- custom optimizer
+
+def _make_lion(lib):
+    class Lion(lib.optim.Optimizer):
+        def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
+            if lr <= 0:
+                raise ValueError(f"Invalid learning rate: {lr}")
+            super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
+
+        @lib.no_grad()
+        def step(self, closure=None):
+            loss = None
+            if closure is not None:
+                with lib.enable_grad():
+                    loss = closure()
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    p.mul_(1 - group["lr"] * group["weight_decay"])
+                    state = self.state[p]
+                    if len(state) == 0:
+                        state["exp_avg"] = lib.zeros_like(p)
+                    exp_avg = state["exp_avg"]
+                    b1, b2 = group["betas"]
+                    update = exp_avg * b1 + p.grad * (1 - b1)
+                    p.add_(lib.sign(update), alpha=-group["lr"])
+                    exp_avg.mul_(b2).add_(p.grad, alpha=1 - b2)
+            return loss
+
+    return Lion
+
+
+def _lion_run(lib, make_sched, steps=8, resume_at=None, tmp_path=None):
+    w0 = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
+    x = lib.tensor(np.linspace(0, 1, 12, dtype=np.float32).reshape(4, 3))
+
+    def build():
+        w = lib.nn.Parameter(lib.tensor(w0))
+        b = lib.nn.Parameter(lib.zeros(2))
+        opt = _make_lion(lib)([{"params": [w], "weight_decay": 0.1}, {"params": [b]}], lr=0.01)
+        return w, b, opt, make_sched(lib, opt)
+
+    w, b, opt, sched = build()
+    losses = []
+    for i in range(steps):
+        if i == resume_at:
+            lib.save({"opt": opt.state_dict(), "sched": sched.state_dict(), "w": w.detach(),
+                      "b": b.detach()}, tmp_path / "lion.pt")
+            w, b, opt, sched = build()
+            ck = lib.load(tmp_path / "lion.pt")
+            with lib.no_grad():
+                w.copy_(ck["w"])
+                b.copy_(ck["b"])
+            opt.load_state_dict(ck["opt"])
+            sched.load_state_dict(ck["sched"])
+        opt.zero_grad()
+        loss = ((x @ w.T + b) ** 2).mean()
+        loss.backward()
+        opt.step()
+        sched.step() if not isinstance(sched, lib.optim.lr_scheduler.ReduceLROnPlateau) \
+            else sched.step(1.0)
+        losses.append(loss.item())
+    return np.array(losses), w.detach().numpy(), [g["lr"] for g in opt.param_groups]
+
+
+_LION_SCHEDULES = {
+    "StepLR": lambda m, o: m.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5),
+    "OneCycleLR": lambda m, o: m.optim.lr_scheduler.OneCycleLR(o, max_lr=0.05, total_steps=10),
+    "ReduceLROnPlateau": lambda m, o: m.optim.lr_scheduler.ReduceLROnPlateau(o, patience=1),
+    "CosineAnnealingLR": lambda m, o: m.optim.lr_scheduler.CosineAnnealingLR(o, T_max=5),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("sched", sorted(_LION_SCHEDULES))
+def test_python_optimizer_subclass_with_schedules_matches_pytorch(sched):
+    e = _lion_run(torch, _LION_SCHEDULES[sched])
+    t = _lion_run(real_torch, _LION_SCHEDULES[sched])
+    np.testing.assert_allclose(e[0], t[0], rtol=1e-5)
+    np.testing.assert_allclose(e[1], t[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(e[2], t[2], rtol=1e-12)
+
+
+def test_python_optimizer_state_dict_resumes_exactly(tmp_path):
+    make = _LION_SCHEDULES["StepLR"]
+    full = _lion_run(torch, make)
+    resumed = _lion_run(torch, make, resume_at=4, tmp_path=tmp_path)
+    np.testing.assert_array_equal(full[0], resumed[0])
+    np.testing.assert_array_equal(full[1], resumed[1])
+    opt = _make_lion(torch)([nn.Parameter(torch.zeros(2))], lr=0.1)
+    assert isinstance(opt, torch.optim.Optimizer) and opt.defaults["betas"] == (0.9, 0.99)
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        opt.add_param_group({"params": opt.param_groups[0]["params"]})
+    with pytest.raises(ValueError, match="different number"):
+        opt.load_state_dict({"state": {}, "param_groups": []})

@@ -27,6 +27,24 @@ def _initial_lrs(optimizer, current):
     return list(lrs)
 
 
+def _cpp_target(optimizer):
+    """The C++ optimizer a C++ schedule drives: the optimizer itself, or for an optimizer
+    written in Python (torch.optim.Optimizer subclass) a stand-in with one group per group
+    and the same lrs, whose lrs the schedule copies back after each step."""
+    if isinstance(optimizer, _C.optim.Optimizer):
+        return optimizer, None
+    from .optimizer import SGD
+    groups = [{"params": [_C.zeros((1,))], "lr": float(g["lr"])}
+              for g in optimizer.param_groups]
+    proxy = SGD(groups, lr=float(groups[0]["lr"]))
+    return proxy, proxy
+
+
+def _copy_lrs(src_groups, dst_groups):
+    for s, d in zip(src_groups, dst_groups):
+        d["lr"] = s["lr"]
+
+
 class _Resumable:
     """Python side of a C++ schedule: call _setup(optimizer, last_epoch) after the C++
     constructor."""
@@ -40,6 +58,19 @@ class _Resumable:
             self.base_lrs = base
             self.last_epoch = last_epoch
             _C.optim.LRScheduler.step(self, None)
+        self._sync_out()
+
+    def step(self, epoch=None):
+        _C.optim.LRScheduler.step(self, epoch)
+        self._sync_out()
+
+    def _sync_out(self):
+        if self.__dict__.get("_proxy") is not None:
+            _copy_lrs(self._proxy.param_groups, self.optimizer.param_groups)
+
+    def _target(self, optimizer):
+        target, self._proxy = _cpp_target(optimizer)
+        return target
 
     def state_dict(self):
         sd = {k: getattr(self, k) for k in self._hyper}
@@ -64,7 +95,7 @@ class StepLR(_Resumable, _C.optim.StepLR):
     _hyper = ("step_size", "gamma")
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1, verbose="deprecated"):
-        _C.optim.StepLR.__init__(self, optimizer, int(step_size), float(gamma))
+        _C.optim.StepLR.__init__(self, self._target(optimizer), int(step_size), float(gamma))
         self.step_size, self.gamma = int(step_size), float(gamma)
         self._setup(optimizer, last_epoch)
 
@@ -74,7 +105,7 @@ class MultiStepLR(_Resumable, _C.optim.MultiStepLR):
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1, verbose="deprecated"):
         ms = sorted(int(m) for m in milestones)
-        _C.optim.MultiStepLR.__init__(self, optimizer, ms, float(gamma))
+        _C.optim.MultiStepLR.__init__(self, self._target(optimizer), ms, float(gamma))
         self.milestones, self.gamma = ms, float(gamma)
         self._setup(optimizer, last_epoch)
 
@@ -83,7 +114,7 @@ class ExponentialLR(_Resumable, _C.optim.ExponentialLR):
     _hyper = ("gamma",)
 
     def __init__(self, optimizer, gamma, last_epoch=-1, verbose="deprecated"):
-        _C.optim.ExponentialLR.__init__(self, optimizer, float(gamma))
+        _C.optim.ExponentialLR.__init__(self, self._target(optimizer), float(gamma))
         self.gamma = float(gamma)
         self._setup(optimizer, last_epoch)
 
@@ -92,7 +123,7 @@ class CosineAnnealingLR(_Resumable, _C.optim.CosineAnnealingLR):
     _hyper = ("T_max", "eta_min")
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1, verbose="deprecated"):
-        _C.optim.CosineAnnealingLR.__init__(self, optimizer, int(T_max), float(eta_min))
+        _C.optim.CosineAnnealingLR.__init__(self, self._target(optimizer), int(T_max), float(eta_min))
         self.T_max, self.eta_min = int(T_max), float(eta_min)
         self._setup(optimizer, last_epoch)
 
@@ -104,7 +135,7 @@ class LambdaLR(_Resumable, _C.optim.LambdaLR):
                 raise NotImplementedError("[LambdaLR] one lr_lambda per param group is not "
                                           "supported; pass one function")
             lr_lambda = lr_lambda[0]
-        _C.optim.LambdaLR.__init__(self, optimizer, lr_lambda)
+        _C.optim.LambdaLR.__init__(self, self._target(optimizer), lr_lambda)
         self._setup(optimizer, last_epoch)
 
 
@@ -113,7 +144,7 @@ class LinearLR(_Resumable, _C.optim.LinearLR):
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1, verbose="deprecated"):
-        _C.optim.LinearLR.__init__(self, optimizer, float(start_factor), float(end_factor),
+        _C.optim.LinearLR.__init__(self, self._target(optimizer), float(start_factor), float(end_factor),
                                    int(total_iters))
         self.start_factor, self.end_factor = float(start_factor), float(end_factor)
         self.total_iters = int(total_iters)
@@ -156,7 +187,7 @@ class OneCycleLR(_Resumable, _C.optim.OneCycleLR):
                 raise ValueError("[OneCycleLR] optimizer must support momentum or beta1 with "
                                  "`cycle_momentum` option enabled")
         self._mom = (float(base_momentum), float(max_momentum))
-        _C.optim.OneCycleLR.__init__(self, optimizer, float(max_lr), int(total_steps),
+        _C.optim.OneCycleLR.__init__(self, self._target(optimizer), float(max_lr), int(total_steps),
                                      float(pct_start), anneal_strategy, float(div_factor),
                                      float(final_div_factor), bool(three_phase))
         # torch's OneCycleLR sets each group's lr from max_lr, whatever lr it had.
@@ -168,10 +199,11 @@ class OneCycleLR(_Resumable, _C.optim.OneCycleLR):
         if last_epoch != -1:
             self.last_epoch = last_epoch
             _C.optim.LRScheduler.step(self, None)
+        self._sync_out()
         self._set_momentum()
 
     def step(self, epoch=None):
-        _C.optim.OneCycleLR.step(self, epoch)
+        _Resumable.step(self, epoch)
         self._set_momentum()
 
     def _momentum_at(self, step):
@@ -204,6 +236,8 @@ class OneCycleLR(_Resumable, _C.optim.OneCycleLR):
 
 
 class ReduceLROnPlateau(_C.optim.ReduceLROnPlateau):
+    _target = _Resumable._target
+
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8, verbose="deprecated"):
         if isinstance(min_lr, (list, tuple)):
@@ -211,7 +245,7 @@ class ReduceLROnPlateau(_C.optim.ReduceLROnPlateau):
                 raise NotImplementedError("[ReduceLROnPlateau] one min_lr per param group is "
                                           "not supported; pass one number")
             min_lr = min_lr[0]
-        _C.optim.ReduceLROnPlateau.__init__(self, optimizer, mode, float(factor), int(patience),
+        _C.optim.ReduceLROnPlateau.__init__(self, self._target(optimizer), mode, float(factor), int(patience),
                                             float(threshold), threshold_mode, int(cooldown),
                                             float(min_lr), float(eps))
         self.optimizer = optimizer
@@ -221,7 +255,11 @@ class ReduceLROnPlateau(_C.optim.ReduceLROnPlateau):
         self.last_epoch = 0
 
     def step(self, metrics, epoch=None):
+        if self._proxy is not None:
+            _copy_lrs(self.optimizer.param_groups, self._proxy.param_groups)
         _C.optim.ReduceLROnPlateau.step(self, metrics)
+        if self._proxy is not None:
+            _copy_lrs(self._proxy.param_groups, self.optimizer.param_groups)
         self.last_epoch = self.last_epoch + 1 if epoch is None else int(epoch)
 
     @property
