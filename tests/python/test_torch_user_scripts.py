@@ -648,3 +648,38 @@ def test_python_optimizer_state_dict_resumes_exactly(tmp_path):
         opt.add_param_group({"params": opt.param_groups[0]["params"]})
     with pytest.raises(ValueError, match="different number"):
         opt.load_state_dict({"state": {}, "param_groups": []})
+
+
+_EXTRA_OPTIMIZERS = [
+    ("Adamax", dict(lr=0.01, weight_decay=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("Adadelta", dict(lr=1.0, weight_decay=0.01)),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("name,kwargs", _EXTRA_OPTIMIZERS)
+def test_python_written_optimizers_match_pytorch(name, kwargs):
+    w0 = np.linspace(-1, 1, 6).reshape(2, 3)
+    res = []
+    for lib in (torch, real_torch):
+        w = lib.nn.Parameter(lib.tensor(w0))
+        opt = getattr(lib.optim, name)([w], **kwargs)
+        for _ in range(12):  # RAdam switches to its rectified update after 5 steps
+            opt.zero_grad()
+            ((w ** 3).sum() + (w * w).mean()).backward()
+            opt.step()
+        res.append(w.detach().numpy())
+    # NAdam's running momentum product is float32 in PyTorch
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-8, atol=1e-9)
+
+
+def test_python_written_optimizer_rejects_bad_arguments():
+    p = [nn.Parameter(torch.zeros(2))]
+    with pytest.raises(ValueError, match=r"\[NAdam\] invalid beta"):
+        torch.optim.NAdam(p, betas=(1.5, 0.9))
+    with pytest.raises(ValueError, match=r"\[Adadelta\] invalid rho"):
+        torch.optim.Adadelta(p, rho=2.0)
