@@ -37,7 +37,8 @@ Tensor clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
   }
   double coef = max_norm / (n + 1e-6);
   if (coef < 1) {
-    for (Tensor& g : grads) mul_(g, scalar_tensor(coef));
+    // In each gradient's dtype: a float32 coefficient would round float64 gradients.
+    for (Tensor& g : grads) mul_(g, scalar_tensor(coef, g.dtype()));
   }
   return total;
 }

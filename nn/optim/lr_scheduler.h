@@ -20,6 +20,10 @@ class LRScheduler {
   int64_t last_epoch() const { return last_epoch_; }
   const std::vector<double>& base_lrs() const { return base_lrs_; }
   void set_last_epoch(int64_t e) { last_epoch_ = e; }
+  // For resuming and for schedules sharing one optimizer (PyTorch's initial_lr): the lrs the
+  // schedule scales, and the last lrs it set.
+  void set_base_lrs(std::vector<double> lrs) { base_lrs_ = std::move(lrs); }
+  void set_last_lr(std::vector<double> lrs) { last_lr_ = std::move(lrs); }
 
  protected:
   virtual double lr_at(size_t group, int64_t epoch) const = 0;
@@ -104,6 +108,17 @@ class ReduceLROnPlateau {
   void step(double metric);
   std::vector<double> get_last_lr() const;
   int64_t num_bad_epochs() const { return num_bad_epochs_; }
+  // The progress a checkpoint keeps (PyTorch's state_dict of the scheduler).
+  struct State {
+    std::optional<double> best;
+    int64_t num_bad_epochs = 0, cooldown_counter = 0;
+  };
+  State state() const { return {best_, num_bad_epochs_, cooldown_counter_}; }
+  void set_state(const State& s) {
+    best_ = s.best;
+    num_bad_epochs_ = s.num_bad_epochs;
+    cooldown_counter_ = s.cooldown_counter;
+  }
 
  private:
   bool better(double a, double best) const;

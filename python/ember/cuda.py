@@ -78,3 +78,14 @@ def empty_cache(device=None):
 def kernel_names():
     """Names of the ops with a CUDA kernel in this build (empty without the backend)."""
     return list(_C._cuda_kernel_names())
+
+
+def manual_seed(seed):
+    """torch.cuda.manual_seed: ember has one random stream for every device, so this seeds it
+    (as ember.manual_seed does)."""
+    _C.manual_seed(int(seed))
+
+
+def manual_seed_all(seed):
+    """torch.cuda.manual_seed_all: see manual_seed."""
+    _C.manual_seed(int(seed))

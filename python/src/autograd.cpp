@@ -1,11 +1,49 @@
 #include "python/src/bindings.h"
 
+#include "eager/function_node.h"
+
 namespace ember::python {
 namespace {
 
 std::vector<Tensor> tensor_seq(py::handle h) {
   if (py::isinstance<Tensor>(h)) return {h.cast<Tensor>()};
   return h.cast<std::vector<Tensor>>();
+}
+
+
+// A Python callable kept by a FunctionNode: it may be dropped on a thread without the GIL.
+std::shared_ptr<py::object> gil_held(py::object f) {
+  return std::shared_ptr<py::object>(new py::object(std::move(f)), [](py::object* o) {
+    py::gil_scoped_acquire gil;
+    delete o;
+  });
+}
+
+std::vector<Tensor> optional_tensors(py::handle seq) {
+  std::vector<Tensor> out;
+  for (py::handle h : seq) out.push_back(h.is_none() ? Tensor() : h.cast<Tensor>());
+  return out;
+}
+
+void bind_function_node(py::module_& m) {
+  // ember.autograd.Function: `backward(grads: tuple) -> sequence` gets None for outputs no
+  // gradient reached and returns one entry (Tensor or None) per forward input.
+  m.def("_attach_function_node", [](const std::string& name, py::sequence inputs,
+                                    py::sequence outputs, py::object backward_fn) {
+    std::vector<Tensor> ins = optional_tensors(inputs), outs = optional_tensors(outputs);
+    auto fn = gil_held(std::move(backward_fn));
+    return attach_function_node(name, ins, outs, [fn](TensorList grads) {
+      py::gil_scoped_acquire gil;
+      py::tuple args(grads.size());
+      for (size_t i = 0; i < grads.size(); ++i) {
+        args[i] = grads[i].defined() ? py::cast(grads[i]) : py::none();
+      }
+      py::object r = (*fn)(args);
+      TensorList out;
+      for (py::handle h : r) out.push_back(h.is_none() ? Tensor() : h.cast<Tensor>());
+      return out;
+    });
+  });
 }
 
 void bind_autograd(py::module_& m) {
@@ -48,6 +86,7 @@ void bind_autograd(py::module_& m) {
      py::arg("create_graph") = false, py::arg("inputs") = py::none());
 }
 EMBER_PY_BINDING(20, bind_autograd);
+EMBER_PY_BINDING(20, bind_function_node);
 
 }  // namespace
 }  // namespace ember::python

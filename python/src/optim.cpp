@@ -74,7 +74,8 @@ void bind_optim(py::module_& m) {
       }, py::arg("epoch") = py::none())
       .def("get_last_lr", &LRScheduler::get_last_lr)
       .def_property("last_epoch", &LRScheduler::last_epoch, &LRScheduler::set_last_epoch)
-      .def_property_readonly("base_lrs", &LRScheduler::base_lrs);
+      .def_property("base_lrs", &LRScheduler::base_lrs, &LRScheduler::set_base_lrs)
+      .def("_set_last_lr", &LRScheduler::set_last_lr);
   py::class_<StepLR, LRScheduler, std::shared_ptr<StepLR>>(om, "StepLR")
       .def(py::init<Optimizer&, int64_t, double>(), py::keep_alive<1, 2>(), py::arg("optimizer"),
            py::arg("step_size"), py::arg("gamma") = 0.1);
@@ -113,7 +114,19 @@ void bind_optim(py::module_& m) {
         s.step(py::isinstance<Tensor>(metric) ? metric.cast<Tensor>().item<double>() : metric.cast<double>());
       })
       .def("get_last_lr", &ReduceLROnPlateau::get_last_lr)
-      .def_property_readonly("num_bad_epochs", &ReduceLROnPlateau::num_bad_epochs);
+      .def_property_readonly("num_bad_epochs", &ReduceLROnPlateau::num_bad_epochs)
+      .def("_state", [](const ReduceLROnPlateau& s) {
+        auto st = s.state();
+        return py::make_tuple(st.best ? py::cast(*st.best) : py::none(), st.num_bad_epochs,
+                              st.cooldown_counter);
+      })
+      .def("_set_state", [](ReduceLROnPlateau& s, py::object best, int64_t bad, int64_t cool) {
+        ReduceLROnPlateau::State st;
+        if (!best.is_none()) st.best = best.cast<double>();
+        st.num_bad_epochs = bad;
+        st.cooldown_counter = cool;
+        s.set_state(st);
+      });
 
   om.def("clip_grad_norm_", [](std::vector<Tensor> params, double max_norm, double norm_type,
                                bool error_if_nonfinite) {

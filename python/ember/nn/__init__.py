@@ -59,3 +59,5 @@ from .modules.parameter_containers import *  # noqa: E402,F401,F403
 from .modules.rnn_cell import *  # noqa: E402,F401,F403
 from .modules.transformer import *  # noqa: E402,F401,F403
 from .modules.vision import *  # noqa: E402,F401,F403
+from .modules import rnn as _rnn_packed  # noqa: E402,F401  (RNNs accept PackedSequence)
+from .modules.transformer_decoder import *  # noqa: E402,F401,F403

@@ -6,16 +6,31 @@ from .. import _C
 _F = _C.nn.functional
 globals().update({k: getattr(_F, k) for k in dir(_F) if not k.startswith("_")})
 
-relu = _C.relu
-relu6 = _C.relu6
+
+
+def _with_inplace(op, name):
+    """op plus PyTorch's `inplace=` flag: True writes the result into the input, unless the
+    input records autograd history (some of these ops keep their input for backward, and
+    overwriting it would break the gradient): then the result is returned out of place."""
+    def fn(input, *args, inplace=False, **kwargs):
+        out = op(input, *args, **kwargs)
+        if inplace and not (input.requires_grad and _C.is_grad_enabled()):
+            return input.copy_(out)
+        return out
+    fn.__name__, fn.__doc__ = name, op.__doc__
+    return fn
+
+
+relu = _with_inplace(_C.relu, "relu")
+relu6 = _with_inplace(_C.relu6, "relu6")
 gelu = _C.gelu
-silu = _C.silu
+silu = _with_inplace(_C.silu, "silu")
 sigmoid = _C.sigmoid
 tanh = _C.tanh
 softplus = _C.softplus
-leaky_relu = _C.leaky_relu
-elu = _C.elu
-hardtanh = _C.hardtanh
+leaky_relu = _with_inplace(_C.leaky_relu, "leaky_relu")
+elu = _with_inplace(_C.elu, "elu")
+hardtanh = _with_inplace(_C.hardtanh, "hardtanh")
 softmax = _C.softmax
 log_softmax = _C.log_softmax
 one_hot = _C.one_hot

@@ -3,6 +3,7 @@
 import math
 
 from .. import _C
+from . import python_optimizer as _py
 
 _COptimizer = _C.optim.Optimizer
 
@@ -56,7 +57,16 @@ class _ParamGroup(dict):
 
 class Optimizer:
     """Mixin giving the Python API (step(closure), param_groups, state_dict) to the C++
-    optimizer classes below."""
+    optimizer classes below; also the base of optimizers written in Python
+    (`super().__init__(params, defaults)`, see python_optimizer.py)."""
+
+    def __init__(self, params, defaults):
+        _py.init(self, params, defaults)
+
+    def zero_grad(self, set_to_none=True):
+        if self.__dict__.get("_py"):
+            return _py.zero_grad(self, set_to_none)
+        return _COptimizer.zero_grad(self, set_to_none)
 
     _bool_options = ("nesterov", "maximize", "amsgrad", "centered", "fused")
     _fused_default = None  # fused=False given to the constructor: added param groups follow it
@@ -74,6 +84,8 @@ class Optimizer:
 
     @property
     def param_groups(self):
+        if self.__dict__.get("_py"):
+            return self._py_groups
         cache = self.__dict__.setdefault("_group_cache", [])
         while len(cache) < self._num_groups():
             cache.append(_ParamGroup(self, len(cache)))
@@ -81,10 +93,14 @@ class Optimizer:
 
     @property
     def defaults(self):
+        if self.__dict__.get("_py"):
+            return self._py_defaults
         return dict(self._public_options(0))
 
     @property
     def state(self):
+        if self.__dict__.get("_py"):
+            return self._py_state
         out = {}
         for g in range(self._num_groups()):
             for p in self._params(g):
@@ -94,6 +110,9 @@ class Optimizer:
         return out
 
     def step(self, closure=None):
+        if self.__dict__.get("_py"):
+            raise NotImplementedError(f"[{type(self).__name__}] optimizers written in Python "
+                                      "must implement step()")
         loss = None
         if closure is not None:
             with _C_enable_grad():
@@ -102,6 +121,8 @@ class Optimizer:
         return loss
 
     def add_param_group(self, group):
+        if self.__dict__.get("_py"):
+            return _py.add_param_group(self, group)
         group = dict(group)
         params = _as_params(group.pop("params"))
         if self._fused_default is not None:
@@ -110,6 +131,8 @@ class Optimizer:
         self.__dict__.pop("_group_cache", None)
 
     def state_dict(self):
+        if self.__dict__.get("_py"):
+            return _py.state_dict(self)
         state, opts, params = self._state_dict()
         groups = []
         for i, (o, ids) in enumerate(zip(opts, params)):
@@ -119,6 +142,8 @@ class Optimizer:
         return {"state": {int(k): dict(v) for k, v in state.items()}, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
+        if self.__dict__.get("_py"):
+            return _py.load_state_dict(self, state_dict)
         groups = state_dict["param_groups"]
         opts, params = [], []
         for g in groups:
@@ -129,6 +154,9 @@ class Optimizer:
         self._load_state_dict(state, opts, params)
 
     def __repr__(self):
+        if self.__dict__.get("_py"):
+            groups = [{k: v for k, v in g.items() if k != "params"} for g in self._py_groups]
+            return f"{type(self).__name__}({groups})"
         lines = [f"{type(self).__name__} ("]
         for i, g in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")

@@ -6,6 +6,7 @@ handling."""
 from collections import OrderedDict, namedtuple
 
 from ... import _C
+from .backward_hooks import BackwardHookState
 
 Module = _C.nn.Module
 
@@ -30,17 +31,24 @@ def _hooks(self, kind):
 def _call(self, *args, **kwargs):
     d = self.__dict__
     pre, post = d.get("_forward_pre_hooks"), d.get("_forward_hooks")
+    full, bpre = d.get("_backward_hooks"), d.get("_backward_pre_hooks")
     if pre:
         for hook in list(pre.values()):
             r = hook(self, args)
             if r is not None:
                 args = r if isinstance(r, tuple) else (r,)
+    bw = None
+    if full or bpre:
+        bw = BackwardHookState(self, full or {}, bpre or {})
+        args = bw.wrap_inputs(args)
     out = self.forward(*args, **kwargs)
     if post:
         for hook in list(post.values()):
             r = hook(self, args, out)
             if r is not None:
                 out = r
+    if bw is not None:
+        out = bw.wrap_outputs(out)
     return out
 
 
@@ -200,7 +208,15 @@ Module.load_state_dict = _load_state_dict
 Module.requires_grad_ = _requires_grad_
 Module.register_forward_pre_hook = lambda self, hook: _add_hook(self, "_forward_pre_hooks", hook)
 Module.register_forward_hook = lambda self, hook: _add_hook(self, "_forward_hooks", hook)
+Module.register_full_backward_hook = lambda self, hook: _add_hook(self, "_backward_hooks", hook)
+Module.register_backward_hook = Module.register_full_backward_hook
+Module.register_full_backward_pre_hook = lambda self, hook: _add_hook(
+    self, "_backward_pre_hooks", hook)
 Module.__dir__ = _dir
+Module.get_parameter = lambda self, target: _get_member(self, target, "parameter",
+                                                        "_named_parameters_direct")
+Module.get_buffer = lambda self, target: _get_member(self, target, "buffer",
+                                                     "_named_buffers_direct")
 Module.get_submodule = lambda self, target: _get_submodule(self, target)
 
 
@@ -211,3 +227,12 @@ def _get_submodule(self, target):
             raise AttributeError(f"{type(mod).__name__} has no attribute `{part}`")
         mod = getattr(mod, part)
     return mod
+
+
+def _get_member(self, target, kind, direct):
+    mod_path, _, name = target.rpartition(".")
+    mod = _get_submodule(self, mod_path)
+    for n, t in getattr(mod, direct)():
+        if n == name:
+            return t
+    raise AttributeError(f"{type(mod).__name__} has no {kind} `{name}`")

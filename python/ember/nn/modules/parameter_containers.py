@@ -17,6 +17,11 @@ def _repr(self, items):
     return type(self).__name__ + ("(\n" + "\n".join(lines) + "\n)" if lines else "()")
 
 
+def _extra(items):
+    lines = [_describe(k, p) for k, p in items]
+    return "\n" + "\n".join(lines) + "\n" if lines else ""
+
+
 def _as_parameter(value):
     return value if isinstance(value, Parameter) else Parameter(value)
 
@@ -63,6 +68,9 @@ class ParameterList(Module):
 
     def __repr__(self):
         return _repr(self, enumerate(self))
+
+    def extra_repr(self):  # how a parent module's repr shows this one
+        return _extra(enumerate(self))
 
 
 class ParameterDict(Module):
@@ -115,3 +123,6 @@ class ParameterDict(Module):
 
     def __repr__(self):
         return _repr(self, self.items())
+
+    def extra_repr(self):
+        return _extra(self.items())

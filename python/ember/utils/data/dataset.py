@@ -12,6 +12,42 @@ class Dataset:
         raise NotImplementedError(f"[{type(self).__name__}] subclasses must implement __len__")
 
 
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses implement __iter__ (no indexing, no length needed).
+    A DataLoader batches it in order; shuffle and samplers do not apply."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"[{type(self).__name__}] subclasses must implement __iter__")
+
+    def __getitem__(self, index):
+        raise TypeError(f"[{type(self).__name__}] an IterableDataset cannot be indexed")
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after the other."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("[ConcatDataset] datasets should not be an empty iterable")
+        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
+
+    def __len__(self):
+        return int(self.cumulative_sizes[-1])
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise IndexError(f"[ConcatDataset] index {index} out of range for length "
+                                 f"{len(self)}")
+            index += len(self)
+        d = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
+        if d >= len(self.datasets):
+            raise IndexError(f"[ConcatDataset] index {index} out of range for length {len(self)}")
+        start = 0 if d == 0 else int(self.cumulative_sizes[d - 1])
+        return self.datasets[d][index - start]
+
+
 class TensorDataset(Dataset):
     """Rows of several tensors with the same first dimension."""
 
@@ -59,7 +95,12 @@ def random_split(dataset, lengths, generator=None, seed=None):
                          f"dataset length {n}")
     if seed is None and generator is not None:
         seed = int(generator.initial_seed()) if hasattr(generator, "initial_seed") else None
-    perm = np.random.default_rng(seed).permutation(n).tolist()
+    if seed is None:  # ember.manual_seed makes the split reproducible, as in PyTorch
+        from .sampler import global_seeded_rng
+        rng = global_seeded_rng()
+    else:
+        rng = np.random.default_rng(seed)
+    perm = rng.permutation(n).tolist()
     out, start = [], 0
     for length in lengths:
         out.append(Subset(dataset, perm[start:start + length]))

@@ -1,8 +1,13 @@
-"""ember.autograd: grad, backward and anomaly detection, as in torch.autograd."""
+"""ember.autograd: grad, backward, custom Functions, gradcheck, anomaly detection and the
+functional API (jacobian, hessian), as in torch.autograd."""
 
 import contextlib
 
-from . import _C
+from .. import _C
+from .._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
+from . import functional  # noqa: F401
+from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
