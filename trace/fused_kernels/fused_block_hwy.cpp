@@ -14,6 +14,7 @@
 #include <hwy/highway.h>
 
 #include "core/cpu/vec_math-inl.h"
+#include "trace/fused_kernels/fused_lane_ops-inl.h"
 #include "trace/fused_kernels/fused_program.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -96,7 +97,7 @@ HWY_INLINE void run_instr(const BlockContext& ctx, const FusedBlockInstr& in, Bl
   switch (in.code) {
     case O::Copy: unary(ctx, in, acc, [](D, V x) { return x; }); break;
     case O::Neg: unary(ctx, in, acc, [](D, V x) { return hn::Neg(x); }); break;
-    case O::Abs: unary(ctx, in, acc, [](D, V x) { return hn::Abs(x); }); break;
+    case O::Abs: unary(ctx, in, acc, [](D d, V x) { return abs_as_eager(d, x); }); break;
     case O::Relu:  // x < 0 ? 0 : x, so NaN stays NaN (as eager)
       unary(ctx, in, acc, [](D d, V x) { return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x); });
       break;
@@ -116,7 +117,7 @@ HWY_INLINE void run_instr(const BlockContext& ctx, const FusedBlockInstr& in, Bl
       break;
     case O::Square: unary(ctx, in, acc, [](D, V x) { return hn::Mul(x, x); }); break;
     case O::NotZero:
-      unary(ctx, in, acc, [](D d, V x) { return one_if(d, hn::Ne(x, hn::Zero(d))); });
+      unary(ctx, in, acc, [](D d, V x) { return one_if(d, nonzero(d, x)); });
       break;
     case O::LogicalNot:
       unary(ctx, in, acc, [](D d, V x) { return one_if(d, hn::Eq(x, hn::Zero(d))); });
@@ -136,19 +137,19 @@ HWY_INLINE void run_instr(const BlockContext& ctx, const FusedBlockInstr& in, Bl
       });
       break;
     case O::Eq: binary(ctx, in, acc, [](D d, V x, V y) { return one_if(d, hn::Eq(x, y)); }); break;
-    case O::Ne: binary(ctx, in, acc, [](D d, V x, V y) { return one_if(d, hn::Ne(x, y)); }); break;
+    case O::Ne: binary(ctx, in, acc, [](D d, V x, V y) { return one_if(d, ne_unordered(x, y)); }); break;
     case O::Lt: binary(ctx, in, acc, [](D d, V x, V y) { return one_if(d, hn::Lt(x, y)); }); break;
     case O::Le: binary(ctx, in, acc, [](D d, V x, V y) { return one_if(d, hn::Le(x, y)); }); break;
     case O::Gt: binary(ctx, in, acc, [](D d, V x, V y) { return one_if(d, hn::Gt(x, y)); }); break;
     case O::Ge: binary(ctx, in, acc, [](D d, V x, V y) { return one_if(d, hn::Ge(x, y)); }); break;
     case O::LogicalAnd:
       binary(ctx, in, acc, [](D d, V x, V y) {
-        return one_if(d, hn::And(hn::Ne(x, hn::Zero(d)), hn::Ne(y, hn::Zero(d))));
+        return one_if(d, hn::And(nonzero(d, x), nonzero(d, y)));
       });
       break;
     case O::LogicalOr:
       binary(ctx, in, acc, [](D d, V x, V y) {
-        return one_if(d, hn::Or(hn::Ne(x, hn::Zero(d)), hn::Ne(y, hn::Zero(d))));
+        return one_if(d, hn::Or(nonzero(d, x), nonzero(d, y)));
       });
       break;
     case O::Where: {
@@ -158,7 +159,7 @@ HWY_INLINE void run_instr(const BlockContext& ctx, const FusedBlockInstr& in, Bl
       ctx.fetch(in.b, acc, b);
       ctx.fetch(in.c, acc, c);
       for (size_t j = 0; j < kBlockVectors; ++j) {
-        acc.v[j] = hn::IfThenElse(hn::Ne(a.v[j], hn::Zero(d)), b.v[j], c.v[j]);
+        acc.v[j] = hn::IfThenElse(nonzero(d, a.v[j]), b.v[j], c.v[j]);
       }
       break;
     }
