@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -94,6 +95,12 @@ Tensor special_randn(Shape shape) {
   const float specials[] = {std::nanf(""), inf, -inf, 0.f, -0.f, -1.f, 1.f, 100.f, -100.f, 20.f};
   for (int64_t i = 0, k = 0; i < x.numel(); i += 7, ++k) p[i] = specials[k % std::size(specials)];
   return x;
+}
+
+Tensor from_blob_copy(const std::vector<float>& v, int64_t n) {
+  Tensor t = Tensor::empty({n}, DType::Float32, kCPU);
+  std::copy_n(v.data(), n, t.data<float>());
+  return t;
 }
 
 const std::vector<int64_t> kLengths = {1, 7, 63, 64, 65, 1000, 2048 + 5, 3 * 2048 + 17};
@@ -251,6 +258,43 @@ TEST(FusedBlockEval, TheBenchmarkChainMatchesEager) {
                           {std::make_shared<SubOp>(), {7, 3}}, {std::make_shared<ReluOp>(), {8}},
                           {std::make_shared<AddOp>(), {9, 0}}, {std::make_shared<MulOp>(), {10, 2}}};
   expect_fused_equals_eager(chain, {x, c15, c05, c025}, "bench chain");
+}
+
+// The per-op tile kernel (the fallback where vectors cannot be held in arrays) and the
+// register-level kernel, called directly on the same program, agree bit for bit.
+TEST(FusedBlockEval, TileKernelAndBlockKernelAgree) {
+  manual_seed(7);
+  const int64_t n = 3 * kFusedLaneMultiple;
+  Tensor x = special_randn({n}), y = special_randn({n});
+  std::vector<std::vector<Step>> chains;
+  for (const auto& [name, u] : unary_ops()) chains.push_back({{u, {0}}, {std::make_shared<MulOp>(), {2, 1}}, {u, {3}}});
+  for (const auto& [name, b] : binary_ops()) chains.push_back({{b, {0, 1}}, {b, {2, 0}}, {b, {1, 3}}});
+  for (const auto& [name, pred] : predicate_ops()) {
+    chains.push_back({{pred, {0, 1}}, {std::make_shared<WhereOp>(), {2, 1, 0}}});
+  }
+  for (const std::vector<Step>& chain : chains) {
+    SCOPED_TRACE(std::string(chain[0].op->name()));
+    std::vector<Tensor> eager = run_eager(chain, {x, y});
+    auto p = compile_fused_program(2, fused_steps(chain, eager));
+    ASSERT_TRUE(p);
+    // Tile kernel: one buffer per register.
+    std::vector<std::vector<float>> bufs(2 + chain.size(), std::vector<float>(n));
+    std::copy_n(x.data<float>(), n, bufs[0].begin());
+    std::copy_n(y.data<float>(), n, bufs[1].begin());
+    std::vector<float*> regs;
+    for (auto& b : bufs) regs.push_back(b.data());
+    run_fused_tile(p->code.data(), p->code.size(), regs.data(), n);
+    Tensor tile_out = from_blob_copy(bufs.back(), n);
+    // Block kernel.
+    const float* inputs[] = {x.data<float>(), y.data<float>()};
+    const float scalars[] = {0.f, 0.f};
+    std::vector<float> slots(std::max(1, p->num_block_slots) * kFusedLaneMultiple);
+    Tensor block_out = Tensor::empty({n}, DType::Float32, kCPU);
+    run_fused_blocks(p->block_code.data(), p->block_code.size(), inputs, scalars, slots.data(),
+                     block_out.data<float>(), n);
+    EXPECT_TRUE(same_floats(tile_out, block_out));
+    EXPECT_TRUE(same_floats(block_out, eager.back()));
+  }
 }
 
 TEST(FusedBlockEval, InputsTheTilesCannotReadFallBackToEagerKernels) {
