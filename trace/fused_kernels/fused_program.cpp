@@ -318,7 +318,12 @@ class TileRunner {
       } else if (kind[i] == InputKind::Blocked) {
         const float* src = inputs[i].data<float>();
         const int64_t block = period[i];
-        for (int64_t j = 0; j < len; ++j) staging[j] = src[(b + j) / block];
+        // Runs of one value each (one division per tile, not per element).
+        for (int64_t j = 0, row = b / block, pos = b % block; j < len; ++row, pos = 0) {
+          const int64_t take = std::min(len - j, block - pos);
+          std::fill_n(staging + j, take, src[row]);
+          j += take;
+        }
         inputs_[i] = staging;
       } else {
         const float* src = inputs[i].data<float>();

@@ -1,6 +1,8 @@
 #pragma once
 // FusedProgram: a FusedElementwiseOp's chain compiled to a small register program over
-// float32 tiles, run by a vectorized (Highway, run-time dispatched) interpreter.
+// float32 tiles, run by a vectorized (Highway, run-time dispatched) interpreter: the
+// register-level one (fused_block_hwy.cpp: the whole chain per block of vectors) where the
+// SIMD target allows, else the per-op tile one (fused_tile_hwy.cpp).
 //
 // Registers [0, num_inputs) are the fused op's inputs; register num_inputs + k is step k's
 // result. Every register holds float32 lanes; bool values (comparisons, masks) are held as

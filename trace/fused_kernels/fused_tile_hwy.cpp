@@ -1,6 +1,8 @@
 // The fused-program interpreter's inner loops, compiled once per SIMD target (SSE4, AVX2,
 // AVX-512, ...) by Highway and picked at run time for the CPU at hand: one loop per
 // instruction over a cache-resident tile, so dispatch costs one switch per op per tile.
+// The fallback of the register-level kernel (fused_block_hwy.cpp), for SIMD targets whose
+// vectors cannot be held in arrays (SVE, RVV).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "trace/fused_kernels/fused_tile_hwy.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
