@@ -105,7 +105,8 @@ void compile_block_code(FusedProgram& p) {
   p.block_code.clear();
   p.num_block_slots = 0;
   if (n_in + n_steps > INT16_MAX) return;  // operand indices are int16: tile kernel only
-  // last_late_read[s]: step s is read by some instruction after s + 1.
+  // last_late_read[s]: the last instruction after s + 1 that reads step s (-1: none; such a
+  // step needs a slot).
   std::vector<int> last_late_read(n_steps, -1);
   for (int k = 0; k < n_steps; ++k) {
     for (int32_t r : {p.code[k].a, p.code[k].b, p.code[k].c}) {
