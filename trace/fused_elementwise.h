@@ -1,9 +1,9 @@
 #pragma once
-// FusedElementwiseOp: a chain of elementwise ops run as one loop over cache-sized tiles.
-// Instead of writing each intermediate result to memory and reading it back (one full pass
-// over the data per op), every tile of 8192 elements goes through the whole chain while it
-// sits in cache; tiles are spread over the threads. Made by the fusion pass, run by the
-// executor; never dispatched eagerly.
+// FusedElementwiseOp: a chain of elementwise ops run as one loop. Instead of writing each
+// intermediate result to memory and reading it back (one full pass over the data per op),
+// each block of a few SIMD vectors goes through the whole chain with its intermediates in
+// registers (fused_kernels/fused_program.h); tiles of blocks are spread over the threads.
+// Made by the fusion pass, run by the executor; never dispatched eagerly.
 #include <memory>
 #include <vector>
 

@@ -96,6 +96,63 @@ std::optional<FusedProgram> compile_scalar_program(int num_inputs, const std::ve
   return compile_steps(num_inputs, steps, /*scalar=*/true);
 }
 
+namespace {
+
+// The register-level form of p.code: operands from the previous instruction become Acc,
+// older step results are spilled to slots (shared once dead, as for the tile buffers).
+void compile_block_code(FusedProgram& p) {
+  const int n_in = p.num_inputs, n_steps = static_cast<int>(p.code.size());
+  p.block_code.clear();
+  p.num_block_slots = 0;
+  if (n_in + n_steps > INT16_MAX) return;  // operand indices are int16: tile kernel only
+  // last_late_read[s]: the last instruction after s + 1 that reads step s (-1: none; such a
+  // step needs a slot).
+  std::vector<int> last_late_read(n_steps, -1);
+  for (int k = 0; k < n_steps; ++k) {
+    for (int32_t r : {p.code[k].a, p.code[k].b, p.code[k].c}) {
+      if (r >= n_in && r - n_in < k - 1) last_late_read[r - n_in] = k;
+    }
+  }
+  std::vector<int> slot(n_steps, -1), free_slots;
+  for (int k = 0; k < n_steps; ++k) {
+    const FusedInstr& in = p.code[k];
+    FusedBlockInstr b{in.code, {}, {}, {}, -1};
+    FusedOperand* operand[] = {&b.a, &b.b, &b.c};
+    const int32_t regs[] = {in.a, in.b, in.c};
+    for (int i = 0; i < 3; ++i) {
+      const int32_t r = regs[i];
+      if (r < 0) continue;
+      if (r < n_in) {
+        *operand[i] = {FusedSource::Input, static_cast<int16_t>(r)};
+      } else if (r - n_in == k - 1) {
+        *operand[i] = {FusedSource::Acc, -1};
+      } else {
+        *operand[i] = {FusedSource::Slot, static_cast<int16_t>(slot[r - n_in])};
+      }
+    }
+    // Slots whose last reader is k are free for k's own result: the block reads every
+    // operand before it stores the result.
+    for (int32_t r : regs) {
+      if (r >= n_in && last_late_read[r - n_in] == k) {
+        free_slots.push_back(slot[r - n_in]);
+        last_late_read[r - n_in] = -2;  // freed once
+      }
+    }
+    if (last_late_read[k] >= 0) {
+      if (free_slots.empty()) {
+        slot[k] = p.num_block_slots++;
+      } else {
+        slot[k] = free_slots.back();
+        free_slots.pop_back();
+      }
+      b.spill = static_cast<int16_t>(slot[k]);
+    }
+    p.block_code.push_back(b);
+  }
+}
+
+}  // namespace
+
 std::optional<FusedProgram> compile_fused_program(int num_inputs,
                                                   const std::vector<FusedStep>& steps) {
   if (steps.empty() || steps.back().meta.dtype != DType::Float32) return std::nullopt;
@@ -130,6 +187,7 @@ std::optional<FusedProgram> compile_fused_program(int num_inputs,
       }
     }
   }
+  compile_block_code(p);
   return compiled;
 }
 
@@ -222,6 +280,101 @@ int64_t block_of(const Shape& ts, const Shape& os) {
   return block;
 }
 
+// One thread's buffers for running tiles of a program: staged inputs (broadcast ones, a
+// partial last tile's) and either the register-level kernel's slots or the tile kernel's
+// step buffers. Kept per thread across calls (not zeroed).
+class TileRunner {
+ public:
+  TileRunner(const FusedProgram& p, int64_t tile_cap, bool blocks)
+      : p_(p), cap_(tile_cap), inputs_(p.num_inputs), scalars_(p.num_inputs, 0.f) {
+    // Layout: [input staging x num_inputs][staged out][slots or step buffers].
+    const int64_t scratch = blocks ? p.num_block_slots * kFusedLaneMultiple : p.num_slots * cap_;
+    const size_t need = static_cast<size_t>((p.num_inputs + 1) * cap_ + scratch);
+    thread_local std::vector<float> buf;
+    if (buf.size() < need) buf.resize(need);
+    base_ = buf.data();
+  }
+
+  float* staged_out() { return buffer(p_.num_inputs); }
+
+  // Points inputs_[i] at input i's `len` values from element b on, staging a copy where the
+  // data is not contiguous there (broadcast) or the tile is partial (vectors must not read
+  // past the end). One-value inputs go to scalars_.
+  void stage_inputs(std::span<const Tensor> inputs, std::span<const InputKind> kind,
+                    std::span<const int64_t> period, std::span<const float> scalar, int64_t b, int64_t len) {
+    const bool partial = len % kFusedLaneMultiple != 0;
+    for (int i = 0; i < p_.num_inputs; ++i) {
+      float* staging = buffer(i);
+      if (kind[i] == InputKind::Scalar) {
+        scalars_[i] = scalar[i];
+        inputs_[i] = nullptr;
+      } else if (kind[i] == InputKind::Full) {
+        const float* src = inputs[i].data<float>() + b;
+        if (partial) {
+          std::memcpy(staging, src, len * sizeof(float));
+          inputs_[i] = staging;
+        } else {
+          inputs_[i] = src;
+        }
+      } else if (kind[i] == InputKind::Blocked) {
+        const float* src = inputs[i].data<float>();
+        const int64_t block = period[i];
+        // Runs of one value each (one division per tile, not per element).
+        for (int64_t j = 0, row = b / block, pos = b % block; j < len; ++row, pos = 0) {
+          const int64_t take = std::min(len - j, block - pos);
+          std::fill_n(staging + j, take, src[row]);
+          j += take;
+        }
+        inputs_[i] = staging;
+      } else {
+        const float* src = inputs[i].data<float>();
+        const int64_t per = period[i];
+        for (int64_t j = 0, pos = b % per; j < len;) {
+          const int64_t take = std::min(len - j, per - pos);
+          std::memcpy(staging + j, src + pos, take * sizeof(float));
+          j += take;
+          pos = 0;
+        }
+        inputs_[i] = staging;
+      }
+    }
+  }
+
+  void run_blocks(std::span<const FusedBlockInstr> code, float* dst, int64_t len) {
+    run_fused_blocks(code.data(), code.size(), inputs_.data(), scalars_.data(), scratch(), dst,
+                     static_cast<size_t>(round_up(len)));
+  }
+
+  // The per-op tile kernel reads every register from memory: scalars are filled out.
+  void run_tile(float* dst, int64_t len) {
+    const int n_regs = p_.num_inputs + static_cast<int>(p_.code.size());
+    absl::InlinedVector<float*, 16> regs(n_regs);
+    for (int i = 0; i < p_.num_inputs; ++i) {
+      if (inputs_[i] == nullptr) {
+        std::fill_n(buffer(i), cap_, scalars_[i]);
+        inputs_[i] = buffer(i);
+      }
+      regs[i] = const_cast<float*>(inputs_[i]);  // input registers are only read
+    }
+    for (size_t k = 0; k + 1 < p_.code.size(); ++k) regs[p_.num_inputs + k] = scratch() + p_.slot_of[k] * cap_;
+    regs[n_regs - 1] = dst;
+    run_fused_tile(p_.code.data(), p_.code.size(), regs.data(), static_cast<size_t>(round_up(len)));
+  }
+
+ private:
+  static int64_t round_up(int64_t len) {
+    return (len + kFusedLaneMultiple - 1) / kFusedLaneMultiple * kFusedLaneMultiple;
+  }
+  float* buffer(int i) { return base_ + static_cast<size_t>(i) * cap_; }
+  float* scratch() { return buffer(p_.num_inputs + 1); }
+
+  const FusedProgram& p_;
+  int64_t cap_;
+  float* base_;
+  absl::InlinedVector<const float*, 8> inputs_;
+  absl::InlinedVector<float, 8> scalars_;
+};
+
 }  // namespace
 
 bool run_fused_program(const FusedProgram& p, std::span<const Tensor> inputs, Tensor& out) {
@@ -269,60 +422,30 @@ bool run_fused_program(const FusedProgram& p, std::span<const Tensor> inputs, Te
   if (n == 0) return true;
 
   const int64_t tiles = (n + kTile - 1) / kTile;
-  const int n_regs = p.num_inputs + static_cast<int>(p.code.size());
-  float* const out_data = out.data<float>();
   // Tensors smaller than a tile need buffers only as long as they are.
   const int64_t tile_cap = std::min(kTile, (n + kFusedLaneMultiple - 1) / kFusedLaneMultiple * kFusedLaneMultiple);
-  cpu::parallel_for(tiles, std::max<int64_t>(1, cpu::kParallelGrain / kTile), [&](int64_t t0, int64_t t1) {
-    // Per thread, reused across calls (not zeroed): slots for step results, broadcast
-    // inputs and staged partial tiles.
-    thread_local std::vector<float> buf;
-    const int n_buf = p.num_slots + p.num_inputs + 1;
-    if (buf.size() < static_cast<size_t>(n_buf * tile_cap)) buf.resize(n_buf * tile_cap);
-    auto buffer = [&](int b) { return buf.data() + static_cast<size_t>(b) * tile_cap; };
-    float* const staged_out = buffer(p.num_slots + p.num_inputs);
-    absl::InlinedVector<float*, 16> regs(n_regs);
-    for (int i = 0; i < p.num_inputs; ++i) {
-      if (kind[i] == InputKind::Scalar) std::fill_n(buffer(p.num_slots + i), tile_cap, scalar[i]);
+  const bool blocks = !p.block_code.empty() && fused_blocks_supported();
+  // The register-level code reads one-value inputs as broadcast scalars.
+  absl::InlinedVector<FusedBlockInstr, 16> block_code(p.block_code.begin(), p.block_code.end());
+  for (FusedBlockInstr& in : block_code) {
+    for (FusedOperand* o : {&in.a, &in.b, &in.c}) {
+      if (o->src == FusedSource::Input && kind[o->index] == InputKind::Scalar) o->src = FusedSource::Scalar;
     }
-    for (size_t k = 0; k + 1 < p.code.size(); ++k) regs[p.num_inputs + k] = buffer(p.slot_of[k]);
+  }
+  float* const out_data = out.data<float>();
+  cpu::parallel_for(tiles, std::max<int64_t>(1, cpu::kParallelGrain / kTile), [&](int64_t t0, int64_t t1) {
+    TileRunner runner(p, tile_cap, blocks);
     for (int64_t tile = t0; tile < t1; ++tile) {
       const int64_t b = tile * kTile, len = std::min(kTile, n - b);
-      // A partial last tile runs over padded copies, so vectors never read past the data.
+      runner.stage_inputs(inputs, kind, period, scalar, b, len);
       const bool partial = len % kFusedLaneMultiple != 0;
-      const int64_t run_len = (len + kFusedLaneMultiple - 1) / kFusedLaneMultiple * kFusedLaneMultiple;
-      for (int i = 0; i < p.num_inputs; ++i) {
-        float* staging = buffer(p.num_slots + i);
-        if (kind[i] == InputKind::Scalar) {
-          regs[i] = staging;
-        } else if (kind[i] == InputKind::Full) {
-          const float* src = inputs[i].data<float>() + b;
-          if (partial) {
-            std::memcpy(staging, src, len * sizeof(float));
-            regs[i] = staging;
-          } else {
-            regs[i] = const_cast<float*>(src);  // input registers are only read
-          }
-        } else if (kind[i] == InputKind::Blocked) {
-          const float* src = inputs[i].data<float>();
-          const int64_t block = period[i];
-          for (int64_t j = 0; j < len; ++j) staging[j] = src[(b + j) / block];
-          regs[i] = staging;
-        } else {
-          const float* src = inputs[i].data<float>();
-          const int64_t per = period[i];
-          for (int64_t j = 0, pos = b % per; j < len;) {
-            const int64_t take = std::min(len - j, per - pos);
-            std::memcpy(staging + j, src + pos, take * sizeof(float));
-            j += take;
-            pos = 0;
-          }
-          regs[i] = staging;
-        }
+      float* dst = partial ? runner.staged_out() : out_data + b;
+      if (blocks) {
+        runner.run_blocks(block_code, dst, len);
+      } else {
+        runner.run_tile(dst, len);
       }
-      regs[n_regs - 1] = partial ? staged_out : out_data + b;
-      run_fused_tile(p.code.data(), p.code.size(), regs.data(), static_cast<size_t>(run_len));
-      if (partial) std::memcpy(out_data + b, staged_out, len * sizeof(float));
+      if (partial) std::memcpy(out_data + b, dst, len * sizeof(float));
     }
   });
   return true;

@@ -1,6 +1,8 @@
 #pragma once
 // FusedProgram: a FusedElementwiseOp's chain compiled to a small register program over
-// float32 tiles, run by a vectorized (Highway, run-time dispatched) interpreter.
+// float32 tiles, run by a vectorized (Highway, run-time dispatched) interpreter: the
+// register-level one (fused_block_hwy.cpp: the whole chain per block of vectors) where the
+// SIMD target allows, else the per-op tile one (fused_tile_hwy.cpp).
 //
 // Registers [0, num_inputs) are the fused op's inputs; register num_inputs + k is step k's
 // result. Every register holds float32 lanes; bool values (comparisons, masks) are held as
@@ -37,9 +39,30 @@ struct FusedInstr {
   int32_t a, b, c;  // operand registers (-1: unused)
 };
 
+// Register-level form of a vector program (fused_block_hwy.cpp): the whole chain runs on a
+// block of a few SIMD vectors at a time. The previous instruction's result stays in vector
+// registers (Acc); a result read later than by the next instruction is also stored to a
+// small per-thread slot (Slot), which stays in L1.
+enum class FusedSource : uint8_t { Acc, Slot, Input, Scalar };
+
+struct FusedOperand {
+  FusedSource src = FusedSource::Acc;
+  int16_t index = -1;  // slot or input number
+};
+
+struct FusedBlockInstr {
+  FusedOpcode code;
+  FusedOperand a, b, c;  // unused operands: Acc
+  int16_t spill = -1;    // slot that keeps this result for a later reader; -1: none
+};
+
 struct FusedProgram {
   int num_inputs = 0;
   std::vector<FusedInstr> code;
+  // The same program for the register-level interpreter; inputs are all FusedSource::Input
+  // here (the driver turns one-value inputs into Scalar per call).
+  std::vector<FusedBlockInstr> block_code;
+  int num_block_slots = 0;
   // Step registers share scratch buffers once dead: slot_of[r - num_inputs] is the buffer.
   std::vector<int> slot_of;
   int num_slots = 0;
@@ -66,5 +89,14 @@ bool run_scalar_program(const FusedProgram& program, std::span<const Tensor> inp
 // regs[r] points at register r's `len` floats; len is a multiple of kFusedLaneMultiple.
 inline constexpr int64_t kFusedLaneMultiple = 64;
 void run_fused_tile(const FusedInstr* code, size_t num_instr, float* const* regs, size_t len);
+
+// The register-level kernel (fused_block_hwy.cpp): runs `code` over `len` lanes (a multiple
+// of kFusedLaneMultiple, which is also the block size at most) keeping intermediates in
+// vector registers. inputs[i]: input i's `len` floats (unused for Scalar operands, which
+// read scalars[i]); slots: num_block_slots * kFusedLaneMultiple floats of scratch.
+void run_fused_blocks(const FusedBlockInstr* code, size_t num_instr, const float* const* inputs,
+                      const float* scalars, float* slots, float* out, size_t len);
+// False on SIMD targets whose vectors cannot be held in arrays (SVE, RVV): use run_fused_tile.
+bool fused_blocks_supported();
 
 }  // namespace ember::trace

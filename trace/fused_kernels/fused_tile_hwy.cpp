@@ -1,6 +1,8 @@
 // The fused-program interpreter's inner loops, compiled once per SIMD target (SSE4, AVX2,
 // AVX-512, ...) by Highway and picked at run time for the CPU at hand: one loop per
 // instruction over a cache-resident tile, so dispatch costs one switch per op per tile.
+// The fallback of the register-level kernel (fused_block_hwy.cpp), for SIMD targets whose
+// vectors cannot be held in arrays (SVE, RVV).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "trace/fused_kernels/fused_tile_hwy.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -8,6 +10,7 @@
 #include <hwy/highway.h>
 
 #include "core/cpu/vec_math-inl.h"
+#include "trace/fused_kernels/fused_lane_ops-inl.h"
 #include "trace/fused_kernels/fused_program.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -46,7 +49,7 @@ void RunFusedTile(const FusedInstr* code, size_t num_instr, float* const* regs, 
     switch (in.code) {
       case O::Copy: map1(A, D, len, [](auto, auto x) { return x; }); break;
       case O::Neg: map1(A, D, len, [](auto, auto x) { return hn::Neg(x); }); break;
-      case O::Abs: map1(A, D, len, [](auto, auto x) { return hn::Abs(x); }); break;
+      case O::Abs: map1(A, D, len, [](auto d, auto x) { return abs_as_eager(d, x); }); break;
       case O::Relu:  // x < 0 ? 0 : x, so NaN stays NaN (as eager)
         map1(A, D, len, [](auto d, auto x) { return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x); });
         break;
@@ -69,7 +72,7 @@ void RunFusedTile(const FusedInstr* code, size_t num_instr, float* const* regs, 
       case O::Square: map1(A, D, len, [](auto, auto x) { return hn::Mul(x, x); }); break;
       case O::NotZero:
         map1(A, D, len, [](auto d, auto x) {
-          return hn::IfThenElseZero(hn::Ne(x, hn::Zero(d)), hn::Set(d, 1.0f));
+          return hn::IfThenElseZero(nonzero(d, x), hn::Set(d, 1.0f));
         });
         break;
       case O::LogicalNot:
@@ -92,16 +95,16 @@ void RunFusedTile(const FusedInstr* code, size_t num_instr, float* const* regs, 
         });
         break;
       case O::Eq: EMBER_FUSED_CMP(hn::Eq(x, y)); break;
-      case O::Ne: EMBER_FUSED_CMP(hn::Ne(x, y)); break;
+      case O::Ne: EMBER_FUSED_CMP(ne_unordered(x, y)); break;
       case O::Lt: EMBER_FUSED_CMP(hn::Lt(x, y)); break;
       case O::Le: EMBER_FUSED_CMP(hn::Le(x, y)); break;
       case O::Gt: EMBER_FUSED_CMP(hn::Gt(x, y)); break;
       case O::Ge: EMBER_FUSED_CMP(hn::Ge(x, y)); break;
       case O::LogicalAnd:
-        EMBER_FUSED_CMP(hn::And(hn::Ne(x, hn::Zero(d)), hn::Ne(y, hn::Zero(d))));
+        EMBER_FUSED_CMP(hn::And(nonzero(d, x), nonzero(d, y)));
         break;
       case O::LogicalOr:
-        EMBER_FUSED_CMP(hn::Or(hn::Ne(x, hn::Zero(d)), hn::Ne(y, hn::Zero(d))));
+        EMBER_FUSED_CMP(hn::Or(nonzero(d, x), nonzero(d, y)));
         break;
       case O::Pow:  // not in vector programs (compile_fused_program rejects it)
         break;
@@ -109,7 +112,7 @@ void RunFusedTile(const FusedInstr* code, size_t num_instr, float* const* regs, 
         const hn::ScalableTag<float> d;
         const float* C = regs[in.c];
         for (size_t i = 0; i < len; i += hn::Lanes(d)) {
-          auto m = hn::Ne(hn::LoadU(d, A + i), hn::Zero(d));
+          auto m = nonzero(d, hn::LoadU(d, A + i));
           hn::StoreU(hn::IfThenElse(m, hn::LoadU(d, B + i), hn::LoadU(d, C + i)), d, D + i);
         }
         break;
