@@ -78,7 +78,7 @@ FACTORIES = [
     ("empty_like", lambda m: m.empty_like(m.ones(2, dtype=m.float16))),
     ("rand_like", lambda m: m.rand_like(m.ones(2, dtype=m.float32))),
     ("atan2 int", lambda m: m.atan2(m.arange(3), m.arange(1, 4))),
-    ("atan2 float32 and float", lambda m: m.atan2(m.ones(2, dtype=m.float32), 2.0)),
+    ("atan2 int and float32", lambda m: m.atan2(m.arange(3), m.ones(3, dtype=m.float32))),
 ]
 
 
