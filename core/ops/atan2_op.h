@@ -28,7 +28,9 @@ inline float atan2f_poly(float y, float x) {
   const float u = big ? w : t;
   const float z = u * u;
   float r = (((8.05374449538e-2f * z - 1.38776856032e-1f) * z + 1.99777106478e-1f) * z -
-             3.33329491539e-1f) * z * u + u;
+             3.33329491539e-1f) *
+                z * u +
+            u;
   r = big ? r + kPi4 : r;
   r = ay > ax ? kPi2 - r : r;
   r = std::signbit(x) ? kPi - r : r;
@@ -44,7 +46,8 @@ inline float atan2f_poly(float y, float x) {
 struct Atan2Op : BinaryOp<Atan2Op> {
   static constexpr std::string_view kName = "atan2";
   static DType compute_dtype(DType promoted) { return to_floating(promoted); }
-  template <class T> T apply(T y, T x) const {
+  template <class T>
+  T apply(T y, T x) const {
     if constexpr (std::is_same_v<T, float>) {  // float32 and the 16-bit types (acc_t)
       return scalar_math::atan2f_poly(y, x);
     } else if constexpr (std::is_floating_point_v<T>) {

@@ -20,8 +20,9 @@ void bind_atan2(py::module_& m) {
         "The angle of the point (other, input) in radians, in [-pi, pi]; ints give the "
         "default floating dtype.");
   m.attr("arctan2") = m.attr("atan2");
-  T.def("atan2", [](const Tensor& y, py::handle x) { return atan2_any(py::cast(y), x); },
-        py::arg("other"))
+  T.def(
+       "atan2", [](const Tensor& y, py::handle x) { return atan2_any(py::cast(y), x); },
+       py::arg("other"))
       .def("atan2_", &atan2_inplace, py::arg("other"));
   T.attr("arctan2") = T.attr("atan2");
   T.attr("arctan2_") = T.attr("atan2_");

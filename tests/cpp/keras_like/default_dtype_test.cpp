@@ -1,6 +1,7 @@
+#include "core/default_dtype.h"
+
 #include <gtest/gtest.h>
 
-#include "core/default_dtype.h"
 #include "core/ops.h"
 #include "keras_like/keras.h"
 #include "tests/cpp/keras_like/test_util.h"
@@ -72,8 +73,8 @@ TEST_F(KerasDefaultDType, AnExplicitDtypeAndEarlierLayersKeepTheirs) {
 
 TEST_F(KerasDefaultDType, FitAndPredictRunInTheModelsDtype) {
   testing::seed(3);
-  auto model = std::make_shared<Sequential>(Layers{std::make_shared<Dense>(
-      1, DenseOptions{}, LayerOptions{.input_shape = ShapeSpec{4}})});
+  auto model = std::make_shared<Sequential>(Layers{
+      std::make_shared<Dense>(1, DenseOptions{}, LayerOptions{.input_shape = ShapeSpec{4}})});
   EXPECT_EQ(model->dtype(), DType::Float64);
   expect_all(*model, DType::Float64);
   model->compile(std::make_shared<SGD>(0.1), get_loss("mse"));
@@ -86,8 +87,8 @@ TEST_F(KerasDefaultDType, FitAndPredictRunInTheModelsDtype) {
   // The prediction is the float64 affine map of the float64-cast inputs.
   auto* dense = dynamic_cast<Dense*>(model->layers()[0].get());
   ASSERT_NE(dense, nullptr);
-  Tensor ref = matmul(to_dtype(x, DType::Float64), dense->parameter("kernel")) +
-               dense->parameter("bias");
+  Tensor ref =
+      matmul(to_dtype(x, DType::Float64), dense->parameter("kernel")) + dense->parameter("bias");
   for (int64_t i = 0; i < 16; ++i) {
     EXPECT_NEAR(read_as_double(p, i), read_as_double(ref, i), 1e-12);
   }
