@@ -115,4 +115,7 @@ CASES = [
     Case("exp 1M float32", _unary("exp", np.exp), nbytes=2 * 4 * M),
     Case("tanh 1M float32", _unary("tanh", np.tanh), nbytes=2 * 4 * M),
     Case("sigmoid 1M float32", _unary("sigmoid", _np_sigmoid), nbytes=2 * 4 * M),
+    Case("atan2 1M float32", _impls(M, M, lambda m, a, b: need_op(m, "atan2")(a, b),
+                                    lambda m, a, b: m.atan2(a, b),
+                                    lambda m, a, b: m.arctan2(a, b)), nbytes=3 * 4 * M),
 ]

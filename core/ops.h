@@ -3,6 +3,7 @@
 // under core/ops/; op classes are in the matching *_ops.h.
 #include "core/ops/activation.h"
 #include "core/ops/arithmetic.h"
+#include "core/ops/atan2.h"
 #include "core/ops/comparison.h"
 #include "core/ops/conv.h"
 #include "core/ops/copy.h"

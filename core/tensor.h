@@ -4,6 +4,7 @@
 // free functions in core/ops/*.h (umbrella: core/ops.h).
 #include <absl/container/inlined_vector.h>
 
+#include "core/default_dtype.h"
 #include "core/tensor_impl.h"
 
 namespace ember {
@@ -13,8 +14,9 @@ class Tensor {
   Tensor() = default;
   explicit Tensor(IntrusivePtr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
-  // A new, uninitialized, contiguous tensor.
-  static Tensor empty(IntList shape, DType dtype = DType::Float32, Device device = kCPU);
+  // A new, uninitialized, contiguous tensor; the dtype defaults to default_dtype() (read at
+  // each call, so set_default_dtype applies to later calls).
+  static Tensor empty(IntList shape, DType dtype = default_dtype(), Device device = kCPU);
 
   bool defined() const { return static_cast<bool>(impl_); }
   TensorImpl* impl() const { return impl_.get(); }

@@ -17,14 +17,14 @@ void check_defined(const Tensor& t, const char* role, const char* op) {
 
 }  // namespace
 
-Tensor prepare_inputs(const Tensor& x, const char* op) {
+Tensor prepare_inputs(const Tensor& x, DType dtype, const char* op) {
   check_defined(x, "x", op);
-  return contiguous(detach(to_dtype(x, DType::Float32)));
+  return contiguous(detach(to_dtype(x, dtype)));
 }
 
-Tensor prepare_targets(const Tensor& y, const char* op) {
+Tensor prepare_targets(const Tensor& y, DType dtype, const char* op) {
   check_defined(y, "y", op);
-  DType d = is_floating(y.dtype()) || y.dtype() == DType::Bool ? DType::Float32 : DType::Int64;
+  DType d = is_floating(y.dtype()) || y.dtype() == DType::Bool ? dtype : DType::Int64;
   return contiguous(detach(to_dtype(y, d)));
 }
 

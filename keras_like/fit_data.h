@@ -1,7 +1,7 @@
 #pragma once
-// Arrays for fit / evaluate / predict: inputs cast as Keras casts them (x to float32,
-// floating or bool targets to float32, integer targets to int64), checked, split into
-// training and validation parts, and cut into batches.
+// Arrays for fit / evaluate / predict: inputs cast as Keras casts them (x to the model's
+// dtype, floating or bool targets to the model's dtype, integer targets to int64), checked,
+// split into training and validation parts, and cut into batches.
 #include <string>
 #include <utility>
 
@@ -9,8 +9,9 @@
 
 namespace ember::keras {
 
-Tensor prepare_inputs(const Tensor& x, const char* op);
-Tensor prepare_targets(const Tensor& y, const char* op);
+// `dtype`: the model's floating dtype (Layer::dtype()).
+Tensor prepare_inputs(const Tensor& x, DType dtype, const char* op);
+Tensor prepare_targets(const Tensor& y, DType dtype, const char* op);
 void check_lengths(const Tensor& x, const Tensor& y, const char* op,
                    const char* what = "x and y");
 

@@ -28,7 +28,7 @@ Layer::Layer(std::string type_name, LayerOptions options)
     : nn::Module(type_name),
       name_(options.name.empty() ? unique_layer_name(type_name) : options.name),
       trainable_(options.trainable),
-      dtype_(options.dtype) {
+      dtype_(options.dtype.value_or(default_dtype())) {
   if (options.input_shape) {
     ShapeSpec s{kNone};
     s.insert(s.end(), options.input_shape->begin(), options.input_shape->end());

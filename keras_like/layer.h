@@ -18,7 +18,9 @@ struct LayerOptions {
   std::string name;                      // empty: a unique name from the class ("dense_1")
   std::optional<ShapeSpec> input_shape;  // per sample, without the batch dim
   bool trainable = true;
-  DType dtype = DType::Float32;
+  // The dtype of the layer's weights; unset: ember::default_dtype() when the layer is
+  // constructed (Keras's floatx), so set_default_dtype(Float64) first gives float64 layers.
+  std::optional<DType> dtype;
 };
 
 class Layer : public nn::Module {

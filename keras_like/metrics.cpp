@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "core/ops.h"
+#include "core/ops/promotion.h"
 #include "keras_like/name_lookup.h"
 
 namespace ember::keras {
@@ -14,14 +15,21 @@ Tensor binary_accuracy(const Tensor& y_true, const Tensor& y_pred, double thresh
   return mean(to_dtype(hit, y_pred.dtype()));
 }
 
+namespace {
+// The fraction of hits in the predictions' floating dtype (float64 models report in float64).
+Tensor hit_rate(const Tensor& hits, const Tensor& y_pred) {
+  return mean(to_dtype(hits, to_floating(y_pred.dtype())));
+}
+}  // namespace
+
 Tensor categorical_accuracy(const Tensor& y_true, const Tensor& y_pred) {
-  return mean(to_dtype(eq(argmax(y_pred, -1), argmax(y_true, -1)), DType::Float32));
+  return hit_rate(eq(argmax(y_pred, -1), argmax(y_true, -1)), y_pred);
 }
 
 Tensor sparse_categorical_accuracy(const Tensor& y_true, const Tensor& y_pred) {
   Tensor t = y_true;
   if (t.dim() == y_pred.dim() && t.size(-1) == 1) t = squeeze(t, {-1});
-  return mean(to_dtype(eq(argmax(y_pred, -1), to_dtype(t, DType::Int64)), DType::Float32));
+  return hit_rate(eq(argmax(y_pred, -1), to_dtype(t, DType::Int64)), y_pred);
 }
 
 namespace {

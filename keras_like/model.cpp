@@ -191,12 +191,12 @@ Logs Model::to_logs(const std::vector<double>& totals, int64_t count) const {
 
 std::shared_ptr<History> Model::fit(const Tensor& x_in, const Tensor& y_in, FitOptions o) {
   assert_compiled("fit");
-  Tensor x = prepare_inputs(x_in, "fit"), y = prepare_targets(y_in, "fit");
+  Tensor x = prepare_inputs(x_in, dtype(), "fit"), y = prepare_targets(y_in, dtype(), "fit");
   check_lengths(x, y, "fit");
   Tensor vx, vy;
   if (o.validation_data) {
-    vx = prepare_inputs(o.validation_data->first, "fit");
-    vy = prepare_targets(o.validation_data->second, "fit");
+    vx = prepare_inputs(o.validation_data->first, dtype(), "fit");
+    vy = prepare_targets(o.validation_data->second, dtype(), "fit");
     check_lengths(vx, vy, "fit", "validation_data x and y");
   } else if (o.validation_split > 0.0) {
     Split s = split_validation(x, y, o.validation_split, "fit");
@@ -266,7 +266,8 @@ Logs Model::evaluate_arrays(const Tensor& x, const Tensor& y, int64_t batch_size
 Logs Model::evaluate(const Tensor& x_in, const Tensor& y_in, int64_t batch_size, int verbose,
                      std::vector<CallbackPtr> callbacks) {
   assert_compiled("evaluate");
-  Tensor x = prepare_inputs(x_in, "evaluate"), y = prepare_targets(y_in, "evaluate");
+  Tensor x = prepare_inputs(x_in, dtype(), "evaluate");
+  Tensor y = prepare_targets(y_in, dtype(), "evaluate");
   check_lengths(x, y, "evaluate");
   EMBER_CHECK(x.size(0) > 0, "[evaluate] x has no samples");
   EMBER_CHECK(batch_size > 0, "[evaluate] batch_size must be positive, got {}", batch_size);
@@ -285,7 +286,7 @@ Logs Model::evaluate(const Tensor& x_in, const Tensor& y_in, int64_t batch_size,
 }
 
 Tensor Model::predict(const Tensor& x_in, int64_t batch_size) {
-  Tensor x = prepare_inputs(x_in, "predict");
+  Tensor x = prepare_inputs(x_in, dtype(), "predict");
   EMBER_CHECK(batch_size > 0, "[predict] batch_size must be positive, got {}", batch_size);
   prepare(x);
   eval();
@@ -306,7 +307,8 @@ Tensor Model::predict(const Tensor& x_in, int64_t batch_size) {
 
 Logs Model::train_on_batch(const Tensor& x_in, const Tensor& y_in) {
   assert_compiled("train_on_batch");
-  Tensor x = prepare_inputs(x_in, "train_on_batch"), y = prepare_targets(y_in, "train_on_batch");
+  Tensor x = prepare_inputs(x_in, dtype(), "train_on_batch");
+  Tensor y = prepare_targets(y_in, dtype(), "train_on_batch");
   check_lengths(x, y, "train_on_batch");
   prepare(x);
   build_optimizer();
@@ -315,14 +317,15 @@ Logs Model::train_on_batch(const Tensor& x_in, const Tensor& y_in) {
 
 Logs Model::test_on_batch(const Tensor& x_in, const Tensor& y_in) {
   assert_compiled("test_on_batch");
-  Tensor x = prepare_inputs(x_in, "test_on_batch"), y = prepare_targets(y_in, "test_on_batch");
+  Tensor x = prepare_inputs(x_in, dtype(), "test_on_batch");
+  Tensor y = prepare_targets(y_in, dtype(), "test_on_batch");
   check_lengths(x, y, "test_on_batch");
   prepare(x);
   return to_logs(run_test(x, y), 1);
 }
 
 Tensor Model::predict_on_batch(const Tensor& x_in) {
-  Tensor x = prepare_inputs(x_in, "predict_on_batch");
+  Tensor x = prepare_inputs(x_in, dtype(), "predict_on_batch");
   prepare(x);
   eval();
   NoGradGuard no_grad;

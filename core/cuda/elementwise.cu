@@ -220,6 +220,7 @@ __device__ A binary_apply(int code, const OpParams& p, A x, A y) {
         }
         case kFmod: return fmod(x, y);
         case kPow: return pow(x, y);
+        case kAtan2: return atan2(x, y);  // x is atan2's first input (y of the point)
         case kIsclose: {
           if (x == y) return A(1);
           if (isnan(x) || isnan(y)) return A(p.has_p0 && isnan(x) && isnan(y));

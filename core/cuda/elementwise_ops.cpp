@@ -132,6 +132,7 @@ struct Registrar {
     B_("logical_and", kLogicalAnd); B_("logical_or", kLogicalOr);
     B_("logical_xor", kLogicalXor); B_("bitwise_and", kBitwiseAnd);
     B_("bitwise_or", kBitwiseOr); B_("bitwise_xor", kBitwiseXor); B_("isclose", kIsclose);
+    B_("atan2", kAtan2);
 #undef B_
     register_cuda_kernel("tie_mask", &binary_kernel<kEq>);  // (x == m) in x's dtype
     register_cuda_kernel("where", &where_kernel);

@@ -43,7 +43,7 @@ enum UnaryCode : int {
 enum BinaryCode : int {
   kAdd, kSub, kMul, kDiv, kFloorDivide, kTruncDivide, kRemainder, kFmod, kPow, kMaximum,
   kMinimum, kEq, kNe, kLt, kLe, kGt, kGe, kLogicalAnd, kLogicalOr, kLogicalXor, kBitwiseAnd,
-  kBitwiseOr, kBitwiseXor, kIsclose,
+  kBitwiseOr, kBitwiseXor, kIsclose, kAtan2,
 };
 
 // Scalar parameters of an op (slopes, bounds, exponents, tolerances).

@@ -1,9 +1,9 @@
 #pragma once
 // Tensor creation: constants, ranges, identity. Random tensors are in random.h.
 // Errors name the function ("[arange] step must be nonzero").
-#include "core/default_dtype.h"
 #include <optional>
 
+#include "core/default_dtype.h"
 #include "core/scalar.h"
 #include "core/tensor.h"
 
@@ -14,7 +14,9 @@ namespace ember {
 Tensor scalar_tensor(const Scalar& v, std::optional<DType> dtype = std::nullopt,
                      Device device = kCPU);
 
-// full: dtype defaults to the value's kind (bool, int64 or float32), as in PyTorch.
+// Without a dtype, floating results take default_dtype() (float32 unless changed by
+// set_default_dtype), read at each call, as in PyTorch.
+// full: dtype defaults to the value's kind (bool, int64 or the default floating dtype).
 Tensor full(IntList shape, const Scalar& value, std::optional<DType> dtype = std::nullopt,
             Device device = kCPU);
 Tensor zeros(IntList shape, DType dtype = default_dtype(), Device device = kCPU);
@@ -28,11 +30,11 @@ Tensor ones_like(const Tensor& t, std::optional<DType> dtype = std::nullopt);
 Tensor empty_like(const Tensor& t, std::optional<DType> dtype = std::nullopt);
 
 // arange(end) = arange(0, end, 1). The dtype defaults to int64 when every bound is an
-// integer and to float32 otherwise. Length: ceil((end - start) / step), PyTorch's rule.
+// integer and to default_dtype() otherwise. Length: ceil((end - start) / step), PyTorch's rule.
 Tensor arange(const Scalar& end, std::optional<DType> dtype = std::nullopt, Device device = kCPU);
 Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step = 1,
               std::optional<DType> dtype = std::nullopt, Device device = kCPU);
-// `steps` values from start to end inclusive (float32 unless dtype says otherwise).
+// `steps` values from start to end inclusive (default_dtype() unless dtype says otherwise).
 Tensor linspace(double start, double end, int64_t steps, std::optional<DType> dtype = std::nullopt,
                 Device device = kCPU);
 // base ** linspace(start, end, steps).

@@ -10,7 +10,7 @@
 
 namespace ember {
 
-// Uniform on [0, 1) / standard normal; dtype defaults to float32 and must be floating.
+// Uniform on [0, 1) / standard normal; dtype defaults to default_dtype() and must be floating.
 Tensor rand(IntList shape, std::optional<DType> dtype = std::nullopt, Device device = kCPU,
             Generator* gen = nullptr);
 Tensor randn(IntList shape, std::optional<DType> dtype = std::nullopt, Device device = kCPU,

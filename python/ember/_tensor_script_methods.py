@@ -119,7 +119,7 @@ _METHODS = {
     "median": script_ops.median, "nansum": script_ops.nansum, "nanmean": script_ops.nanmean,
     "atan": script_ops.atan, "asin": script_ops.asin, "acos": script_ops.acos,
     "arctan": script_ops.atan, "arcsin": script_ops.asin, "arccos": script_ops.acos,
-    "atan2": script_ops.atan2, "arctan2": script_ops.atan2, "hypot": script_ops.hypot,
+    "hypot": script_ops.hypot,
     "logaddexp": script_ops.logaddexp, "argwhere": script_ops.argwhere,
     "fliplr": script_ops.fliplr, "flipud": script_ops.flipud,
     "tensor_split": script_ops.tensor_split, "isin": script_ops.isin,

@@ -35,6 +35,7 @@ less = _binary(_C.lt)
 less_equal = _binary(_C.le)
 logical_and = _binary(_C.logical_and)
 logical_or = _binary(_C.logical_or)
+atan2 = _binary(_C.atan2)
 squared_difference = _binary(lambda x, y: (x - y) * (x - y))
 
 negative = _unary(_C.neg)

@@ -1,15 +1,13 @@
 """Torch names that everyday scripts reach for, composed from ember ops: where(cond),
-median, nansum/nanmean, atan2/hypot/logaddexp, argwhere, fliplr/flipud, tensor_split,
+median, nansum/nanmean, atan/asin/acos, hypot/logaddexp, argwhere, fliplr/flipud, tensor_split,
 isin, aminmax, histc, dtype queries (finfo, iinfo, is_floating_point) and reproducibility
 switches (use_deterministic_algorithms, set_float32_matmul_precision)."""
 
-import math
 from collections import namedtuple
 
 import numpy as _np
 
 from . import _C
-from .autograd.function import Function
 
 # torch_max / torch_min are exported as ember.max / ember.min by __init__ (named otherwise
 # here so that this module keeps the builtins).
@@ -76,47 +74,12 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     return total / count
 
 
-def _from_numpy_like(a, like):
-    return _C.from_numpy(_np.array(a, order="C").astype(
-        _np.dtype(str(like.dtype).replace("ember.", "").replace("bfloat16", "float32")),
-        copy=False)).to(like.dtype).to(like.device)
-
-
-def _np_of(t):
-    return t.detach().cpu().to(_C.dtype.float64).numpy()
-
-
-class _Atan2(Function):
-    """atan2 computed by NumPy (no C++ kernel); the gradient is ember ops."""
-
-    @staticmethod
-    def forward(ctx, y, x):
-        ctx.save_for_backward(y, x)
-        return _from_numpy_like(_np.arctan2(_np_of(y), _np_of(x)), y + x)
-
-    @staticmethod
-    def backward(ctx, g):
-        y, x = ctx.saved_tensors
-        r2 = x * x + y * y
-        return _sum_to(g * x / r2, y.shape), _sum_to(-g * y / r2, x.shape)
-
-
-def _sum_to(g, shape):
-    """Reduces a broadcast gradient back to `shape`."""
-    shape = tuple(shape)
-    while g.ndim > len(shape):
-        g = g.sum(0)
-    for i, n in enumerate(shape):
-        if n == 1 and g.shape[i] != 1:
-            g = g.sum(i, keepdim=True)
-    return g
-
-
 def atan2(input, other):
-    """Angle of the point (other, input) in (-pi, pi], differentiable."""
+    """Angle of the point (other, input) in [-pi, pi]: the core op (its own gradient and CUDA
+    kernel); a number for `other` is broadcast."""
     if not isinstance(other, _C.Tensor):
         other = _C.full_like(input, float(other))
-    return _Atan2.apply(input, other)
+    return _C.atan2(input, other)
 
 
 def atan(input):

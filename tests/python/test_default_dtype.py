@@ -71,6 +71,14 @@ FACTORIES = [
     ("sqrt int", lambda m: m.sqrt(m.arange(3))),
     ("mean of float", lambda m: m.ones(3).mean()),
     ("zeros_like", lambda m: m.zeros_like(m.ones(2, dtype=m.float16))),
+    ("arange float start", lambda m: m.arange(1.0, 4)),
+    ("arange float step", lambda m: m.arange(0, 3, 0.5)),
+    ("scalar_tensor", lambda m: m.scalar_tensor(1.0)),
+    ("full_like int with float", lambda m: m.full_like(m.arange(3), 1.5)),
+    ("empty_like", lambda m: m.empty_like(m.ones(2, dtype=m.float16))),
+    ("rand_like", lambda m: m.rand_like(m.ones(2, dtype=m.float32))),
+    ("atan2 int", lambda m: m.atan2(m.arange(3), m.arange(1, 4))),
+    ("atan2 int and float32", lambda m: m.atan2(m.arange(3), m.ones(3, dtype=m.float32))),
 ]
 
 

@@ -19,7 +19,8 @@ __all__ = ["convert_to_tensor", "convert_to_numpy", "cast", "shape", "ones", "ze
            "equal", "not_equal", "greater", "less", "greater_equal", "less_equal",
            "logical_and", "logical_or", "logical_not", "all", "any", "einsum", "norm",
            "floor", "ceil", "round", "sin", "cos", "erf", "stop_gradient", "repeat",
-           "split", "unstack", "flatten", "pad", "count_nonzero", "linspace", "tril", "triu"]
+           "split", "unstack", "flatten", "pad", "count_nonzero", "linspace", "tril", "triu",
+           "arctan2"]
 
 
 def convert_to_tensor(x, dtype=None):
@@ -281,6 +282,15 @@ equal, not_equal, greater, less, greater_equal, less_equal = (
     _binary(_C.eq), _binary(_C.ne), _binary(_C.gt), _binary(_C.lt), _binary(_C.ge),
     _binary(_C.le))
 logical_and, logical_or = _binary(_C.logical_and), _binary(_C.logical_or)
+
+
+def arctan2(x1, x2):
+    """The angle of (x2, x1) in radians; integer inputs give floatx(), as in Keras."""
+    a, b = _t(x1), _t(x2)
+    out = _C.atan2(a, b)
+    if not (a.is_floating_point() or b.is_floating_point()):
+        out = out.to(_backend._floatx_dtype())
+    return out
 
 
 def logical_not(x):

@@ -43,31 +43,77 @@ def _linear(x, dim, out, scale, align_corners):
         src = _np.maximum((dst + 0.5) * scale - 0.5, 0.0)
     i0 = _np.minimum(_np.floor(src).astype(_np.int64), n - 1)
     i1 = _np.minimum(i0 + 1, n - 1)
-    w = (src - i0).astype(_np.float32 if x.dtype == _C.dtype.float32 else _np.float64)
-    shape = [1] * x.dim()
-    shape[dim] = out
-    w = _C.from_numpy(w.reshape(shape)).to(x.device)._to_dtype(x.dtype)
+    w = _weights(src - i0, x, dim)
     a = _C.index_select(x, dim, _index(i0, x.device))
     b = _C.index_select(x, dim, _index(i1, x.device))
     return a + (b - a) * w
 
 
+def _weights(w, x, dim):
+    """Per-output-position weights (a NumPy vector) as a tensor in x's dtype and device,
+    shaped to broadcast along `dim`."""
+    w = w.astype(_np.float32 if x.dtype == _C.dtype.float32 else _np.float64)
+    shape = [1] * x.dim()
+    shape[dim] = w.shape[0]
+    return _C.from_numpy(_np.ascontiguousarray(w).reshape(shape)).to(x.device)._to_dtype(x.dtype)
+
+
+_CUBIC_A = -0.75  # PyTorch's (and OpenCV's) Keys cubic convolution parameter
+
+
+def _cubic_weights(t):
+    """Keys cubic convolution weights of the taps at offsets -1, 0, 1, 2 from floor(src),
+    for the fractional positions t in [0, 1) (PyTorch's get_cubic_upsample_coefficients)."""
+    a = _CUBIC_A
+
+    def near(d):  # |d| <= 1
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+
+    def far(d):  # 1 < |d| < 2
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
+
+
+def _cubic(x, dim, out, scale, align_corners):
+    """Bicubic resampling along one dim: four taps per output, the taps past either border
+    clamped to the edge (PyTorch's upsample_bicubic2d). Separable, so 2-D is one pass per dim."""
+    n = x.shape[dim]
+    dst = _np.arange(out, dtype=_np.float64)
+    if align_corners:
+        src = dst * ((n - 1) / (out - 1)) if out > 1 else _np.zeros(out)
+    else:
+        src = (dst + 0.5) * scale - 0.5  # not clamped at 0, unlike the linear modes
+    base = _np.floor(src)
+    weights = _cubic_weights(src - base)
+    result = None
+    for k, w in enumerate(weights):
+        idx = _np.clip(base.astype(_np.int64) - 1 + k, 0, n - 1)
+        term = _C.index_select(x, dim, _index(idx, x.device)) * _weights(w, x, dim)
+        result = term if result is None else result + term
+    return result
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resizes (N, C, L) or (N, C, H, W) input: mode 'nearest', 'linear' (3-D),
-    'bilinear' (4-D) or 'area', to `size` or by `scale_factor`."""
+    'bilinear' or 'bicubic' (4-D) or 'area', to `size` or by `scale_factor`. 'bicubic' is
+    PyTorch's: Keys cubic convolution with A = -0.75, border pixels repeated; like PyTorch it
+    may overshoot the input's range (clamp the result for images)."""
     spatial = input.dim() - 2
     if spatial not in (1, 2):
         raise ValueError(f"[interpolate] expects 3-D (N, C, L) or 4-D (N, C, H, W) input, got "
                          f"shape {tuple(input.shape)}")
-    modes = {1: ("nearest", "linear", "area"), 2: ("nearest", "bilinear", "area")}[spatial]
+    modes = {1: ("nearest", "linear", "area"),
+             2: ("nearest", "bilinear", "bicubic", "area")}[spatial]
     if mode not in modes:
         raise ValueError(f"[interpolate] mode {mode!r} is not supported for input of shape "
                          f"{tuple(input.shape)}; use one of {modes}")
     if antialias:
         raise ValueError("[interpolate] antialias=True is not supported")
     if mode in ("nearest", "area") and align_corners is not None:
-        raise ValueError("[interpolate] align_corners applies only to the linear modes")
+        raise ValueError("[interpolate] align_corners applies only to the linear and cubic "
+                         "modes")
     if (size is None) == (scale_factor is None):
         raise ValueError("[interpolate] give exactly one of size and scale_factor")
     in_sizes = list(input.shape[2:])
@@ -91,6 +137,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         dim = 2 + k
         if mode == "nearest":
             x = _nearest(x, dim, o, s)
+        elif mode == "bicubic":
+            x = _cubic(x, dim, o, s, bool(align_corners))
         else:
             x = _linear(x, dim, o, s, bool(align_corners))
     return x

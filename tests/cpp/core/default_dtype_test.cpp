@@ -35,9 +35,30 @@ TEST_F(DefaultDTypeTest, FactoriesFollowTheDefault) {
   EXPECT_EQ(normal(0.0, 1.0, {3}).dtype(), DType::Float64);
   EXPECT_EQ(randint(0, 5, {3}).dtype(), DType::Int64);
   EXPECT_EQ(scalar_tensor(Scalar(2.5)).dtype(), DType::Float64);
+  EXPECT_EQ(Tensor::empty({2, 3}).dtype(), DType::Float64);  // the low-level factory too
+  EXPECT_EQ(arange(0, 3, 0.5).dtype(), DType::Float64);      // one float bound is enough
+  EXPECT_EQ(full({2}, true).dtype(), DType::Bool);
   // An explicit dtype still wins.
   EXPECT_EQ(zeros({2}, DType::Float32).dtype(), DType::Float32);
   EXPECT_EQ(randn({2}, DType::Float16).dtype(), DType::Float16);
+}
+
+TEST_F(DefaultDTypeTest, LikeFactoriesKeepTheirInputsDtype) {
+  Tensor f32 = ones({2}, DType::Float32);
+  set_default_dtype(DType::Float64);
+  EXPECT_EQ(zeros_like(f32).dtype(), DType::Float32);
+  EXPECT_EQ(rand_like(f32).dtype(), DType::Float32);
+  EXPECT_EQ(full_like(arange(3), 1.5).dtype(), DType::Int64);  // PyTorch keeps the input's
+}
+
+TEST_F(DefaultDTypeTest, TheDefaultIsReadAtEachCall) {
+  Tensor before = Tensor::empty({1});
+  set_default_dtype(DType::Float64);
+  Tensor during = Tensor::empty({1});
+  set_default_dtype(DType::Float32);
+  EXPECT_EQ(before.dtype(), DType::Float32);
+  EXPECT_EQ(during.dtype(), DType::Float64);
+  EXPECT_EQ(Tensor::empty({1}).dtype(), DType::Float32);
 }
 
 TEST_F(DefaultDTypeTest, IntTimesFloatScalarPromotesToTheDefault) {
