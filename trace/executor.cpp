@@ -6,6 +6,7 @@
 #include "core/op_registry.h"
 #include "core/random/generator.h"
 #include "eager/autograd.h"
+#include "eager/autograd_meta.h"
 
 namespace ember::trace {
 
@@ -100,6 +101,15 @@ Executor::Executor(std::shared_ptr<const Graph> graph, SideEffects effects, bool
       escaping.push_back(grad);
     }
   }
+  grad_leaf_.assign(g.values().size(), -1);
+  std::vector<int> grad_uses(g.values().size(), 0);
+  for (auto& [leaf, grad] : effects_.grad_writes) {
+    if (grad >= 0) ++grad_uses[grad];
+  }
+  for (auto& [leaf, grad] : effects_.grad_writes) {
+    if (grad >= 0 && grad_uses[grad] == 1 && g.value(grad).kind == ValueKind::Node) grad_leaf_[grad] = leaf;
+  }
+  for (ValueId o : g.outputs()) grad_leaf_[o] = -1;  // returned: always fresh
   if (use_plan_) {
     plan_ = trace::plan_memory(g, escaping);
   } else {
@@ -243,6 +253,29 @@ void Executor::run_view(Workspace& ws, const Step& s, const Op& op) const {
   }
 }
 
+// A gradient a training step writes to a leaf's .grad: computed straight into the leaf's
+// current .grad tensor (no allocation, and no freeing of the old one when the new one is
+// assigned) if nothing but the leaf holds it or its memory: no Python reference, no view,
+// not captured by the graph (gradient accumulation reads it), no history. Otherwise, as
+// for every escaping value, fresh memory.
+bool Executor::reuse_grad(Workspace& ws, ValueId v, const TensorMeta& meta) const {
+  const ValueId leaf = grad_leaf_[v];
+  if (leaf < 0) return false;
+  AutogradMeta* am = autograd_meta(*ws.slot[leaf]);
+  if (!am || am->retained_grad) return false;
+  const Tensor& old = am->grad;
+  if (!old.defined() || old.impl()->use_count() != 1 || old.storage()->use_count() != 1 ||
+      autograd_meta(old) != nullptr) {
+    return false;
+  }
+  if (old.shape() != meta.shape || old.dtype() != meta.dtype || old.device() != meta.device ||
+      old.offset() != 0 || !old.is_contiguous()) {
+    return false;
+  }
+  ws.owned[v] = old;
+  return true;
+}
+
 void Executor::run_static(Workspace& ws) const {
   const Graph& g = *graph_;
   std::vector<const Tensor*>& slot = ws.slot;
@@ -293,7 +326,7 @@ void Executor::run_static(Workspace& ws) const {
       Tensor* target = &ws.planned[o];
       if (!target->defined()) {
         const TensorMeta& m = g.value(o).meta;
-        ws.owned[o] = Tensor::empty(m.shape, m.dtype, m.device);
+        if (!reuse_grad(ws, o, m)) ws.owned[o] = Tensor::empty(m.shape, m.dtype, m.device);
         target = &ws.owned[o];
       }
       if (s.cpu) {

@@ -63,6 +63,7 @@ class Executor {
   template <class ValueOf>
   std::vector<Tensor> finish(ValueOf value) const;
   void run_view(Workspace& ws, const Step& s, const Op& op) const;
+  bool reuse_grad(Workspace& ws, ValueId v, const TensorMeta& meta) const;
   void run_dynamic(std::vector<Tensor>& slots) const;
   std::unique_ptr<Workspace> acquire() const;
   void give_back(std::unique_ptr<Workspace> ws) const;
@@ -71,6 +72,9 @@ class Executor {
   SideEffects effects_;
   std::vector<std::unique_ptr<Step>> steps_;
   std::vector<bool> keep_;  // values that must survive the whole run (outputs, grad writes)
+  // Per value: the leaf whose .grad it becomes (a node result), else -1. Its kernel may write
+  // into the leaf's current .grad when nothing else can see that tensor (reuse_grad).
+  std::vector<ValueId> grad_leaf_;
   MemoryPlan plan_;
   bool use_plan_;
   // The last idle arena, taken and returned without the mutex (the common, one caller at a
