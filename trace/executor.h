@@ -45,6 +45,9 @@ class Executor {
     std::vector<ValueId> inputs, outputs;
     std::vector<ValueId> release;  // slots whose last use is this step
     bool inplace, view, random;
+    // A view of a captured tensor or a constant (a transposed weight) whose result the
+    // caller does not keep: made once per workspace, remade only when the capture changed.
+    bool capture_view = false;
     // Every input and output is a CPU tensor in the graph: a static replay calls eval_cpu
     // directly (the device checks passed when the op was traced).
     bool cpu;
@@ -56,7 +59,11 @@ class Executor {
   bool matches_graph(std::span<const Tensor> inputs) const;
   void run_static(Workspace& ws) const;
   void bind(std::vector<Tensor>& slots, std::span<const Tensor> inputs) const;
-  std::vector<Tensor> finish(std::vector<Tensor>& slots) const;
+  void bind(Workspace& ws, std::span<const Tensor> inputs) const;
+  template <class ValueOf>
+  std::vector<Tensor> finish(ValueOf value) const;
+  void run_view(Workspace& ws, const Step& s, const Op& op) const;
+  bool reuse_grad(Workspace& ws, ValueId v, const TensorMeta& meta) const;
   void run_dynamic(std::vector<Tensor>& slots) const;
   std::unique_ptr<Workspace> acquire() const;
   void give_back(std::unique_ptr<Workspace> ws) const;
@@ -65,8 +72,14 @@ class Executor {
   SideEffects effects_;
   std::vector<std::unique_ptr<Step>> steps_;
   std::vector<bool> keep_;  // values that must survive the whole run (outputs, grad writes)
+  // Per value: the leaf whose .grad it becomes (a node result), else -1. Its kernel may write
+  // into the leaf's current .grad when nothing else can see that tensor (reuse_grad).
+  std::vector<ValueId> grad_leaf_;
   MemoryPlan plan_;
   bool use_plan_;
+  // The last idle arena, taken and returned without the mutex (the common, one caller at a
+  // time case); the pool below holds the rest.
+  mutable std::atomic<Workspace*> spare_{nullptr};
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<Workspace>> pool_;  // idle arenas
   mutable size_t arenas_made_ = 0;

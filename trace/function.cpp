@@ -234,8 +234,13 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
   // Called while an outer function traces: run inline so the outer graph records the ops.
   if (trace_hook()) return fn_(args);
   static const std::vector<std::vector<int64_t>> kNoDynamic;
-  CallSignature sig =
-      signature_of(args, dynamic_unsupported_ ? kNoDynamic : opts_.dynamic_dims, static_key);
+  const auto& dynamic = dynamic_unsupported_ ? kNoDynamic : opts_.dynamic_dims;
+  // The common case, a replay of the most recent signature, is checked without building the
+  // call's signature.
+  if (!cache_.empty() && cache_.front().compiled && matches(cache_.front().sig, args, dynamic, static_key)) {
+    return replay(cache_.front(), args);
+  }
+  CallSignature sig = signature_of(args, dynamic, static_key);
   Entry* e = find(sig);
   if (!e) {
     note_retrace(sig);
@@ -262,12 +267,16 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
     }
     return outs;
   }
-  if (e->compiled->grad && e->compiled->grad->needs_grad(args)) return run_differentiable(*e, args);
-  if (e->checked_calls < opts_.check_calls) return run_checked(*e, args);
+  return replay(*e, args);
+}
+
+std::vector<Tensor> Function::replay(Entry& e, const std::vector<Tensor>& args) {
+  if (e.compiled->grad && e.compiled->grad->needs_grad(args)) return run_differentiable(e, args);
+  if (e.checked_calls < opts_.check_calls) return run_checked(e, args);
   if (opts_.cuda_graph) {
-    return run_with_cuda_graph(e->compiled->cuda_graphs, executor_for(*e, args), args, cuda_graph_log_);
+    return run_with_cuda_graph(e.compiled->cuda_graphs, executor_for(e, args), args, cuda_graph_log_);
   }
-  return executor_for(*e, args).run(args);
+  return executor_for(e, args).run(args);
 }
 
 std::vector<Tensor> Function::run_differentiable(Entry& e, const std::vector<Tensor>& args) {

@@ -85,6 +85,8 @@ class Function {
     std::shared_ptr<Compiled> compiled;
   };
   std::vector<Tensor> run_checked(Entry& e, const std::vector<Tensor>& args);
+  // A call of a traced signature: check mode, gradients, CUDA graphs or the plain replay.
+  std::vector<Tensor> replay(Entry& e, const std::vector<Tensor>& args);
   Entry* find(const CallSignature& sig);
   std::shared_ptr<Compiled> trace(const std::vector<Tensor>& args, std::vector<Tensor>* eager_outputs);
   // The common size of the dynamic dims in args, or -1 (none declared, or they differ).

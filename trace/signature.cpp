@@ -50,6 +50,32 @@ bool matches(const CallSignature& traced, const CallSignature& call) {
   return true;
 }
 
+bool matches(const CallSignature& traced, std::span<const Tensor> args,
+             const std::vector<std::vector<int64_t>>& dynamic_dims, const std::string& static_key) {
+  if (traced.tensors.size() != args.size() || traced.grad_enabled != is_grad_enabled() ||
+      traced.static_key != static_key) {
+    return false;
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const TensorSpec& a = traced.tensors[i];
+    const Tensor& t = args[i];
+    if (a.dtype != t.dtype() || a.device != t.device() || a.requires_grad != t.requires_grad() ||
+        static_cast<int64_t>(a.shape.size()) != t.dim()) {
+      return false;
+    }
+    for (size_t d = 0; d < a.shape.size(); ++d) {
+      if (a.shape[d] < 0) continue;
+      bool dynamic = false;
+      if (i < dynamic_dims.size()) {
+        for (int64_t dd : dynamic_dims[i]) dynamic = dynamic || dd == static_cast<int64_t>(d);
+      }
+      // A declared-dynamic dim is -1 in the call's signature: it never equals a fixed size.
+      if (dynamic || a.shape[d] != t.shape()[d]) return false;
+    }
+  }
+  return true;
+}
+
 std::string explain_mismatch(const CallSignature& before, const CallSignature& now,
                              const std::vector<std::string>& names) {
   auto arg = [&](size_t i) {

@@ -33,6 +33,11 @@ CallSignature signature_of(std::span<const Tensor> args,
 // Whether a call with `call` may run a graph traced for `traced` (-1 dims match any size).
 bool matches(const CallSignature& traced, const CallSignature& call);
 
+// matches(traced, signature_of(args, dynamic_dims, static_key)) without building the call's
+// signature (no allocation: the replay of a small step checks it on every call).
+bool matches(const CallSignature& traced, std::span<const Tensor> args,
+             const std::vector<std::vector<int64_t>>& dynamic_dims, const std::string& static_key);
+
 // Why `now` did not match `before`: "argument 0 (x): shape [64, 784] -> [32, 784]".
 std::string explain_mismatch(const CallSignature& before, const CallSignature& now,
                              const std::vector<std::string>& arg_names);

@@ -7,6 +7,7 @@
 #include "core/cpu/copy.h"
 #include "core/cpu/parallel.h"
 #include "core/cpu/sgemm.h"
+#include "core/cpu/small_sgemm.h"
 
 namespace ember::cpu {
 namespace {
@@ -54,6 +55,12 @@ std::vector<int64_t> batch_offsets(const Tensor& t, IntList batch) {
 
 void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                const float* b, int64_t ldb, float* c, int64_t ldc) {
+  // Small products (a small MLP's layers): the blocked GEMM's fixed costs (an OpenMP
+  // region, packing) would outweigh the arithmetic.
+  if (small_sgemm_fits(m, n, k)) {
+    small_sgemm(m, n, k, a, ta ? 1 : lda, ta ? lda : 1, b, tb ? 1 : ldb, tb ? ldb : 1, c, ldc);
+    return;
+  }
   sgemm(ta, tb, m, n, k, a, lda, b, ldb, 0.0f, c, ldc);
 }
 void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
