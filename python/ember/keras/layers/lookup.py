@@ -32,8 +32,11 @@ class _IndexLookup(Layer):
     _what = "IndexLookup"
 
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary,
-                 idf_weights, invert, output_mode, pad_to_max_tokens, sparse, **kwargs):
+                 idf_weights, invert, output_mode, pad_to_max_tokens, sparse, attrs,
+                 **kwargs):
         super().__init__(**kwargs)
+        for key, value in attrs.items():   # the subclass's own settings, needed below
+            setattr(self, key, value)
         name = self._what
         if output_mode not in _MODES:
             raise ValueError(f"[{name}] output_mode must be one of {_MODES}, got "
@@ -230,10 +233,9 @@ class StringLookup(_IndexLookup):
                  oov_token="[UNK]", vocabulary=None, idf_weights=None, invert=False,
                  output_mode="int", pad_to_max_tokens=False, sparse=False, encoding="utf-8",
                  **kwargs):
-        self.encoding = encoding
         super().__init__(max_tokens, num_oov_indices, mask_token, oov_token, vocabulary,
                          idf_weights, invert, output_mode, pad_to_max_tokens, sparse,
-                         **kwargs)
+                         {"encoding": encoding}, **kwargs)
 
     def _token(self, t):
         if isinstance(t, bytes):
@@ -269,10 +271,9 @@ class IntegerLookup(_IndexLookup):
         if vocabulary_dtype not in ("int64", "int32"):
             raise ValueError(f"[IntegerLookup] vocabulary_dtype must be 'int64' or 'int32', "
                              f"got {vocabulary_dtype!r}")
-        self.vocabulary_dtype = vocabulary_dtype
         super().__init__(max_tokens, num_oov_indices, mask_token, oov_token, vocabulary,
                          idf_weights, invert, output_mode, pad_to_max_tokens, sparse,
-                         **kwargs)
+                         {"vocabulary_dtype": vocabulary_dtype}, **kwargs)
 
     def _token(self, t):
         if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)):
