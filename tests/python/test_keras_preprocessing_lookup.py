@@ -237,3 +237,22 @@ def test_bad_inputs_raise_clear_errors():
         layers.CategoryEncoding(3, "count")(np.array([[1, 2]]), count_weights=np.ones(3))
     with pytest.raises(NotImplementedError, match="salt"):
         layers.Hashing(4, salt=1)
+
+
+def test_encoding_layers_inside_a_saved_model(tmp_path):
+    keras.utils.set_random_seed(0)
+    disc = layers.Discretization(num_bins=4)
+    disc.adapt(np.linspace(0.0, 1.0, 101))
+    x = keras.Input((3,))
+    codes = layers.CategoryEncoding(4, "count")(disc(x))
+    model = keras.Model(x, layers.Dense(2)(codes))
+    data = np.random.default_rng(3).uniform(size=(5, 3)).astype(np.float32)
+    expect_counts = np.stack([np.bincount(np.digitize(r, disc.bin_boundaries), minlength=4)
+                              for r in data])
+    kernel, bias = model.layers[-1].get_weights()
+    np.testing.assert_allclose(model.predict(data, verbose=0), expect_counts @ kernel + bias,
+                               rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "enc.keras")
+    loaded = keras.models.load_model(tmp_path / "enc.keras")
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0),
+                               rtol=1e-6)
