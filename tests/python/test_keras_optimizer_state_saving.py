@@ -34,11 +34,14 @@ OPTIMIZERS = [
     lambda: keras.optimizers.RMSprop(learning_rate=0.01),
     lambda: keras.optimizers.Nadam(learning_rate=0.02),      # a Python-side optimizer
     lambda: keras.optimizers.Adadelta(learning_rate=0.5),
+    # The schedule reads optimizer.iterations, which the file restores too.
+    lambda: keras.optimizers.Adam(learning_rate=keras.optimizers.schedules.ExponentialDecay(
+        0.05, decay_steps=2, decay_rate=0.5)),
 ]
 
 
 @pytest.mark.parametrize("make_opt", OPTIMIZERS, ids=["adam", "sgd_momentum", "rmsprop",
-                                                      "nadam", "adadelta"])
+                                                      "nadam", "adadelta", "adam_schedule"])
 def test_save_load_then_fit_equals_uninterrupted_training(tmp_path, make_opt):
     x, y = _data()
     straight = _model(make_opt())
