@@ -600,6 +600,8 @@ class Model(Layer):
         self.load_weights_state(state)
 
     def load_weights_state(self, state):
+        # A .keras weights file also holds the optimizer's variables: not model weights.
+        state = {k: v for k, v in state.items() if not k.startswith("optimizer_state/")}
         own = dict(self.state_dict())
         for key, value in state.items():
             if key in own and tuple(own[key].shape) != tuple(value.shape):

@@ -3,6 +3,7 @@ defaults (``learning_rate``, ``beta_1``, ``epsilon=1e-7``, ...). An optimizer is
 model's trainable weights when training starts; its update runs as Ember ops, so it is part
 of the traced train step, and ``optimizer.learning_rate = x`` takes effect without a retrace."""
 
+from .. import _C
 from .. import optim as _optim
 from . import _py_optimizers as _py
 from . import schedules  # noqa: F401  (keras.optimizers.schedules)
@@ -43,6 +44,60 @@ class Optimizer:
         if not self._params:
             raise ValueError(f"[{type(self).__name__}] the model has no trainable weights")
         self._opt = self._make(self._params)
+        pending = self.__dict__.pop("_pending_state", None)
+        if pending is not None:
+            self.load_state_tensors(pending)
+
+    # -- saving the state (Keras 3 keeps optimizer variables in the .keras weights) ------
+    _PY_SCALARS = ("_step", "_u_product")   # the PyOptimizers' step-wide state tensors
+
+    def state_tensors(self):
+        """The optimizer's state as flat {name: tensor} (empty when not built): per
+        parameter slots ('<i>/exp_avg', ...), the step counters, and 'iterations'."""
+        if self._opt is None:
+            return {}
+        import numpy as np
+        out = {"iterations": _C.from_numpy(np.array(self.iterations, np.int64))}
+        if isinstance(self._opt, _py.PyOptimizer):
+            for i, slots in enumerate(self._opt.state):
+                out.update({f"{i}/{k}": v for k, v in slots.items()})
+            out.update({k: getattr(self._opt, k) for k in self._PY_SCALARS
+                        if hasattr(self._opt, k)})
+        else:
+            for i, slots in self._opt.state_dict()["state"].items():
+                out.update({f"{i}/{k}": v for k, v in slots.items()})
+        return {k: v.detach().clone() for k, v in out.items()}
+
+    def load_state_tensors(self, tensors):
+        """Restores ``state_tensors()``; before ``build`` it is kept and applied when the
+        optimizer is built on the model's weights (the first ``fit`` after load_model)."""
+        tensors = dict(tensors)
+        if "iterations" in tensors:
+            self.iterations = int(tensors.pop("iterations").numpy())
+        if self._opt is None:
+            self.__dict__["_pending_state"] = tensors
+            return
+        slots = {}
+        for key, value in tensors.items():
+            index, _, name = key.partition("/")
+            if name:
+                slots.setdefault(int(index), {})[name] = value
+        if any(i >= len(self._params) for i in slots):
+            raise ValueError(f"[{type(self).__name__}] the saved optimizer state covers "
+                             f"{max(slots) + 1} variables, the model has {len(self._params)}")
+        from .._grad_mode import no_grad
+        if isinstance(self._opt, _py.PyOptimizer):
+            with no_grad():
+                for i, named in slots.items():
+                    for k, v in named.items():
+                        self._opt.state[i][k][...] = v
+                for k in self._PY_SCALARS:
+                    if k in tensors and hasattr(self._opt, k):
+                        getattr(self._opt, k)[...] = tensors[k]
+        else:
+            sd = self._opt.state_dict()
+            sd["state"] = slots
+            self._opt.load_state_dict(sd)
 
     def _make(self, params):
         raise NotImplementedError(f"[{type(self).__name__}] _make is not implemented")

@@ -1,7 +1,9 @@
 """Whole-model saving: ``model.save('m.keras')`` and ``keras.models.load_model``. The
 ``.keras`` file is a zip archive (as in Keras 3) of ``config.json`` (the architecture:
 layer classes and their constructor arguments, the functional graph, the compile settings)
-and ``model.weights.safetensors`` (the state dict written by ``ember.save``). Loading reads
+and ``model.weights.safetensors`` (the state dict written by ``ember.save``, plus the
+optimizer's variables under ``optimizer_state/`` once it is built, so ``fit`` after
+``load_model`` continues the interrupted run). Loading reads
 JSON and safetensors only: no pickle, no code from the file is ever run; layer classes are
 looked up among Ember's built-ins and the ``custom_objects`` the caller passes."""
 
@@ -19,6 +21,7 @@ __all__ = ["save_model", "load_model", "read_archive", "model_from_json",
 _CONFIG = "config.json"
 _WEIGHTS = "model.weights.safetensors"
 _FORMAT = "ember.keras/1"
+_OPTIMIZER = "optimizer_state/"   # weights-file key prefix of the optimizer's variables
 
 
 def register_keras_serializable(package="Custom", name=None):
@@ -127,7 +130,12 @@ def save_model(model, filepath, overwrite=True):
               "build_config": _build_config(model)}
     with tempfile.TemporaryDirectory() as tmp:
         weights = os.path.join(tmp, _WEIGHTS)
-        _serialization.save(model.state_dict(), weights)
+        state = dict(model.state_dict())
+        if getattr(model, "optimizer", None) is not None and config["compile_config"]:
+            # Keras 3 saves the optimizer's variables too, so fit resumes where it stopped.
+            state.update({_OPTIMIZER + k: v
+                          for k, v in model.optimizer.state_tensors().items()})
+        _serialization.save(state, weights)
         partial = path + ".tmp"
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as z:
             z.writestr(_CONFIG, json.dumps(config, indent=1))
@@ -197,7 +205,9 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Ker
     if not model.built:
         raise ValueError(f"[load_model] the saved model '{model.name}' could not be built "
                          f"from its config")
-    model.load_weights_state(state)
+    optimizer_state = {k[len(_OPTIMIZER):]: v for k, v in state.items()
+                       if k.startswith(_OPTIMIZER)}
+    model.load_weights_state({k: v for k, v in state.items() if not k.startswith(_OPTIMIZER)})
     cc = config.get("compile_config")
     if compile and cc:
         def loss(spec):
@@ -226,4 +236,6 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Ker
                       loss=loss(_undict(cc["loss"])), metrics=metric(_undict(cc["metrics"])),
                       loss_weights=_undict(cc["loss_weights"]),
                       steps_per_execution=cc.get("steps_per_execution", 1))
+        if optimizer_state:
+            model.optimizer.load_state_tensors(optimizer_state)
     return model

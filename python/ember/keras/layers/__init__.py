@@ -26,6 +26,9 @@ from .preprocessing import CenterCrop, Normalization, Rescaling, Resizing  # noq
 from .noise import (AlphaDropout, GaussianDropout, GaussianNoise,  # noqa: F401
                     SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from .text_vectorization import TextVectorization  # noqa: F401
+from .lookup import IntegerLookup, StringLookup  # noqa: F401
+from .category_encoding import CategoryEncoding, Discretization  # noqa: F401
+from .hashing import Hashing  # noqa: F401
 from .masking import Masking  # noqa: F401
 from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa: F401
                                  RandomFlip, RandomRotation, RandomTranslation, RandomZoom)
@@ -56,7 +59,8 @@ __all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation",
            "GaussianDropout", "SpatialDropout1D", "SpatialDropout3D", "RandomBrightness",
            "RandomContrast", "RandomCrop", "RandomRotation", "RandomTranslation", "RandomZoom",
            "TextVectorization", "Masking", "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
-           "subtract"]
+           "subtract", "StringLookup", "IntegerLookup", "CategoryEncoding", "Discretization",
+           "Hashing"]
 
 
 def class_name(cls):

@@ -159,10 +159,11 @@ class MultiHeadAttention(Layer):
                                  f"{axes}")
 
     def call(self, inputs, has_key=False, has_mask=False, return_attention_scores=False,
-             training=None, use_causal_mask=False):
+             training=None, use_causal_mask=False, mask=None):
         query, value = inputs[0], inputs[1]
         key = inputs[2] if has_key else value
-        mask = inputs[-1] if has_mask else None
+        mask = self._with_keras_masks(inputs[-1] if has_mask else None, mask, has_key,
+                                      query, key)
         rank = query.dim()
         axes = self._axes(rank)
         self._check(query, value, key, axes)
@@ -199,6 +200,39 @@ class MultiHeadAttention(Layer):
         if return_attention_scores:
             return [y, weights.reshape(*full_shape)]
         return y
+
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        """The output keeps the query's mask (Keras)."""
+        return mask[0] if isinstance(mask, (list, tuple)) else None
+
+    def _with_keras_masks(self, attention_mask, keras_masks, has_key, query, key):
+        """Keras 3's automatic attention mask: a query timestep attends nowhere where the
+        query's mask is False (its row is then uniform, as Keras's softmax makes it), a
+        key timestep is skipped where the value's (or key's) mask is False; ANDed with
+        attention_mask. `keras_masks` are the masks of [query, value, (key)] a model
+        carries (from Embedding(mask_zero=True) or Masking)."""
+        if not isinstance(keras_masks, (list, tuple)):
+            return attention_mask
+        q_mask, v_mask = keras_masks[0], keras_masks[1]
+        k_mask = keras_masks[2] if has_key else None
+        if q_mask is None and v_mask is None and k_mask is None:
+            return attention_mask
+        if query.dim() != 3 or self.attention_axes not in (None, (1,), (-2,)):
+            raise NotImplementedError(f"[MultiHeadAttention] layer '{self.name}': Keras "
+                                      f"masks on the inputs are supported for "
+                                      f"(batch, time, features) inputs attending over time, "
+                                      f"got query of shape {tuple(query.shape)}")
+        auto = None
+        for m, axis in ((q_mask, -1), (v_mask, -2), (k_mask, -2)):
+            if m is not None:
+                m = m.to(_C.dtype.bool).unsqueeze(axis)
+                auto = m if auto is None else auto & m
+        auto = auto.expand(query.shape[0], query.shape[1], key.shape[1])
+        if attention_mask is None:
+            return auto
+        return _as_tensor(attention_mask).to(_C.dtype.bool) & auto
 
     def _score_mask(self, mask, use_causal_mask, full_shape, n_axes, query, key, dtype):
         """The 0/1 mask broadcast to the scores' full shape (*batch, *Tq, *Tk), or None.

@@ -1,5 +1,10 @@
 """Merge layers for functional models: Add, Subtract, Multiply, Average, Maximum,
-Minimum, Concatenate. Each takes a list of tensors of matching shapes."""
+Minimum, Concatenate. Each takes a list of tensors of matching shapes.
+
+Masks (Keras 3's rules): the output of an element-wise merge is masked where every input
+is (the timestep mask is the OR of the input masks; None when any input has none);
+Multiply, Maximum and Minimum also leave masked inputs out of the value where another
+input is kept. Concatenate concatenates the masks (an unmasked input counts as kept)."""
 
 from ... import _C
 from .base import Layer, format_shape
@@ -7,8 +12,26 @@ from .base import Layer, format_shape
 __all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"]
 
 
+def _mask_like(mask, x):
+    """The (batch, timesteps) mask broadcast to x's shape (True where kept)."""
+    if mask is None:
+        return None
+    while mask.dim() < x.dim():
+        mask = mask.unsqueeze(-1)
+    return mask.to(_C.dtype.bool).expand(*x.shape)
+
+
 class _Merge(Layer):
     min_inputs = 2
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        if not isinstance(mask, (list, tuple)) or any(m is None for m in mask):
+            return None
+        out = mask[0].to(_C.dtype.bool)
+        for m in mask[1:]:
+            out = out | m.to(_C.dtype.bool)
+        return out
 
     def build(self, input_shape):
         if not isinstance(input_shape, list) or len(input_shape) < self.min_inputs:
@@ -29,6 +52,24 @@ class _Merge(Layer):
         return out
 
 
+class _MaskedSelect(_Merge):
+    """Maximum / Minimum: a masked input takes the running result's value (and the
+    running result the input's where only it is masked), as Keras 3 does."""
+
+    def call(self, inputs, mask=None):
+        masks = [None] * len(inputs) if mask is None else list(mask)
+        out, out_mask = inputs[0], _mask_like(masks[0], inputs[0])
+        for x, m in zip(inputs[1:], masks[1:]):
+            m = _mask_like(m, x)
+            if m is not None:
+                x = _C.where(m, x, out)
+            if out_mask is not None:
+                out = _C.where(out_mask, out, x)
+            out_mask = out_mask | m if m is not None and out_mask is not None else None
+            out = self._merge(out, x)
+        return out
+
+
 class Add(_Merge):
     def _merge(self, a, b):
         return a + b
@@ -46,16 +87,33 @@ class Subtract(_Merge):
 
 
 class Multiply(_Merge):
+    def call(self, inputs, mask=None):
+        masks = [None] * len(inputs) if mask is None else list(mask)
+        if all(m is None for m in masks):
+            return super().call(inputs)
+        # Keras 3: masked entries count as 1; with every input masked, the output is 0
+        # where all of them are.
+        out, kept = None, None
+        for x, m in zip(inputs, masks):
+            m = _mask_like(m, x)
+            if m is not None:
+                x = _C.where(m, x, _C.ones_like(x))
+                kept = m if kept is None else kept | m
+            out = x if out is None else out * x
+        if all(m is not None for m in masks):
+            out = _C.where(kept, out, _C.zeros_like(out))
+        return out
+
     def _merge(self, a, b):
         return a * b
 
 
-class Maximum(_Merge):
+class Maximum(_MaskedSelect):
     def _merge(self, a, b):
         return _C.maximum(a, b)
 
 
-class Minimum(_Merge):
+class Minimum(_MaskedSelect):
     def _merge(self, a, b):
         return _C.minimum(a, b)
 
@@ -87,6 +145,13 @@ class Concatenate(_Merge):
 
     def call(self, inputs):
         return _C.cat(list(inputs), self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        if not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+            return None
+        full = [_C.ones_like(x).to(_C.dtype.bool) if m is None else _mask_like(m, x)
+                for x, m in zip(inputs, mask)]
+        return _C.cat(full, self.axis).any(-1)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

@@ -27,7 +27,10 @@ def _check_layer(wrapper, layer):
 
 class TimeDistributed(Layer):
     """Applies `layer` to each slice ``x[:, t]`` of (N, T, ...) inputs (as one batch of
-    N * T samples)."""
+    N * T samples). A (N, T) mask passes through to the output (and, flattened to the
+    N * T samples, to a wrapped layer whose call takes `mask`), as in Keras."""
+
+    supports_masking = True
 
     def __init__(self, layer, **kwargs):
         super().__init__(**kwargs)
@@ -43,16 +46,27 @@ class TimeDistributed(Layer):
                              f"{format_shape(input_shape)}")
         self.layer._maybe_build((None,) + tuple(input_shape[2:]))
 
-    def call(self, x, training=None):
+    def call(self, x, training=None, mask=None):
         n, t = x.shape[0], x.shape[1]
         flat = x.reshape(n * t, *x.shape[2:])
         kwargs = {} if training is None or not _takes_training(self.layer) \
             else {"training": training}
+        if mask is not None and _takes_mask(self.layer):
+            if tuple(mask.shape[:2]) != (n, t):
+                raise ValueError(f"[TimeDistributed] layer '{self.name}': the mask of shape "
+                                 f"{tuple(mask.shape)} does not start with the inputs' "
+                                 f"(batch, timesteps) = ({n}, {t})")
+            kwargs["mask"] = mask.reshape(n * t, *mask.shape[2:])
         y = self.layer(flat, **kwargs)
         return y.reshape(n, t, *y.shape[1:])
 
     def get_config(self):
         return {**super().get_config(), "layer": _layer_config(self.layer)}
+
+
+def _takes_mask(layer):
+    from .masking import _takes_mask as takes
+    return takes(layer)
 
 
 def _takes_training(layer):
