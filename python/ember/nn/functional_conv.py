@@ -7,6 +7,7 @@ each tap's result at its strided depth. Gradients (and second derivatives) come 
 2-D ops' own rules."""
 
 from .. import _C
+from .._tensor_api import tensor as _tensor
 
 __all__ = ["conv3d", "conv_transpose1d", "conv_transpose3d", "embedding_bag"]
 
@@ -212,7 +213,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
         if not keep:
             bags.append(_C.zeros(dim, dtype=weight.dtype, device=weight.device))
             continue
-        picked = rows.index_select(0, _C.tensor(keep, device=flat.device))
+        picked = rows.index_select(0, _tensor(keep, device=flat.device))
         if mode == "sum":
             bags.append(picked.sum(0))
         elif mode == "mean":
