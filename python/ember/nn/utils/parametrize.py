@@ -97,7 +97,7 @@ def remove_parametrizations(module, tensor_name, leave_parametrized=True):
             value = plist.original.detach()
     _reparametrize.uninstall(module, tensor_name, "remove_parametrizations")
     module.__dict__["_ember_parametrized"].discard(tensor_name)
-    del module.parametrizations[tensor_name]
+    delattr(module.parametrizations, tensor_name)
     if not module.__dict__["_ember_parametrized"]:
         delattr(module, "parametrizations")
     setattr(module, tensor_name, Parameter(value))
