@@ -157,6 +157,29 @@ def test_deepcopy_modules_and_tensors():
     assert net.scale.tolist() == [1.0, 1.0, 1.0]
     t = ember.ones(2, requires_grad=True)
     assert copy.deepcopy(t).requires_grad and copy.deepcopy(t) is not t
-    ember.nn.utils.weight_norm(net.body[4])
-    with pytest.raises(TypeError, match=r"\[deepcopy\] cannot copy a Linear whose forward"):
+
+    def own_forward(x):
+        return x
+
+    net.lstm.forward = own_forward
+    with pytest.raises(TypeError, match=r"\[deepcopy\] cannot copy a LSTM whose forward"):
         copy.deepcopy(net)
+
+
+@pytest.mark.parametrize("reparametrize", [
+    ember.nn.utils.weight_norm, ember.nn.utils.spectral_norm,
+    ember.nn.utils.parametrizations.weight_norm, ember.nn.utils.parametrizations.spectral_norm])
+def test_deepcopy_reparametrized_module(reparametrize):
+    model = ember.nn.Sequential(reparametrize(ember.nn.Linear(3, 4)), ember.nn.Tanh())
+    model.eval()
+    clone = copy.deepcopy(model)
+    x = ember.randn(2, 3)
+    assert clone(x).tolist() == model(x).tolist()
+    assert list(clone.state_dict()) == list(model.state_dict())
+    for p in clone.parameters():
+        with ember.no_grad():
+            p.mul_(0.5)
+    assert clone(x).tolist() != model(x).tolist()   # the copy uses its own parameters
+    clone(x).sum().backward()
+    assert all(p.grad is not None for p in clone.parameters())
+    assert all(p.grad is None for p in model.parameters())

@@ -60,14 +60,14 @@ def _blank_copy(module):
 def deepcopy_module(module, memo):
     if id(module) in memo:
         return memo[id(module)]
-    if "forward" in module.__dict__:
+    reparametrized = bool(module.__dict__.get("_ember_reparametrizations"))
+    if "forward" in module.__dict__ and not reparametrized:
         raise TypeError(f"[deepcopy] cannot copy a {type(module).__name__} whose forward was "
-                        f"replaced (weight_norm / spectral_norm / parametrizations): remove "
-                        f"the reparametrization, copy, and apply it again")
+                        f"replaced by an instance attribute")
     new = _blank_copy(module)
     memo[id(module)] = new
     for k, v in module.__dict__.items():
-        if k not in _SKIP:
+        if k not in _SKIP and not (reparametrized and k == "forward"):
             object.__setattr__(new, k, copy.deepcopy(v, memo))
     persistent = {k for k in module.state_dict(keep_vars=True) if "." not in k}
     for name, p in module._named_parameters_direct():
@@ -85,4 +85,7 @@ def deepcopy_module(module, memo):
     for name, child in module._named_children():
         setattr(new, name, deepcopy_module(child, memo))
     new.train(module.training)
+    if reparametrized:   # weight_norm / spectral_norm / parametrizations: wrap the copy's forward
+        from ..utils import _reparametrize
+        _reparametrize.reinstall_on_copy(new)
     return new

@@ -11,6 +11,7 @@ hook-based weight_norm."""
 from ..parameter import Parameter
 
 _WRAPPED = "_ember_reparametrized"
+_RECORD = "_ember_reparametrizations"
 
 
 def set_plain(module, name, value):
@@ -18,8 +19,11 @@ def set_plain(module, name, value):
     object.__setattr__(module, name, value)
 
 
-def install(module, name, compute):
-    """Makes every forward call use compute(module) as module.<name>."""
+def install(module, name, compute, record=True):
+    """Makes every forward call use compute(module) as module.<name>. The (name, compute)
+    pairs are recorded in order so that copy.deepcopy can install them on the copy."""
+    if record:
+        module.__dict__.setdefault(_RECORD, []).append((name, compute))
     inner = module.forward
     if name in dict(module.named_parameters(recurse=False)):
         delattr(module, name)
@@ -47,8 +51,15 @@ def uninstall(module, name, api):
         raise ValueError(f"[{api}] {name!r} of {type(module).__name__} is not reparametrized "
                          f"(or another reparametrization was added after it: remove that first)")
     inner = entry[1]
+    module.__dict__[_RECORD] = [r for r in module.__dict__[_RECORD] if r[0] != name]
     if getattr(inner, "__self__", None) is module and inner.__func__ is type(module).forward:
         del module.__dict__["forward"]
     else:
         set_plain(module, "forward", inner)
     module.__dict__.pop(name, None)
+
+
+def reinstall_on_copy(copy):
+    """After copy.deepcopy rebuilt a reparametrized module (without its forward wrapper)."""
+    for name, compute in copy.__dict__.get(_RECORD, []):
+        install(copy, name, compute, record=False)
