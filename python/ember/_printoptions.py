@@ -1,7 +1,8 @@
 """torch.set_printoptions / get_printoptions: precision, threshold, edgeitems, linewidth
-and sci_mode of tensor printing. The first call switches Tensor.__repr__ to this Python
-port of PyTorch's tensor formatter (the same layout as the C++ one at the defaults), so
-printed tensors follow the options exactly as PyTorch's do."""
+and sci_mode of tensor printing. While the options differ from the defaults,
+Tensor.__repr__ is this Python port of PyTorch's tensor formatter, so printed tensors follow
+the options exactly as PyTorch's do. At the defaults the C++ repr is restored (its layout
+is close to PyTorch's but wraps no lines and pads a summarized row's '...' differently)."""
 
 import math
 
@@ -22,6 +23,8 @@ class _Options:
 
 
 OPTS = _Options()
+_DEFAULTS = dict(_PROFILES["default"], sci_mode=None)
+_CPP_REPR = _C.Tensor.__repr__
 
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
@@ -39,7 +42,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
         if value is not None:
             setattr(OPTS, name, value)
     OPTS.sci_mode = sci_mode
-    _C.Tensor.__repr__ = tensor_repr
+    _C.Tensor.__repr__ = _CPP_REPR if get_printoptions() == _DEFAULTS else tensor_repr
 
 
 def get_printoptions():

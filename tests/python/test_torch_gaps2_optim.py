@@ -158,7 +158,7 @@ PRINT_ARRAYS = [
     np.random.default_rng(3).integers(-1000, 1000, (40, 50)),
     np.array([True, False]),
 ]
-PRINT_OPTIONS = [dict(), dict(precision=2), dict(precision=8, sci_mode=True),
+PRINT_OPTIONS = [dict(precision=2), dict(precision=8, sci_mode=True),
                  dict(threshold=5, edgeitems=2), dict(linewidth=40, sci_mode=False),
                  dict(profile="short"), dict(profile="full", linewidth=200),
                  dict(edgeitems=0, threshold=3)]
@@ -205,3 +205,16 @@ def test_printoptions_without_torch(restore_printoptions):
     assert repr(ember.tensor([1.5])) == "tensor([1.5000e+00])"
     with pytest.raises(ValueError, match=r"\[set_printoptions\] profile must be one of"):
         ember.set_printoptions(profile="long")
+
+
+@requires_torch
+def test_python_formatter_matches_torch_at_defaults():
+    """The Python formatter (used while options differ from the defaults) prints what
+    PyTorch prints at the defaults too, including the grad suffixes."""
+    from ember._printoptions import tensor_repr
+    for a in PRINT_ARRAYS:
+        arr = a.astype(np.float32) if a.dtype.kind == "f" else a
+        assert tensor_repr(ember.tensor(arr)) == repr(torch.tensor(arr))
+    t = torch.ones(3, requires_grad=True)
+    e = ember.ones(3, requires_grad=True)
+    assert tensor_repr(e) == repr(t) and tensor_repr(e * 2) == repr(t * 2)

@@ -82,6 +82,7 @@ def test_weight_norm_math_and_remove():
     w0 = lin.weight.numpy().copy()
     ember.nn.utils.weight_norm(lin)
     g, v = lin.weight_g.numpy(), lin.weight_v.numpy()
+    np.testing.assert_allclose(v, w0, rtol=1e-12)
     np.testing.assert_allclose(g[:, 0], np.linalg.norm(w0, axis=1), rtol=1e-12)
     with ember.no_grad():
         lin.weight_g.mul_(2.0)
