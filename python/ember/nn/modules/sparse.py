@@ -1,7 +1,7 @@
 """nn.EmbeddingBag: sums, means or maxes of bags of embeddings (F.embedding_bag)."""
 
 from ... import _C
-from .. import functional_conv as _FC
+from .. import functional_sparse as _FS
 from ..parameter import Parameter
 from .module import Module
 
@@ -46,7 +46,7 @@ class EmbeddingBag(Module):
         return bag
 
     def forward(self, input, offsets=None, per_sample_weights=None):
-        return _FC.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+        return _FS.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
                                  self.scale_grad_by_freq, self.mode, self.sparse,
                                  per_sample_weights, self.include_last_offset, self.padding_idx)
 
