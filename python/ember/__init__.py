@@ -48,3 +48,4 @@ from . import keras  # noqa: E402,F401  (after nn, optim: keras builds on them)
 # TensorFlow-style names (tf.constant, tf.GradientTape, tf.reduce_mean, tf.math, tf.data).
 from ._tf_compat import *  # noqa: E402,F401,F403
 from . import data, math  # noqa: E402,F401
+from ._printoptions import get_printoptions, set_printoptions  # noqa: E402,F401

@@ -61,3 +61,5 @@ from .modules.transformer import *  # noqa: E402,F401,F403
 from .modules.vision import *  # noqa: E402,F401,F403
 from .modules import rnn as _rnn_packed  # noqa: E402,F401  (RNNs accept PackedSequence)
 from .modules.transformer_decoder import *  # noqa: E402,F401,F403
+from .modules.conv import *  # noqa: E402,F401,F403
+from .modules.sparse import *  # noqa: E402,F401,F403

@@ -46,3 +46,5 @@ from .functional_vision import *  # noqa: E402,F401,F403
 
 def relu_(x):
     return x.relu_()
+from .functional_conv import *  # noqa: E402,F401,F403
+from .functional_sparse import *  # noqa: E402,F401,F403

@@ -4,3 +4,5 @@ ops on the parameters; this package gives the PyTorch signatures and param_group
 from . import lr_scheduler  # noqa: F401
 from .optimizer import Adagrad, Adam, AdamW, Optimizer, RMSprop, SGD  # noqa: F401
 from .extra_optimizers import Adadelta, Adamax, NAdam, RAdam  # noqa: F401
+from .lbfgs import LBFGS  # noqa: E402,F401
+from . import swa_utils  # noqa: E402,F401

@@ -236,3 +236,7 @@ def _get_member(self, target, kind, direct):
         if n == name:
             return t
     raise AttributeError(f"{type(mod).__name__} has no {kind} `{name}`")
+
+from .module_copy import deepcopy_module, deepcopy_tensor  # noqa: E402
+Module.__deepcopy__ = deepcopy_module
+_C.Tensor.__deepcopy__ = deepcopy_tensor

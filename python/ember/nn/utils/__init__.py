@@ -44,3 +44,6 @@ def vector_to_parameters(vec, parameters):
 
 
 from . import rnn  # noqa: E402,F401
+from . import parametrize, parametrizations  # noqa: E402,F401
+from .weight_norm import remove_weight_norm, weight_norm  # noqa: E402,F401
+from .spectral_norm import remove_spectral_norm, spectral_norm  # noqa: E402,F401
