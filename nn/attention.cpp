@@ -67,7 +67,7 @@ void MultiheadAttention::reset_parameters() {
   if (has_parameter("in_proj_bias")) init::zeros_(parameter("in_proj_bias"));
   auto out = std::static_pointer_cast<Linear>(child("out_proj"));
   out->reset_parameters();
-  if (out->has_parameter("bias")) init::zeros_(out->parameter("bias"));
+  if (Tensor b = out->parameter("bias"); b.defined()) init::zeros_(b);
 }
 
 std::string MultiheadAttention::extra_repr() const { return ""; }  // as PyTorch: children only

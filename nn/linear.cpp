@@ -48,7 +48,7 @@ Linear::Linear(int64_t in, int64_t out, bool bias, DType dtype)
                       in, out);
   }
   register_parameter("weight", Tensor::empty({out, in}, dtype));
-  if (bias) register_parameter("bias", Tensor::empty({out}, dtype));
+  register_parameter("bias", bias ? Tensor::empty({out}, dtype) : Tensor());  // None, as torch
   reset_parameters();
 }
 
@@ -80,10 +80,8 @@ Bilinear::Bilinear(int64_t in1, int64_t in2, int64_t out, bool bias, DType dtype
   register_parameter("weight", Tensor::empty({out, in1, in2}, dtype));
   double bound = 1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(in1, 1)));
   init::uniform_(parameter("weight"), -bound, bound);
-  if (bias) {
-    register_parameter("bias", Tensor::empty({out}, dtype));
-    init::uniform_(parameter("bias"), -bound, bound);
-  }
+  register_parameter("bias", bias ? Tensor::empty({out}, dtype) : Tensor());  // None, as torch
+  if (bias) init::uniform_(parameter("bias"), -bound, bound);
 }
 
 TensorList Bilinear::forward(const TensorList& in) {

@@ -2,6 +2,9 @@
 
 #include <absl/container/flat_hash_set.h>
 
+#include <algorithm>
+
+#include "core/attribute_error.h"
 #include "core/device_copy.h"
 #include "core/ops.h"
 #include "eager/autograd.h"
@@ -54,6 +57,7 @@ void Module::check_new_name(const std::string& name, std::string_view what) cons
 
 Tensor Module::register_parameter(const std::string& name, Tensor t, bool requires_grad) {
   check_new_name(name, "parameter");
+  forget_removed(name);
   if (t.defined() && requires_grad && !t.requires_grad()) set_requires_grad(t, true);
   params_.push_back({name, t});
   return t;
@@ -61,6 +65,7 @@ Tensor Module::register_parameter(const std::string& name, Tensor t, bool requir
 
 Tensor Module::register_buffer(const std::string& name, Tensor t, bool persistent) {
   check_new_name(name, "buffer");
+  forget_removed(name);
   buffers_.push_back({name, t, persistent});
   return t;
 }
@@ -108,17 +113,31 @@ bool Module::remove(const std::string& name) {
     v.erase(it);
     return true;
   };
-  return erase(params_, [&](auto& p) { return p.name == name; }) ||
-         erase(buffers_, [&](auto& b) { return b.name == name; }) ||
-         erase(children_, [&](auto& c) { return c.first == name; });
+  if (erase(params_, [&](auto& p) { return p.name == name; }) ||
+      erase(buffers_, [&](auto& b) { return b.name == name; })) {
+    removed_.push_back(name);
+    return true;
+  }
+  return erase(children_, [&](auto& c) { return c.first == name; });
+}
+
+void Module::raise_removed(const std::string& name, std::string_view what) const {
+  raise<AttributeError>("[{}] {} '{}' was removed (del module.{}); assign or register a new one "
+                        "before using the module", type_name_, what, name, name);
+}
+
+void Module::forget_removed(const std::string& name) {
+  std::erase(removed_, name);
 }
 
 Tensor Module::parameter(const std::string& name) const {
   for (auto& p : params_) if (p.name == name) return p.tensor;
+  if (!removed_.empty() && std::ranges::count(removed_, name)) raise_removed(name, "parameter");
   return {};
 }
 Tensor Module::buffer(const std::string& name) const {
   for (auto& b : buffers_) if (b.name == name) return b.tensor;
+  if (!removed_.empty() && std::ranges::count(removed_, name)) raise_removed(name, "buffer");
   return {};
 }
 std::shared_ptr<Module> Module::child(const std::string& name) const {

@@ -58,7 +58,9 @@ class Module : public std::enable_shared_from_this<Module> {
   bool set_module(const std::string& name, std::shared_ptr<Module> m);
   bool remove(const std::string& name);
 
-  // Direct members (no recursion); null/undefined if absent.
+  // Direct members (no recursion); null/undefined if absent. A parameter or buffer removed
+  // with remove() (Python `del module.weight`) raises AttributeError until it is registered
+  // again, so a layer's forward reports it instead of reading an undefined tensor.
   Tensor parameter(const std::string& name) const;
   Tensor buffer(const std::string& name) const;
   std::shared_ptr<Module> child(const std::string& name) const;
@@ -113,12 +115,15 @@ class Module : public std::enable_shared_from_this<Module> {
     bool persistent;
   };
   void check_new_name(const std::string& name, std::string_view what) const;
+  [[noreturn]] void raise_removed(const std::string& name, std::string_view what) const;
+  void forget_removed(const std::string& name);
   void collect_state(const std::string& prefix, StateDict& out) const;
 
   std::string type_name_;
   std::vector<ParamSlot> params_;
   std::vector<BufferSlot> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  std::vector<std::string> removed_;  // parameters and buffers taken out by remove()
   bool training_ = true;
   std::vector<std::pair<int64_t, PreHook>> pre_hooks_;
   std::vector<std::pair<int64_t, PostHook>> post_hooks_;

@@ -1,4 +1,5 @@
 // Maps Ember's C++ exceptions to the matching Python exception types.
+#include "core/attribute_error.h"
 #include "python/src/bindings.h"
 
 namespace ember::python {
@@ -13,6 +14,8 @@ void bind_errors(py::module_& m) {
       PyErr_SetString(PyExc_TypeError, e.what());
     } catch (const ValueError& e) {
       PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const AttributeError& e) {
+      PyErr_SetString(PyExc_AttributeError, e.what());
     } catch (const NotImplementedError& e) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
     } catch (const Error& e) {

@@ -170,3 +170,22 @@ def test_apply_and_requires_grad_():
     assert seen[-1] == "Net" and "Linear" in seen
     net.requires_grad_(False)
     assert not any(p.requires_grad for p in net.parameters())
+
+
+def test_linear_without_bias_has_bias_none_like_torch():
+    lin = ember.nn.Linear(3, 2, bias=False)
+    assert lin.bias is None
+    assert [n for n, _ in lin.named_parameters()] == ["weight"]
+    assert list(lin.state_dict()) == ["weight"]
+    assert ember.nn.Bilinear(2, 2, 3, bias=False).bias is None
+
+
+def test_deleted_parameter_raises_attribute_error_not_a_crash():
+    lin = ember.nn.Linear(3, 2)
+    w = lin.weight
+    del lin.weight
+    assert not hasattr(lin, "weight")
+    with pytest.raises(AttributeError, match=r"\[Linear\] parameter 'weight' was removed"):
+        lin(ember.ones(1, 3))
+    lin.weight = ember.nn.Parameter(w.detach())  # the reparametrization idiom
+    assert lin(ember.ones(1, 3)).shape == (1, 2)
