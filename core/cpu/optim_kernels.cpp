@@ -40,7 +40,9 @@ EMBER_FMA_CLONES void adam_range_fma(float* out, const float* p, const float* m,
     const float s = std::sqrt(v[i]);
     const float q = s * inv_bc2_sqrt;
     const float r = std::fma(-q, bc2_sqrt, s);  // exact remainder s - q * bc2_sqrt
-    const float scaled = s == std::numeric_limits<float>::infinity() ? s : std::fma(r, inv_bc2_sqrt, q);
+    const float corrected = std::fma(r, inv_bc2_sqrt, q);
+    // Vectorized as a blend (the file is built with -fno-trapping-math, core/CMakeLists.txt).
+    const float scaled = s == std::numeric_limits<float>::infinity() ? s : corrected;
     out[i] = p[i] * decay - step_size * (m[i] / (scaled + eps));
   }
 }
