@@ -63,3 +63,14 @@ def test_many_steps_track_float64_adam():
         v = 0.999 * v + 0.001 * g.astype(np.float64) ** 2
         p64 = p64 - 1e-2 / (1 - 0.9 ** t) * m / (np.sqrt(v) / np.sqrt(1 - 0.999 ** t) + 1e-8)
     np.testing.assert_allclose(w.detach().numpy(), p64, rtol=1e-5, atol=1e-6)
+
+
+def test_infinite_second_moment_leaves_parameter_as_pytorch():
+    # g * g overflows: v is inf, m finite, PyTorch's m / (inf + eps) is 0 (no NaN).
+    w = nn.Parameter(ember.tensor(np.array([1.0, 2.0, 3.0], np.float32)))
+    opt = optim.Adam([w], lr=0.1, fused=True)
+    w.grad = ember.tensor(np.array([3e19, 1.0, -3e19], np.float32))
+    opt.step()
+    out = w.detach().numpy()
+    assert out[0] == 1.0 and out[2] == 3.0
+    np.testing.assert_allclose(out[1], 1.9, rtol=1e-6)
