@@ -47,9 +47,9 @@ EMBER_FMA_CLONES void adam_range_fma(float* out, const float* p, const float* m,
   }
 }
 
-EMBER_SIMD_CLONES void adam_range_divide(float* out, const float* p, const float* m,
-                                         const float* v, int64_t n, float decay, float step_size,
-                                         float bc2_sqrt, float eps) {
+EMBER_SIMD_CLONES void adam_range_divide(float* out, const float* p, const float* m, const float* v,
+                                         int64_t n, float decay, float step_size, float bc2_sqrt,
+                                         float eps) {
   for (int64_t i = 0; i < n; ++i) {
     out[i] = p[i] * decay - step_size * (m[i] / (std::sqrt(v[i]) / bc2_sqrt + eps));
   }
@@ -82,8 +82,8 @@ void adam_update_f32(float* out, const float* p, const float* m, const float* v,
   const bool fma = has_fma();
   parallel_for(n, kParallelGrain, [&](int64_t s, int64_t e) {
     if (fma) {
-      adam_range_fma(out + s, p + s, m + s, v + s, e - s, decay, step_size, bc2_sqrt,
-                     inv_bc2_sqrt, eps);
+      adam_range_fma(out + s, p + s, m + s, v + s, e - s, decay, step_size, bc2_sqrt, inv_bc2_sqrt,
+                     eps);
     } else {
       adam_range_divide(out + s, p + s, m + s, v + s, e - s, decay, step_size, bc2_sqrt, eps);
     }

@@ -34,8 +34,7 @@ struct FastState {
 };
 
 struct EntryObject {
-  PyObject_HEAD
-  FastState* state;
+  PyObject_HEAD FastState* state;
 };
 
 PyObject* slow_call(PyObject* self, PyObject* args, PyObject* kwargs) {
@@ -167,7 +166,8 @@ PyObject* fast_setup(PyObject* self, PyObject* const* a, Py_ssize_t n) {
     st.one_tensor = py::reinterpret_borrow<py::object>(a[3]);
     st.rebuild = py::reinterpret_borrow<py::object>(a[4]);
     st.dtype_key = py::reinterpret_borrow<py::object>(a[5]);
-    if (!PyDict_Check(a[2]) || !PyList_Check(a[5]) || PyList_GET_SIZE(a[5]) != 1 || !PyType_Check(a[6])) {
+    if (!PyDict_Check(a[2]) || !PyList_Check(a[5]) || PyList_GET_SIZE(a[5]) != 1 ||
+        !PyType_Check(a[6])) {
       PyErr_SetString(PyExc_TypeError, "_fast_setup: unexpected argument types");
       return nullptr;
     }
@@ -250,7 +250,8 @@ void bind_function_entry(py::module_& m) {
   if (PyType_Ready(&entry_type) < 0) throw py::error_already_set();
   py::module_ tm = m.attr("trace");
   Py_INCREF(&entry_type);
-  tm.add_object("FunctionEntry", py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(&entry_type)));
+  tm.add_object("FunctionEntry",
+                py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(&entry_type)));
 }
 EMBER_PY_BINDING(41, bind_function_entry);
 
