@@ -270,6 +270,15 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& args,
   return replay(*e, args);
 }
 
+std::optional<std::vector<Tensor>> Function::try_replay(const std::vector<Tensor>& args,
+                                                        const std::string& static_key) {
+  if (trace_hook() || cache_.empty() || !cache_.front().compiled) return std::nullopt;
+  static const std::vector<std::vector<int64_t>> kNoDynamic;
+  const auto& dynamic = dynamic_unsupported_ ? kNoDynamic : opts_.dynamic_dims;
+  if (!matches(cache_.front().sig, args, dynamic, static_key)) return std::nullopt;
+  return replay(cache_.front(), args);
+}
+
 std::vector<Tensor> Function::replay(Entry& e, const std::vector<Tensor>& args) {
   if (e.compiled->grad && e.compiled->grad->needs_grad(args)) return run_differentiable(e, args);
   if (e.checked_calls < opts_.check_calls) return run_checked(e, args);

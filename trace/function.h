@@ -9,6 +9,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,11 @@ class Function {
 
   Function(Fn fn, FunctionOptions options = {});
   std::vector<Tensor> operator()(const std::vector<Tensor>& args, const std::string& static_key = "");
+  // The call when it replays the most recent signature (args and static_key match it, no
+  // outer trace records); nullopt, having run nothing, otherwise. The Python front end's
+  // fast path tries this first and takes its full path (operator()) on nullopt.
+  std::optional<std::vector<Tensor>> try_replay(const std::vector<Tensor>& args,
+                                                const std::string& static_key);
 
   // The compiled graph for these arguments (traces, running the callable, if needed).
   std::shared_ptr<const Graph> graph(const std::vector<Tensor>& args,

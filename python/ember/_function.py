@@ -156,8 +156,12 @@ def _capture_names(fn, modules):
     return named
 
 
-class Function:
-    """A traced, cached version of `fn` (see the module docstring)."""
+class Function(_C.trace.FunctionEntry):
+    """A traced, cached version of `fn` (see the module docstring).
+
+    Calling it runs the C++ __call__ of FunctionEntry: a call with tensor arguments only
+    that replays the signature of the last such call goes straight to the replay; any other
+    call (or a replay it declines) runs `_call` here, which arms that fast path again."""
 
     def __init__(self, fn, input_signature=None, dynamic=None, check=None, max_cache_size=8,
                  warmup=1, dump_graphs=None, disable_passes=(), name=None, cuda_graph=False):
@@ -186,11 +190,17 @@ class Function:
                                       -1 if check is None else int(check is True or check),
                                       self.__name__, dump, list(disable_passes),
                                       cuda_graph=bool(cuda_graph))
-        self._cpp.set_warn(lambda m: warnings.warn(m, RuntimeWarning, stacklevel=3))
+        self._cpp.set_warn(self._warn)
         self._pending = None
         self._out_desc = {}
         self._tensor_only = {}
+        self._fast_setup(self._cpp, self._mode_key if self._modules else None, self._out_desc,
+                         _ONE_TENSOR, _rebuild, _default_dtype_key, _Tensor)
         functools.update_wrapper(self, fn, updated=())
+
+    def _warn(self, message):
+        # Points at the caller: a fast call has no Python __call__ frame in between.
+        warnings.warn(message, RuntimeWarning, stacklevel=2 if self._fast_active else 3)
 
     def _dynamic_dims(self):
         if self._input_signature is not None:
@@ -225,27 +235,34 @@ class Function:
 
     def _fast_key(self, args):
         """The key of a call whose arguments are all plain tensors (the common case): the
-        walk over the arguments is the same every time, so it is done once per count."""
+        walk over the arguments is the same every time, so it is done once per count.
+        Returns the description, the key and its parts that later calls may change."""
         cached = self._tensor_only.get(len(args))
         if cached is None:
             _, desc, key = self._key(args, {})
             cached = self._tensor_only[len(args)] = (desc, key[:key.rindex(" modes=")])
         desc, prefix = cached
-        return desc, prefix + " modes=" + self._mode_key() + _default_dtype_key[0]
+        mode, dtype_key = self._mode_key(), _default_dtype_key[0]
+        return desc, prefix + " modes=" + mode + dtype_key, mode, dtype_key
 
-    def __call__(self, *args, **kwargs):
+    def _call(self, *args, **kwargs):
+        """The full path of a call (FunctionEntry's C++ __call__ takes it on a fast-path miss)."""
+        fast = None
         if not kwargs and self._input_signature is None and all(type(a) is _Tensor for a in args):
             tensors = list(args)
-            desc, key = self._fast_key(args)
+            desc, key, mode, dtype_key = self._fast_key(args)
+            fast = (mode, dtype_key)
         else:
             tensors, desc, key = self._key(args, kwargs)
             self._check_signature(tensors)
         prev = self._pending
-        self._pending = (desc, key)
+        pending = self._pending = (desc, key)
         try:
             out = self._cpp(tensors, key)
         finally:
             self._pending = prev
+        if fast is not None:
+            self._fast_arm(len(args), key, fast[0], pending, fast[1])
         out_desc = self._out_desc[key]
         if out_desc is _ONE_TENSOR:
             return out[0]

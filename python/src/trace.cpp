@@ -2,6 +2,7 @@
 // front end (argument flattening, TensorSpec, module modes) is ember/_function.py.
 #include "core/dispatch.h"
 #include "python/src/bindings.h"
+#include "python/src/trace_mode_key.h"
 #include "nn/module.h"
 #include "trace/function.h"
 #include "trace/serialize.h"
@@ -11,31 +12,6 @@ namespace ember::python {
 namespace {
 
 using namespace ember::trace;
-
-// The train/eval flags of some modules and all their submodules (pre-order), as text: part
-// of a Function's call signature. Computed in C++ on every call, since walking the module
-// tree in Python cost more than replaying a small traced step.
-class ModeKey {
- public:
-  explicit ModeKey(std::vector<std::shared_ptr<nn::Module>> roots) : roots_(std::move(roots)) {}
-  std::string operator()() const {
-    std::string key;
-    for (const auto& m : roots_) {
-      append(*m, key);
-      key.push_back('|');
-    }
-    return key;
-  }
-
- private:
-  static void append(const nn::Module& m, std::string& key) {
-    key.push_back(m.is_training() ? 'T' : 'E');
-    for (const auto& [name, child] : m.named_children()) {
-      if (child) append(*child, key);
-    }
-  }
-  std::vector<std::shared_ptr<nn::Module>> roots_;
-};
 
 void bind_trace(py::module_& m) {
   py::module_ tm = m.def_submodule("trace", "tracing and graph execution");
