@@ -4,6 +4,7 @@
 
 #include "core/dispatch.h"
 #include "core/op_registry.h"
+#include "core/ops/random_ops.h"
 #include "core/random/generator.h"
 #include "eager/autograd.h"
 #include "eager/autograd_meta.h"
@@ -11,6 +12,14 @@
 namespace ember::trace {
 
 std::unique_ptr<Op> with_fresh_stream(const Op& op) {
+  // Random ops draw from the generator they were recorded with (held by the op, so a replay
+  // advances it as an eager call would), else from the thread's default generator.
+  if (dynamic_cast<const RandomOpBase*>(&op) != nullptr) {
+    std::unique_ptr<Op> copy = op.clone();
+    RandomSpec& spec = dynamic_cast<RandomOpBase&>(*copy).spec;
+    spec.stream = (spec.generator ? *spec.generator : default_generator()).next_stream();
+    return copy;
+  }
   Attrs a, fresh;
   op.attributes(a);
   if (!a.has("seed") || !a.has("offset")) return op.clone();
