@@ -17,6 +17,9 @@ std::unique_ptr<Op> with_fresh_stream(const Op& op) {
   if (dynamic_cast<const RandomOpBase*>(&op) != nullptr) {
     std::unique_ptr<Op> copy = op.clone();
     RandomSpec& spec = dynamic_cast<RandomOpBase&>(*copy).spec;
+    // A generator nobody but this op holds (`seed=5` made one for the call) would be made
+    // afresh by every eager call: the recorded stream is what eager draws.
+    if (spec.generator && spec.generator.use_count() == 2) return copy;  // op's and copy's
     spec.stream = (spec.generator ? *spec.generator : default_generator()).next_stream();
     return copy;
   }
