@@ -4,6 +4,7 @@
 
 #include "core/dispatch.h"
 #include "core/op_registry.h"
+#include "core/ops/random_ops.h"
 #include "core/random/generator.h"
 #include "eager/autograd.h"
 #include "eager/autograd_meta.h"
@@ -11,6 +12,17 @@
 namespace ember::trace {
 
 std::unique_ptr<Op> with_fresh_stream(const Op& op) {
+  // Random ops draw from the generator they were recorded with (held by the op, so a replay
+  // advances it as an eager call would), else from the thread's default generator.
+  if (dynamic_cast<const RandomOpBase*>(&op) != nullptr) {
+    std::unique_ptr<Op> copy = op.clone();
+    RandomSpec& spec = dynamic_cast<RandomOpBase&>(*copy).spec;
+    // A generator nobody but this op holds (`seed=5` made one for the call) would be made
+    // afresh by every eager call: the recorded stream is what eager draws.
+    if (spec.generator && spec.generator.use_count() == 2) return copy;  // op's and copy's
+    spec.stream = (spec.generator ? *spec.generator : default_generator()).next_stream();
+    return copy;
+  }
   Attrs a, fresh;
   op.attributes(a);
   if (!a.has("seed") || !a.has("offset")) return op.clone();

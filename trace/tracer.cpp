@@ -132,14 +132,15 @@ std::vector<ValueId> Tracer::escaped_state(const std::vector<Tensor>& outputs) c
     }
   };
   auto created = [&](ValueId v) { return graph_.value(origin(v)).kind == ValueKind::Node; };
-  // Autograd history is not state: what the history of the outputs, and of kept tensors
-  // that require grad (activations the caller holds on to), references is accounted for
-  // exactly (autograd_references.h).
+  // Autograd history is not state: what the history of the outputs, and of every kept
+  // tensor that requires grad, references is accounted for exactly (autograd_references.h).
+  // Kept tensors include activations the caller holds on to and values the function made
+  // but never used (an unused where(mask, h, c) still holds its mask until the tracer lets
+  // go of it).
   {
     std::vector<Tensor> roots = outputs;  // dropped before counting: its handles are ours
     for (const Tensor& t : keepalive_) {
-      if (t.requires_grad() && ids_.contains(t.impl()) && created(ids_.at(t.impl())) &&
-          unaccounted(t.impl())) {
+      if (t.requires_grad() && ids_.contains(t.impl()) && created(ids_.at(t.impl()))) {
         roots.push_back(t);
       }
     }

@@ -9,6 +9,10 @@ namespace ember {
 
 EMBER_REGISTER_OP(Atan2Op);
 
+void scalar_math::atan2f_poly_n(const float* y, const float* x, float* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) out[i] = atan2f_poly(y[i], x[i]);
+}
+
 TensorList Atan2Op::vjp(const VjpArgs& a) const {
   const Tensor& g = a.grads[0];
   const Tensor& y = a.inputs[0];

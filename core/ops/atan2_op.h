@@ -1,6 +1,7 @@
 #pragma once
 // Op class of atan2.h (exposed for the tracer's rewrites and tests).
 #include <cmath>
+#include <cstddef>
 #include <type_traits>
 
 #include "core/ops/elementwise_base.h"
@@ -39,6 +40,12 @@ inline float atan2f_poly(float y, float x) {
   r = std::copysign(r, y);
   return ((x != x) | (y != y)) ? x + y : r;
 }
+
+// out[i] = atan2f_poly(y[i], x[i]) for i < n: the same function compiled the same way as
+// eager's float32 kernel (in atan2.cpp, without FMA contraction), for trace's fused loops,
+// whose own per-target code could contract the polynomial into fused multiply-adds and so
+// differ from eager in the last bit. in == out allowed.
+void atan2f_poly_n(const float* y, const float* x, float* out, size_t n);
 
 }  // namespace scalar_math
 

@@ -19,6 +19,7 @@ RandomSpec fixed_spec(IntList shape, std::optional<DType> dtype, Device device, 
   RandomSpec s(Shape(shape.begin(), shape.end()), dtype, device);
   s.api = api;
   s.stream = generator_or_default(gen).next_stream();
+  if (gen) s.generator = gen->weak_from_this().lock();
   return s;
 }
 
@@ -28,6 +29,7 @@ RandomSpec like_spec(std::optional<DType> dtype, Generator* gen, std::string_vie
   s.api = api;
   s.inplace = inplace;
   s.stream = generator_or_default(gen).next_stream();
+  if (gen) s.generator = gen->weak_from_this().lock();
   return s;
 }
 

@@ -22,6 +22,10 @@ struct RandomSpec {
   std::optional<DType> dtype;  // nullopt: input 0's dtype (or the op's default)
   Device device;
   random::PhiloxStream stream;
+  // The explicit generator the stream came from (`generator=`), kept alive so a traced
+  // graph's replays draw from it (trace::with_fresh_stream); null for the thread's default
+  // generator, and for a generator not owned by a shared_ptr. Not an attribute.
+  std::shared_ptr<Generator> generator;
   bool inplace = false;
   // The public function that built the op ("rand", "uniform_"), for error messages only;
   // not an attribute. Empty: the op's own name.
@@ -37,11 +41,18 @@ struct RandomSpec {
   std::string_view name_or(std::string_view op) const { return api.empty() ? op : api; }
 };
 
-template <class Derived>
-struct RandomOp : OpImpl<Derived> {
+// What every random op holds, reachable from an Op& by dynamic_cast.
+struct RandomOpBase {
   RandomSpec spec;
+  RandomOpBase() = default;
+  explicit RandomOpBase(RandomSpec s) : spec(std::move(s)) {}
+  virtual ~RandomOpBase() = default;
+};
+
+template <class Derived>
+struct RandomOp : OpImpl<Derived>, RandomOpBase {
   RandomOp() = default;
-  explicit RandomOp(RandomSpec s) : spec(std::move(s)) {}
+  explicit RandomOp(RandomSpec s) : RandomOpBase(std::move(s)) {}
   OpKind kind() const override { return OpKind::Source; }
   bool is_deterministic() const override { return false; }
   bool is_differentiable() const override { return spec.inplace; }

@@ -49,6 +49,8 @@ struct AbsOp : UnaryOp<AbsOp> {
   template <class T> T apply(T x) const {
     if constexpr (std::is_unsigned_v<T>) {
       return x;
+    } else if constexpr (std::is_floating_point_v<T>) {
+      return std::fabs(x);  // clears the sign bit: abs(-0.0) is +0.0, as numpy and PyTorch
     } else {
       return static_cast<T>(x < T(0) ? -x : x);
     }

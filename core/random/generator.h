@@ -8,6 +8,7 @@
 // manual_seed() on one thread never disturbs another. A Generator object may also be passed
 // to ops explicitly (PyTorch's `generator=`); it is safe to share between threads.
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <vector>
@@ -16,7 +17,9 @@
 
 namespace ember {
 
-class Generator {
+// Shared ownership (enable_shared_from_this): a traced random op keeps the generator it was
+// recorded with alive and draws its replays from it (RandomSpec::generator).
+class Generator : public std::enable_shared_from_this<Generator> {
  public:
   // PyTorch's default CPU seed, so a fresh process is reproducible without manual_seed.
   static constexpr uint64_t kDefaultSeed = 67280421310721ULL;

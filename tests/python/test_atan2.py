@@ -176,3 +176,40 @@ def test_cuda_matches_cpu(dtype):
     assert_close(ints, np.arctan2([1, -2], [3, 3]), rtol=1e-6)
     assert math.isclose(ember.atan2(ember.tensor([1.0]).cuda(), -1.0).cpu().item(),
                         math.atan2(1.0, -1.0), rel_tol=1e-6)
+
+
+def _atan2_chain(y, x):
+    return ember.atan2(y * 2.0, x) + y
+
+
+@pytest.mark.parametrize("n", [5, 64, 1000, 2048 * 3 + 17])
+def test_traced_chain_with_atan2_fuses_and_equals_eager_bit_for_bit(n):
+    # Quadrants, signed zeros, infinities and NaN in both operands, at sizes below, at and
+    # past a tile; the fused kernel runs eager's float32 atan2 itself.
+    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 1e-30], np.float32)
+    rng = np.random.default_rng(n)
+    y = (rng.standard_normal(n) * 3).astype(np.float32)
+    x = (rng.standard_normal(n) * 3).astype(np.float32)
+    y[::3] = np.resize(specials, y[::3].shape)
+    x[::2] = np.resize(specials[::-1], x[::2].shape)
+    ty, tx = ember.from_numpy(y), ember.from_numpy(x)
+    f = ember.function(_atan2_chain)
+    for _ in range(2):
+        got = f(ty, tx).numpy()
+    assert "fused_elementwise" in f.graph(ty, tx).op_names
+    assert "atan2" in str(f.graph(ty, tx))
+    want = _atan2_chain(ty, tx).numpy()
+    nan = np.isnan(want)
+    np.testing.assert_array_equal(np.isnan(got), nan)
+    np.testing.assert_array_equal(got[~nan].view(np.uint32), want[~nan].view(np.uint32))
+    ref = np.arctan2(y.astype(np.float64) * 2, x) + y
+    np.testing.assert_allclose(got[~nan], ref[~nan], rtol=1e-6, atol=1e-6)
+
+
+def test_traced_one_element_atan2_chain_equals_eager():
+    # One-element chains run as a scalar program: atan2 there is eager's float32 kernel too.
+    ty, tx = ember.tensor([0.7], dtype=ember.float32), ember.tensor([-1.3], dtype=ember.float32)
+    f = ember.function(_atan2_chain)
+    got = f(ty, tx).numpy()
+    want = _atan2_chain(ty, tx).numpy()
+    np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))

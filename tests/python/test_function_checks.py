@@ -199,3 +199,27 @@ def test_dynamic_batch_with_an_argument_that_requires_grad_fits_both_graphs():
         np.testing.assert_allclose(x.grad.numpy(), x_ref.grad.numpy(), rtol=1e-5, atol=1e-6)
     assert _is_traced_backward(y)
     assert f.num_traces == 1, f.retrace_log()
+
+
+def test_unused_blend_of_state_in_a_traced_training_step_is_not_state():
+    # An unused where(mask, h, x) (a masked RNN's last-step cell-state blend) still holds
+    # its mask in its autograd node while the tracer keeps it: history, not state.
+    w = ember.randn(4, requires_grad=True)
+
+    @ember.function(warmup=0)
+    def step(x):
+        h = (x * w).tanh()
+        mask = x != 0
+        ember.where(mask, h, x)  # computed, never used
+        loss = (h * h).sum()
+        loss.backward()
+        return loss
+
+    x = ember.tensor([1.0, 0.0, 2.0, 0.0])
+    want = float(((x * w).tanh() ** 2).sum())
+    for _ in range(3):
+        w.grad = None
+        got = float(step(x))
+        assert abs(got - want) < 1e-6
+        assert w.grad is not None
+    assert step.num_traces == 1

@@ -280,3 +280,32 @@ def test_torch_gradient_parity(name):
     tt = torch.tensor(x, requires_grad=True)
     getattr(torch, name)(tt).backward(torch.tensor(g))
     assert_close(t.grad, tt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def _signed_specials(dtype):
+    return np.array([-0.0, 0.0, -1.5, 2.5, np.nan, -np.nan, np.inf, -np.inf], dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_abs_sign_neg_signed_zeros_match_numpy(dtype):
+    # abs clears the sign bit (abs(-0.0) is +0.0, as numpy and PyTorch), eagerly and traced.
+    x = _signed_specials(dtype)
+    t = ember.from_numpy(x)
+    for name, ref in [("abs", np.abs), ("sign", np.sign), ("neg", np.negative)]:
+        fn = getattr(ember, name)
+        want = ref(x)
+        got = fn(t).numpy()
+        np.testing.assert_array_equal(got, want, err_msg=name)
+        finite = ~np.isnan(want)
+        np.testing.assert_array_equal(np.signbit(got[finite]), np.signbit(want[finite]), err_msg=name)
+
+
+def test_abs_clears_sign_inside_a_traced_fused_chain():
+    x = np.tile(_signed_specials(np.float32), 40)
+    f = ember.function(lambda t: ember.abs(t * 1.0) * 2.0)
+    t = ember.from_numpy(x)
+    got = f(t).numpy()
+    assert "fused_elementwise" in f.graph(t).op_names
+    want = np.abs(x) * 2.0
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))

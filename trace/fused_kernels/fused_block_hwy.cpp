@@ -14,6 +14,7 @@
 #include <hwy/highway.h>
 
 #include "core/cpu/vec_math-inl.h"
+#include "core/ops/atan2_op.h"
 #include "trace/fused_kernels/fused_lane_ops-inl.h"
 #include "trace/fused_kernels/fused_program.h"
 
@@ -86,6 +87,26 @@ HWY_INLINE void binary(const BlockContext& ctx, const FusedBlockInstr& in, Block
   for (size_t j = 0; j < kBlockVectors; ++j) acc.v[j] = f(d, a.v[j], b.v[j]);
 }
 
+// A binary op run by an array function over the block's lanes (an out-of-line kernel that
+// must be the very one eager runs): operands go through a stack buffer.
+template <class F>
+HWY_INLINE void binary_via_memory(const BlockContext& ctx, const FusedBlockInstr& in, BlockRegs& acc,
+                                  F f) {
+  const D d;
+  const size_t n = hn::Lanes(d);
+  constexpr size_t kMax = kBlockVectors * hn::MaxLanes(D());
+  BlockRegs a, b;
+  ctx.fetch(in.a, acc, a);
+  ctx.fetch(in.b, acc, b);
+  HWY_ALIGN float xa[kMax], xb[kMax];
+  for (size_t j = 0; j < kBlockVectors; ++j) {
+    hn::Store(a.v[j], d, xa + j * n);
+    hn::Store(b.v[j], d, xb + j * n);
+  }
+  f(xa, xb, xa, kBlockVectors * n);
+  for (size_t j = 0; j < kBlockVectors; ++j) acc.v[j] = hn::Load(d, xa + j * n);
+}
+
 // Comparisons and logical ops produce 1.0 / 0.0.
 template <class M>
 HWY_INLINE V one_if(D d, M m) {
@@ -97,7 +118,7 @@ HWY_INLINE void run_instr(const BlockContext& ctx, const FusedBlockInstr& in, Bl
   switch (in.code) {
     case O::Copy: unary(ctx, in, acc, [](D, V x) { return x; }); break;
     case O::Neg: unary(ctx, in, acc, [](D, V x) { return hn::Neg(x); }); break;
-    case O::Abs: unary(ctx, in, acc, [](D d, V x) { return abs_as_eager(d, x); }); break;
+    case O::Abs: unary(ctx, in, acc, [](D, V x) { return hn::Abs(x); }); break;
     case O::Relu:  // x < 0 ? 0 : x, so NaN stays NaN (as eager)
       unary(ctx, in, acc, [](D d, V x) { return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x); });
       break;
@@ -163,6 +184,9 @@ HWY_INLINE void run_instr(const BlockContext& ctx, const FusedBlockInstr& in, Bl
       }
       break;
     }
+    case O::Atan2:
+      binary_via_memory(ctx, in, acc, scalar_math::atan2f_poly_n);
+      break;
     case O::Pow:  // not in vector programs (compile_fused_program rejects it)
       break;
   }

@@ -31,12 +31,6 @@ HWY_INLINE auto nonzero(D d, V x) {
   return hn::Not(hn::Eq(x, hn::Zero(d)));
 }
 
-// Eager abs is x < 0 ? -x : x, which keeps -0.0 (hn::Abs would clear its sign).
-template <class D, class V>
-HWY_INLINE V abs_as_eager(D d, V x) {
-  return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Neg(x), x);
-}
-
 }  // namespace ember::trace::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 

@@ -9,6 +9,7 @@
 
 #include "core/cpu/copy.h"
 #include "core/cpu/parallel.h"
+#include "core/ops/atan2_op.h"
 #include "trace/fused_elementwise.h"
 
 namespace ember::trace {
@@ -42,6 +43,7 @@ const absl::flat_hash_map<std::string_view, OpcodeInfo>& opcode_table() {
       {"lt", {O::Lt, 2, true}},           {"le", {O::Le, 2, true}},
       {"gt", {O::Gt, 2, true}},           {"ge", {O::Ge, 2, true}},
       {"logical_and", {O::LogicalAnd, 2, true}}, {"logical_or", {O::LogicalOr, 2, true}},
+      {"atan2", {O::Atan2, 2, false}},
       {"where", {O::Where, 3, false}},
   };
   return table;
@@ -227,6 +229,7 @@ double eval_scalar(FusedOpcode code, double a, double b, double c) {
     case O::Ge: return a >= b;
     case O::LogicalAnd: return (a != 0) && (b != 0);
     case O::LogicalOr: return (a != 0) || (b != 0);
+    case O::Atan2: return std::atan2(a, b);
     case O::Where: return a != 0 ? b : c;
     case O::Pow: return std::pow(a, b);
   }
@@ -247,8 +250,14 @@ bool run_scalar_program(const FusedProgram& p, std::span<const Tensor> inputs, T
   }
   for (size_t k = 0; k < p.code.size(); ++k) {
     const FusedInstr& in = p.code[k];
-    double r = eval_scalar(in.code, regs[in.a], in.b >= 0 ? regs[in.b] : 0.0, in.c >= 0 ? regs[in.c] : 0.0);
-    if (p.step_dtype[k] == DType::Float32) r = static_cast<float>(r);  // as eager rounds
+    const bool f32 = p.step_dtype[k] == DType::Float32;
+    double r;
+    if (f32 && in.code == FusedOpcode::Atan2) {  // eager's float kernel, not libm's
+      r = scalar_math::atan2f_poly(static_cast<float>(regs[in.a]), static_cast<float>(regs[in.b]));
+    } else {
+      r = eval_scalar(in.code, regs[in.a], in.b >= 0 ? regs[in.b] : 0.0, in.c >= 0 ? regs[in.c] : 0.0);
+    }
+    if (f32) r = static_cast<float>(r);  // as eager rounds
     regs.push_back(r);
   }
   if (out.dtype() == DType::Float32) {

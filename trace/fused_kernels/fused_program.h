@@ -27,6 +27,7 @@ enum class FusedOpcode : uint8_t {
   Reciprocal, Square, NotZero, LogicalNot,
   // binary
   Add, Sub, Mul, Div, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr,
+  Atan2,  // eager's float32 kernel itself (core/ops/atan2_op.h), called per tile or block
   // ternary
   Where,
   // one-element (scalar) programs only

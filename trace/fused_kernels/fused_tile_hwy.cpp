@@ -10,6 +10,7 @@
 #include <hwy/highway.h>
 
 #include "core/cpu/vec_math-inl.h"
+#include "core/ops/atan2_op.h"
 #include "trace/fused_kernels/fused_lane_ops-inl.h"
 #include "trace/fused_kernels/fused_program.h"
 
@@ -49,7 +50,7 @@ void RunFusedTile(const FusedInstr* code, size_t num_instr, float* const* regs, 
     switch (in.code) {
       case O::Copy: map1(A, D, len, [](auto, auto x) { return x; }); break;
       case O::Neg: map1(A, D, len, [](auto, auto x) { return hn::Neg(x); }); break;
-      case O::Abs: map1(A, D, len, [](auto d, auto x) { return abs_as_eager(d, x); }); break;
+      case O::Abs: map1(A, D, len, [](auto, auto x) { return hn::Abs(x); }); break;
       case O::Relu:  // x < 0 ? 0 : x, so NaN stays NaN (as eager)
         map1(A, D, len, [](auto d, auto x) { return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x); });
         break;
@@ -106,6 +107,7 @@ void RunFusedTile(const FusedInstr* code, size_t num_instr, float* const* regs, 
       case O::LogicalOr:
         EMBER_FUSED_CMP(hn::Or(nonzero(d, x), nonzero(d, y)));
         break;
+      case O::Atan2: scalar_math::atan2f_poly_n(A, B, D, len); break;
       case O::Pow:  // not in vector programs (compile_fused_program rejects it)
         break;
       case O::Where: {

@@ -14,6 +14,7 @@
 #include "core/ops.h"
 #include "core/ops/activation_ops.h"
 #include "core/ops/arithmetic_ops.h"
+#include "core/ops/atan2_op.h"
 #include "core/ops/comparison_ops.h"
 #include "core/ops/copy_ops.h"
 #include "core/ops/unary_ops.h"
@@ -119,7 +120,8 @@ std::vector<std::pair<std::string, OpPtr>> unary_ops() {
 std::vector<std::pair<std::string, OpPtr>> binary_ops() {
   return {{"add", std::make_shared<AddOp>()},         {"sub", std::make_shared<SubOp>()},
           {"mul", std::make_shared<MulOp>()},         {"div", std::make_shared<DivOp>()},
-          {"maximum", std::make_shared<MaximumOp>()}, {"minimum", std::make_shared<MinimumOp>()}};
+          {"maximum", std::make_shared<MaximumOp>()}, {"minimum", std::make_shared<MinimumOp>()},
+          {"atan2", std::make_shared<Atan2Op>()}};
 }
 
 std::vector<std::pair<std::string, OpPtr>> predicate_ops() {
